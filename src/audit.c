@@ -1,0 +1,231 @@
+#include "audit.h"
+#include "cleanup.h"
+#include "fileio.h"
+#include "xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <time.h>
+
+void
+hs_audit_init (hs_audit_t *a, const char *verb, const char *id, const char *bundle,
+               const char *policy_digest)
+{
+  *a = (hs_audit_t){ .verb = verb, .id = id, .bundle = bundle, .policy_digest = policy_digest };
+}
+
+void
+hs_audit_release (hs_audit_t *a)
+{
+  for (size_t i = 0; i < a->len; i++)
+    {
+      hs_decision_t *d = &a->items[i];
+      free (d->control);
+      free (d->action);
+      free (d->path);
+      hs_json_free (d->before);
+      hs_json_free (d->after);
+      free (d->message);
+    }
+  free (a->items);
+  a->items = NULL;
+  a->len = a->cap = 0;
+}
+
+void
+hs_audit_add (hs_audit_t *a, const char *control, const char *action, const char *path,
+              const hs_json_t *before, const hs_json_t *after, const char *message)
+{
+  hs_decision_t *d;
+
+  a->items = hs_xgrow (a->items, &a->cap, a->len + 1, sizeof (*a->items));
+  d = &a->items[a->len++];
+  d->control = hs_xstrdup (control ? control : "");
+  d->action = hs_xstrdup (action);
+  d->path = path ? hs_xstrdup (path) : NULL;
+  d->before = hs_json_dup (before);
+  d->after = hs_json_dup (after);
+  d->message = hs_xstrdup (message ? message : "");
+}
+
+size_t
+hs_audit_count (const hs_audit_t *a, const char *action)
+{
+  size_t n = 0;
+
+  for (size_t i = 0; i < a->len; i++)
+    if (action == NULL || strcmp (a->items[i].action, action) == 0)
+      n++;
+  return n;
+}
+
+void
+hs_rfc3339_now (char buf[40], bool nanos)
+{
+  struct timespec ts;
+  struct tm tm;
+  size_t n;
+
+  clock_gettime (CLOCK_REALTIME, &ts);
+  gmtime_r (&ts.tv_sec, &tm);
+  n = strftime (buf, 40, "%Y-%m-%dT%H:%M:%S", &tm);
+  if (nanos)
+    snprintf (buf + n, 40 - n, ".%09ldZ", ts.tv_nsec);
+  else
+    snprintf (buf + n, 40 - n, "Z");
+}
+
+static void
+put_str (hs_json_t *o, const char *key, const char *value)
+{
+  if (value != NULL)
+    hs_json_set_exact (o, key, hs_json_new_string (value));
+}
+
+char *
+hs_audit_line (const hs_audit_t *a, size_t i)
+{
+  const hs_decision_t *d = &a->items[i];
+  cleanup_json hs_json_t *o = hs_json_new (HS_JSON_OBJECT);
+  char now[40];
+  char *out = NULL;
+
+  hs_rfc3339_now (now, true);
+  put_str (o, "time", now);
+  put_str (o, "container", a->id);
+  put_str (o, "bundle", a->bundle);
+  put_str (o, "verb", a->verb);
+  put_str (o, "control", d->control);
+  put_str (o, "path", d->path);
+  hs_json_set_exact (o, "before", d->before ? hs_json_dup (d->before) : hs_json_new (HS_JSON_NULL));
+  hs_json_set_exact (o, "after", d->after ? hs_json_dup (d->after) : hs_json_new (HS_JSON_NULL));
+  put_str (o, "action", d->action);
+  put_str (o, "message", d->message);
+  put_str (o, "policy", a->policy_digest);
+  if (hs_json_emit (o, false, &out, NULL, NULL) < 0)
+    return hs_xstrdup ("{}");
+  return out;
+}
+
+static int
+ensure_parent_dir (const char *path)
+{
+  const char *slash = strrchr (path, '/');
+  cleanup_free char *dir = NULL;
+
+  if (slash == NULL || slash == path)
+    return 0;
+  dir = hs_xstrndup (path, slash - path);
+  if (mkdir (dir, 0700) < 0 && errno != EEXIST)
+    return -errno;
+  return 0;
+}
+
+int
+hs_audit_write (const hs_audit_t *a, const char *path, hs_error_t *err)
+{
+  cleanup_close int fd = -1;
+  cleanup_free char *buf = NULL;
+  size_t len = 0, cap = 0;
+  int r;
+
+  if (a->len == 0)
+    return 0;
+  for (size_t i = 0; i < a->len; i++)
+    {
+      cleanup_free char *line = hs_audit_line (a, i);
+      size_t n = strlen (line);
+
+      buf = hs_xgrow (buf, &cap, len + n + 2, 1);
+      memcpy (buf + len, line, n);
+      len += n;
+      buf[len++] = '\n';
+    }
+  (void) ensure_parent_dir (path);
+  fd = open (path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0600);
+  if (fd < 0)
+    return hs_error_make (err, errno, "open audit log `%s`", path);
+  r = hs_write_all (fd, buf, len);
+  if (r < 0)
+    return hs_error_make (err, -r, "write audit log `%s`", path);
+  return 0;
+}
+
+void
+hs_audit_syslog (const hs_audit_t *a, const char *verdict)
+{
+  openlog ("hardshim", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+  syslog (LOG_NOTICE, "%s %s: %s; %zu changed, %zu refused, %zu audit-only; policy %s",
+          a->verb ? a->verb : "?", a->id ? a->id : "?", verdict,
+          hs_audit_count (a, HS_ACT_CHANGED), hs_audit_count (a, HS_ACT_REFUSED),
+          hs_audit_count (a, HS_ACT_WOULD_CHANGE) + hs_audit_count (a, HS_ACT_WOULD_REFUSE),
+          a->policy_digest ? a->policy_digest : "?");
+  closelog ();
+}
+
+/* Go strconv.Quote, enough for logrus text values. */
+static char *
+go_quote (const char *s)
+{
+  size_t cap = strlen (s) * 4 + 3, n = 0;
+  char *out = hs_xmalloc (cap);
+
+  out[n++] = '"';
+  for (const unsigned char *p = (const unsigned char *) s; *p; p++)
+    {
+      if (*p == '"' || *p == '\\')
+        out[n++] = '\\', out[n++] = (char) *p;
+      else if (*p == '\n')
+        out[n++] = '\\', out[n++] = 'n';
+      else if (*p == '\t')
+        out[n++] = '\\', out[n++] = 't';
+      else if (*p < 0x20 || *p == 0x7f)
+        n += (size_t) snprintf (out + n, cap - n, "\\x%02x", *p);
+      else
+        out[n++] = (char) *p;
+    }
+  out[n++] = '"';
+  out[n] = '\0';
+  return out;
+}
+
+void
+hs_runtime_log (const char *log_path, const char *log_format, const char *level, const char *msg)
+{
+  cleanup_close int fd = -1;
+  cleanup_free char *line = NULL;
+  struct stat st_log, st_err;
+  char now[40];
+
+  if (log_path == NULL || *log_path == '\0')
+    return;
+  fd = open (log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NONBLOCK | O_NOCTTY, 0644);
+  if (fd < 0)
+    return;
+  /* runc's default --log is /dev/stderr: main already printed there. */
+  if (fstat (fd, &st_log) == 0 && fstat (2, &st_err) == 0 && st_log.st_dev == st_err.st_dev
+      && st_log.st_ino == st_err.st_ino)
+    return;
+  hs_rfc3339_now (now, false);
+  if (log_format != NULL && strcmp (log_format, "json") == 0)
+    {
+      cleanup_json hs_json_t *o = hs_json_new (HS_JSON_OBJECT);
+      cleanup_free char *json = NULL;
+
+      put_str (o, "level", level);
+      put_str (o, "msg", msg);
+      put_str (o, "time", now);
+      if (hs_json_emit (o, false, &json, NULL, NULL) < 0)
+        return;
+      line = hs_xasprintf ("%s\n", json);
+    }
+  else
+    {
+      cleanup_free char *q = go_quote (msg);
+      line = hs_xasprintf ("time=\"%s\" level=%s msg=%s\n", now, level, q);
+    }
+  (void) hs_write_all (fd, line, strlen (line));
+}

@@ -1,0 +1,311 @@
+#include "harden.h"
+#include "cleanup.h"
+#include "config.h"
+#include "spec.h"
+#include "xalloc.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+#include "harden/controls.h"
+
+/* Table order is application order. */
+const hs_control_t *const hs_controls[] = {
+  &hs_control_no_new_privileges,
+  NULL,
+};
+
+static const char *const global_keys[]
+    = { "mode", "runtime", "audit_log", "preset", "state_dir", NULL };
+
+const hs_control_t *
+hs_control_find (const char *name)
+{
+  for (size_t i = 0; hs_controls[i] != NULL; i++)
+    if (strcmp (hs_controls[i]->name, name) == 0)
+      return hs_controls[i];
+  return NULL;
+}
+
+int
+hs_control_mode (const hs_json_t *settings, const char *control, hs_ctl_mode_t *ret,
+                 hs_error_t *err)
+{
+  static const char *const names[] = { "enforce", "reject", "audit", "off" };
+  const hs_json_t *m;
+
+  *ret = HS_CTL_OFF;
+  if (settings == NULL)
+    return 0;
+  if (settings->type != HS_JSON_OBJECT)
+    return hs_error_make (err, 0, "policy key `%s`: expected an object, got %s", control,
+                          hs_json_type_name (settings->type));
+  m = hs_json_get_exact (settings, "mode");
+  if (m == NULL)
+    {
+      *ret = HS_CTL_ENFORCE;
+      return 0;
+    }
+  if (m->type == HS_JSON_STRING)
+    for (size_t i = 0; i < 4; i++)
+      if (strcmp (m->str, names[i]) == 0)
+        {
+          *ret = (hs_ctl_mode_t) i;
+          return 0;
+        }
+  return hs_error_make (err, 0, "policy key `%s.mode`: expected one of enforce, reject, audit, off",
+                        control);
+}
+
+int
+hs_settings_check_keys (const hs_json_t *settings, const char *control, const char *const *known,
+                        hs_error_t *err)
+{
+  for (size_t i = 0; i < settings->len; i++)
+    {
+      const char *k = settings->keys[i];
+      bool ok = strcmp (k, "mode") == 0;
+
+      for (size_t j = 0; !ok && known && known[j]; j++)
+        ok = strcmp (k, known[j]) == 0;
+      if (!ok)
+        return hs_error_make (err, 0, "policy key `%s.%s`: unknown setting (see `hardshimctl "
+                                      "explain %s`)",
+                              control, k, control);
+    }
+  return 0;
+}
+
+int
+hs_settings_bool (const hs_json_t *settings, const char *control, const char *key, bool dflt,
+                  bool *ret, hs_error_t *err)
+{
+  const hs_json_t *v = hs_json_get_exact (settings, key);
+
+  *ret = dflt;
+  if (v == NULL)
+    return 0;
+  if (v->type != HS_JSON_BOOL)
+    return hs_error_make (err, 0, "policy key `%s.%s`: expected true or false, got %s", control,
+                          key, hs_json_type_name (v->type));
+  *ret = v->boolean;
+  return 0;
+}
+
+int
+hs_settings_string_array (const hs_json_t *settings, const char *control, const char *key,
+                          const hs_json_t **ret, hs_error_t *err)
+{
+  const hs_json_t *v = hs_json_get_exact (settings, key);
+
+  *ret = NULL;
+  if (v == NULL)
+    return 0;
+  if (v->type != HS_JSON_ARRAY)
+    return hs_error_make (err, 0, "policy key `%s.%s`: expected an array of strings, got %s",
+                          control, key, hs_json_type_name (v->type));
+  for (size_t i = 0; i < v->len; i++)
+    if (v->items[i]->type != HS_JSON_STRING)
+      return hs_error_make (err, 0, "policy key `%s.%s[%zu]`: expected a string, got %s", control,
+                            key, i, hs_json_type_name (v->items[i]->type));
+  *ret = v;
+  return 0;
+}
+
+int
+hs_policy_validate_controls (const hs_policy_t *policy, hs_error_t *err)
+{
+  const hs_json_t *t = policy->tree;
+
+  for (size_t i = 0; i < t->len; i++)
+    {
+      const char *key = t->keys[i];
+      const hs_control_t *c;
+      hs_ctl_mode_t mode;
+      bool global = false;
+      int r;
+
+      for (size_t j = 0; global_keys[j]; j++)
+        global = global || strcmp (key, global_keys[j]) == 0;
+      if (global)
+        continue;
+      c = hs_control_find (key);
+      if (c == NULL)
+        return hs_error_make (err, 0,
+                              "policy key `%s`: no such control (`hardshimctl explain` lists "
+                              "them)",
+                              key);
+      r = hs_control_mode (t->items[i], key, &mode, err);
+      if (r < 0)
+        return r;
+      if (c->validate != NULL)
+        r = c->validate (t->items[i], err);
+      else
+        r = hs_settings_check_keys (t->items[i], key, NULL, err);
+      if (r < 0)
+        return r;
+    }
+  return 0;
+}
+
+static const char *
+action_for (const hs_harden_t *h, bool refusal)
+{
+  if (h->mode == HS_CTL_AUDIT)
+    return refusal ? HS_ACT_WOULD_REFUSE : HS_ACT_WOULD_CHANGE;
+  if (h->mode == HS_CTL_REJECT && !refusal)
+    return HS_ACT_REFUSED;
+  return refusal ? HS_ACT_REFUSED : HS_ACT_CHANGED;
+}
+
+void
+hs_harden_change (hs_harden_t *h, const char *path, const hs_json_t *before,
+                  const hs_json_t *after, const char *why, ...)
+{
+  cleanup_free char *msg = NULL;
+  va_list ap;
+
+  va_start (ap, why);
+  msg = hs_xvasprintf (why, ap);
+  va_end (ap);
+  hs_audit_add (h->audit, h->control, action_for (h, false), path, before, after, msg);
+  if (h->changes++ == 0)
+    h->first_change = hs_xasprintf ("`%s`: %s", path, msg);
+}
+
+int
+hs_harden_refuse (hs_harden_t *h, hs_error_t *err, const char *path, const char *fmt, ...)
+{
+  cleanup_free char *msg = NULL;
+  va_list ap;
+
+  va_start (ap, fmt);
+  msg = hs_xvasprintf (fmt, ap);
+  va_end (ap);
+  hs_audit_add (h->audit, h->control, action_for (h, true), path, NULL, NULL, msg);
+  if (h->mode == HS_CTL_AUDIT)
+    return 0;
+  return hs_error_refuse (err, "%s (control `%s`, `%s`)", msg, h->control, path);
+}
+
+void
+hs_harden_note (hs_harden_t *h, const char *path, const char *fmt, ...)
+{
+  cleanup_free char *msg = NULL;
+  va_list ap;
+
+  va_start (ap, fmt);
+  msg = hs_xvasprintf (fmt, ap);
+  va_end (ap);
+  hs_audit_add (h->audit, h->control, HS_ACT_NOTE, path, NULL, NULL, msg);
+}
+
+static int
+run_one (hs_harden_t *h, const hs_control_t *c, const hs_json_t *settings, hs_ctl_mode_t mode,
+         hs_error_t *err)
+{
+  int (*fn) (hs_harden_t *, const hs_json_t *, hs_error_t *);
+  hs_json_t *real = h->spec;
+  cleanup_json hs_json_t *scratch = NULL;
+  int r;
+
+  fn = h->target == HS_TARGET_PROCESS ? c->apply_process : c->apply;
+  if (fn == NULL)
+    return 0;
+  h->control = c->name;
+  h->mode = mode;
+  h->changes = 0;
+  free (h->first_change);
+  h->first_change = NULL;
+  if (mode != HS_CTL_ENFORCE)
+    h->spec = scratch = hs_json_dup (real);
+  r = fn (h, settings, err);
+  h->spec = real;
+  if (r < 0)
+    return r;
+  if (mode == HS_CTL_REJECT && h->changes > 0)
+    return hs_error_refuse (err, "%s (control `%s` is in reject mode)", h->first_change, c->name);
+  return 0;
+}
+
+int
+hs_harden_run (hs_harden_t *h, hs_error_t *err)
+{
+  int r = 0;
+
+  for (size_t i = 0; hs_controls[i] != NULL; i++)
+    {
+      const hs_control_t *c = hs_controls[i];
+      const hs_json_t *settings = hs_policy_control (h->policy, c->name);
+      hs_ctl_mode_t mode;
+
+      r = hs_control_mode (settings, c->name, &mode, err);
+      if (r < 0)
+        break;
+      if (mode == HS_CTL_OFF)
+        continue;
+      if (h->policy->mode == HS_POLICY_AUDIT)
+        mode = HS_CTL_AUDIT;
+      r = run_one (h, c, settings, mode, err);
+      if (r < 0)
+        break;
+    }
+  free (h->first_change);
+  h->first_change = NULL;
+  return r;
+}
+
+void
+hs_harden_mark (hs_json_t *spec, const hs_policy_t *policy)
+{
+  static const char *const modes[] = { "enforce", "audit", "off" };
+  hs_json_t *ann = hs_json_ensure_object (spec, "annotations");
+  cleanup_free char *value = NULL;
+
+  if (ann == NULL)
+    return; /* spec validation refuses a non-object `annotations` first */
+  value = hs_xasprintf ("version=%s policy=%s mode=%s", PACKAGE_VERSION, policy->digest,
+                        modes[policy->mode]);
+  hs_json_set_exact (ann, HS_ANNOTATION_HARDENED, hs_json_new_string (value));
+}
+
+int
+hs_harden_load_policy (const hs_policy_paths_t *paths, hs_policy_t **ret, hs_error_t *err)
+{
+  hs_policy_t *p = NULL;
+  int r;
+
+  r = hs_policy_load (paths, &p, err);
+  if (r == 0)
+    r = hs_policy_validate_controls (p, err);
+  if (r < 0)
+    {
+      hs_policy_free (p);
+      return r;
+    }
+  *ret = p;
+  return 0;
+}
+
+int
+hs_harden_spec (hs_json_t *spec, const hs_policy_t *policy, const hs_host_t *host,
+                hs_audit_t *audit, hs_error_t *err)
+{
+  hs_harden_t h = {
+    .spec = spec,
+    .policy = policy,
+    .host = host,
+    .audit = audit,
+    .target = HS_TARGET_CONFIG,
+  };
+  int r;
+
+  r = hs_spec_validate (spec, err);
+  if (r < 0)
+    return r;
+  r = hs_harden_run (&h, err);
+  if (r < 0)
+    return r;
+  hs_harden_mark (spec, policy);
+  return 0;
+}

@@ -1,0 +1,188 @@
+/* hardshim: the OCI runtime engines call.
+ * argv -> invocation -> intercept (create, run, restore, exec) or pass
+ * through -> execv the real runtime. Only this file prints errors. */
+#include "audit.h"
+#include "cleanup.h"
+#include "cli.h"
+#include "config.h"
+#include "exec_process.h"
+#include "harden.h"
+#include "host.h"
+#include "policy.h"
+#include "runtime.h"
+#include "spec.h"
+#include "xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct
+{
+  hs_invocation_t inv;
+  hs_policy_t *policy;
+  char *runtime;
+  char **argv; /* what the runtime gets (argv[0] is replaced) */
+} hs_main_t;
+
+static int
+report (const hs_invocation_t *inv, hs_error_t *err)
+{
+  cleanup_free char *msg = hs_xasprintf ("hardshim: %s", (*err)->msg);
+
+  fprintf (stderr, "%s\n", msg);
+  if (inv != NULL)
+    hs_runtime_log (inv->log_path, inv->log_format, "error", msg);
+  return 1;
+}
+
+static void
+write_audit (const hs_policy_t *policy, const hs_audit_t *audit, const char *verdict,
+             hs_error_t *err)
+{
+  if (policy->audit_log != NULL && audit->len > 0)
+    hs_audit_write (audit, policy->audit_log, err);
+  if (policy->audit_syslog)
+    hs_audit_syslog (audit, verdict);
+}
+
+/* Audit-log trouble refuses the container only when the policy says so. */
+static int
+finish_audit (const hs_policy_t *policy, const hs_audit_t *audit, int verdict_r, hs_error_t *err)
+{
+  cleanup_error hs_error_t log_err = NULL;
+
+  write_audit (policy, audit, verdict_r < 0 ? "refused" : "admitted", &log_err);
+  if (log_err != NULL && verdict_r == 0)
+    {
+      if (policy->audit_log_required)
+        {
+          *err = TAKE_PTR (log_err);
+          return hs_error_wrap (err, "the audit log is required by policy (audit_log.required)");
+        }
+      fprintf (stderr, "hardshim: warning: %s\n", log_err->msg);
+    }
+  return verdict_r;
+}
+
+static int
+harden_config (hs_main_t *m, hs_error_t *err)
+{
+  const hs_invocation_t *inv = &m->inv;
+  hs_spec_file_t f = { .dirfd = -1 };
+  hs_audit_t audit;
+  hs_host_t host;
+  int r;
+
+  r = hs_spec_load (inv->bundle, inv->config, &f, err);
+  if (r < 0)
+    return r;
+  hs_host_detect (&host);
+  hs_audit_init (&audit, inv->verb_name, inv->id, inv->bundle ? inv->bundle : ".",
+                 m->policy->digest);
+  r = hs_harden_spec (f.tree, m->policy, &host, &audit, err);
+  if (r < 0 && !hs_error_is_refusal (err))
+    hs_error_wrap (err, "`%s`", f.display);
+  r = finish_audit (m->policy, &audit, r, err);
+  if (r == 0)
+    r = hs_spec_store (&f, err);
+  hs_audit_release (&audit);
+  hs_spec_release (&f);
+  return r;
+}
+
+static int
+harden_exec (hs_main_t *m, hs_error_t *err)
+{
+  hs_audit_t audit;
+  hs_host_t host;
+  cleanup_free char *new_path = NULL;
+  int r;
+
+  hs_host_detect (&host);
+  hs_audit_init (&audit, m->inv.verb_name, m->inv.id, NULL, m->policy->digest);
+  r = hs_exec_harden (&m->inv, m->policy, &host, &audit, &new_path, err);
+  r = finish_audit (m->policy, &audit, r, err);
+  hs_audit_release (&audit);
+  if (r == 0 && new_path != NULL)
+    m->argv = hs_cli_replace_value (&m->inv, m->inv.process, new_path);
+  return r;
+}
+
+static int
+intercept (hs_main_t *m, hs_error_t *err)
+{
+  const hs_invocation_t *inv = &m->inv;
+  int r;
+
+  if (inv->unknown_global != NULL)
+    {
+      if (hs_cli_mentions_intercepted_verb (inv))
+        return hs_error_usage (err,
+                               "unknown global option `%s`: hardshim cannot tell how the runtime "
+                               "would read this command line, so it refuses it",
+                               inv->unknown_global);
+      return 0;
+    }
+  if (!hs_verb_is_intercepted (inv->verb) || inv->verb_help)
+    return 0;
+  if (inv->verb == HS_VERB_EXEC)
+    r = harden_exec (m, err);
+  else
+    r = harden_config (m, err);
+  if (r < 0)
+    return hs_error_wrap (err, "%s `%s`", inv->verb_name, inv->id ? inv->id : "");
+  return 0;
+}
+
+int
+main (int argc, char **argv)
+{
+  hs_policy_paths_t paths = {
+    .override = secure_getenv ("HARDSHIM_POLICY"),
+    .file = HS_POLICY_DIR "/policy.json",
+    .dir = HS_POLICY_DIR "/policy.d",
+  };
+  const char *runtime_env = secure_getenv ("HARDSHIM_RUNTIME");
+  cleanup_error hs_error_t err = NULL;
+  cleanup_error hs_error_t policy_err = NULL;
+  cleanup_error hs_error_t cli_err = NULL;
+  hs_main_t m = { 0 };
+  int r, r_cli;
+
+  r = hs_harden_load_policy (&paths, &m.policy, &policy_err);
+  if (r < 0)
+    hs_error_wrap (&policy_err, "invalid host policy, nothing is run until it is fixed "
+                                "(`hardshimctl policy validate FILE` checks a file)");
+
+  /* The runtime decides how argv reads, so find it even without a policy. */
+  r = hs_runtime_resolve (m.policy && !policy_err ? m.policy->runtime : NULL, runtime_env,
+                          &m.runtime, &err);
+  r_cli = hs_cli_parse (argc, argv,
+                        hs_dialect_for_runtime (m.runtime ? m.runtime : "/usr/sbin/runc"),
+                        &m.inv, &cli_err);
+  if (policy_err != NULL)
+    return report (&m.inv, &policy_err);
+  if (r < 0)
+    return report (&m.inv, &err);
+  if (r_cli < 0)
+    {
+      /* Only a command line that could start a container matters; the
+       * runtime reports its own usage errors for the rest. */
+      if (hs_cli_mentions_intercepted_verb (&m.inv))
+        return report (&m.inv, &cli_err);
+      m.inv.verb = HS_VERB_OTHER;
+      m.inv.version = false;
+    }
+
+  if (m.inv.version)
+    {
+      r = hs_runtime_version (m.runtime, argc, argv, &err);
+      return r < 0 ? report (&m.inv, &err) : r;
+    }
+  if (m.policy->mode != HS_POLICY_OFF && intercept (&m, &err) < 0)
+    return report (&m.inv, &err);
+
+  hs_runtime_exec (m.runtime, argc, m.argv ? m.argv : argv, &err);
+  return report (&m.inv, &err);
+}
