@@ -632,3 +632,11 @@ hs_cli_mentions_intercepted_verb (const hs_invocation_t *inv)
       return true;
   return false;
 }
+
+const char *
+hs_cli_runtime_root (const hs_invocation_t *inv)
+{
+  if (inv->root != NULL)
+    return inv->root;
+  return inv->dialect == HS_DIALECT_ARGP ? "/run/crun" : "/run/runc";
+}

@@ -9,6 +9,7 @@
 #include "harden.h"
 #include "host.h"
 #include "policy.h"
+#include "release.h"
 #include "runtime.h"
 #include "spec.h"
 #include "xalloc.h"
@@ -122,6 +123,17 @@ intercept (hs_main_t *m, hs_error_t *err)
                                "unknown global option `%s`: hardshim cannot tell how the runtime "
                                "would read this command line, so it refuses it",
                                inv->unknown_global);
+      return 0;
+    }
+  if (inv->verb == HS_VERB_DELETE && !inv->verb_help)
+    {
+      hs_audit_t audit;
+
+      hs_audit_init (&audit, inv->verb_name, inv->id, NULL, m->policy->digest);
+      hs_release_container (m->policy, inv, &audit);
+      if (audit.len > 0)
+        write_audit (m->policy, &audit, "released", NULL);
+      hs_audit_release (&audit);
       return 0;
     }
   if (!hs_verb_is_intercepted (inv->verb) || inv->verb_help)

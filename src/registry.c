@@ -1,0 +1,202 @@
+#include "registry.h"
+#include "cleanup.h"
+#include "fileio.h"
+#include "sha256.h"
+#include "xalloc.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const hs_json_limits_t record_limits = { 64 * 1024, 16, false };
+
+static int
+ensure_private_dir (int atfd, const char *path, hs_error_t *err)
+{
+  struct stat st;
+
+  if (mkdirat (atfd, path, 0700) < 0 && errno != EEXIST)
+    return hs_error_make (err, errno, "create `%s`", path);
+  if (fstatat (atfd, path, &st, AT_SYMLINK_NOFOLLOW) < 0)
+    return hs_error_make (err, errno, "stat `%s`", path);
+  if (!S_ISDIR (st.st_mode) || st.st_uid != geteuid () || (st.st_mode & 0022))
+    return hs_error_make (err, 0,
+                          "`%s` must be a directory owned by uid %u and writable only by it",
+                          path, (unsigned) geteuid ());
+  return 0;
+}
+
+int
+hs_registry_lock (const char *state_dir, const char *kind, hs_registry_t *ret, hs_error_t *err)
+{
+  cleanup_free char *path = hs_xasprintf ("%s/%s", state_dir, kind);
+  cleanup_close int dfd = -1, lfd = -1;
+  int r;
+
+  if ((r = ensure_private_dir (AT_FDCWD, state_dir, err)) < 0
+      || (r = ensure_private_dir (AT_FDCWD, path, err)) < 0)
+    return hs_error_wrap (err, "state directory");
+  dfd = open (path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (dfd < 0)
+    return hs_error_make (err, errno, "open `%s`", path);
+  lfd = openat (dfd, ".lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (lfd < 0)
+    return hs_error_make (err, errno, "open `%s/.lock`", path);
+  while (flock (lfd, LOCK_EX) < 0)
+    if (errno != EINTR)
+      return hs_error_make (err, errno, "lock `%s/.lock`", path);
+  ret->dirfd = TAKE_FD (dfd);
+  ret->lockfd = TAKE_FD (lfd);
+  ret->path = TAKE_PTR (path);
+  return 0;
+}
+
+void
+hs_registry_unlock (hs_registry_t *r)
+{
+  if (r->lockfd >= 0)
+    close (r->lockfd); /* drops the flock */
+  if (r->dirfd >= 0)
+    close (r->dirfd);
+  free (r->path);
+  r->lockfd = r->dirfd = -1;
+  r->path = NULL;
+}
+
+char *
+hs_registry_key (const char *runtime_root, const char *id)
+{
+  cleanup_free char *both = hs_xasprintf ("%s%c%s", runtime_root ? runtime_root : "", 0, id);
+  char digest[HS_DIGEST_LEN];
+  size_t len = strlen (runtime_root ? runtime_root : "") + 1 + strlen (id);
+
+  hs_sha256_digest (both, len, digest);
+  return hs_xasprintf ("%.32s.json", digest + 7);
+}
+
+void
+hs_registry_entries_free (hs_registry_entry_t *e, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    {
+      free (e[i].key);
+      hs_json_free (e[i].record);
+    }
+  free (e);
+}
+
+int
+hs_registry_entries (hs_registry_t *r, hs_registry_entry_t **ret, size_t *ret_n, hs_error_t *err)
+{
+  cleanup_dir DIR *d = NULL;
+  hs_registry_entry_t *e = NULL;
+  size_t n = 0, cap = 0;
+  struct dirent *de;
+  int fd = dup (r->dirfd);
+
+  if (fd < 0 || (d = fdopendir (fd)) == NULL)
+    {
+      if (fd >= 0)
+        close (fd);
+      return hs_error_make (err, errno, "read `%s`", r->path);
+    }
+  rewinddir (d);
+  while ((de = readdir (d)) != NULL)
+    {
+      cleanup_free char *buf = NULL;
+      hs_json_t *rec = NULL;
+      size_t len;
+
+      if (de->d_name[0] == '.' || strstr (de->d_name, ".json") == NULL
+          || strstr (de->d_name, ".hardshim-") != NULL)
+        continue;
+      if (hs_read_file_at (r->dirfd, de->d_name, record_limits.max_bytes, &buf, &len, NULL, NULL)
+              < 0
+          || hs_json_parse (buf, len, &record_limits, &rec, NULL) < 0)
+        {
+          /* A record we cannot read still holds its allocation: keep it
+           * visible as an empty record so nothing is handed out twice. */
+          rec = hs_json_new (HS_JSON_OBJECT);
+        }
+      e = hs_xgrow (e, &cap, n + 1, sizeof (*e));
+      e[n].key = hs_xstrdup (de->d_name);
+      e[n++].record = rec;
+    }
+  *ret = e;
+  *ret_n = n;
+  return 0;
+}
+
+int
+hs_registry_put (hs_registry_t *r, const char *runtime_root, const char *id, hs_json_t *value,
+                 hs_error_t *err)
+{
+  cleanup_json hs_json_t *rec = hs_json_new (HS_JSON_OBJECT);
+  cleanup_free char *key = hs_registry_key (runtime_root, id);
+  cleanup_free char *out = NULL;
+  size_t len;
+  int ret;
+
+  hs_json_set_exact (rec, "id", hs_json_new_string (id));
+  hs_json_set_exact (rec, "root", hs_json_new_string (runtime_root ? runtime_root : ""));
+  hs_json_set_exact (rec, "created", hs_json_new_uint ((unsigned long long) time (NULL)));
+  hs_json_set_exact (rec, "value", value);
+  ret = hs_json_emit (rec, false, &out, &len, err);
+  if (ret < 0)
+    return ret;
+  ret = hs_write_file_atomic_at (r->dirfd, key, out, len, NULL, err);
+  if (ret < 0)
+    return hs_error_wrap (err, "registry `%s`", r->path);
+  return 0;
+}
+
+hs_json_t *
+hs_registry_get (hs_registry_t *r, const char *runtime_root, const char *id)
+{
+  cleanup_free char *key = hs_registry_key (runtime_root, id);
+  cleanup_free char *buf = NULL;
+  hs_json_t *rec = NULL, *value;
+  size_t len;
+
+  if (hs_read_file_at (r->dirfd, key, record_limits.max_bytes, &buf, &len, NULL, NULL) < 0
+      || hs_json_parse (buf, len, &record_limits, &rec, NULL) < 0)
+    return NULL;
+  value = hs_json_dup (hs_json_get_exact (rec, "value"));
+  hs_json_free (rec);
+  return value;
+}
+
+int
+hs_registry_remove (hs_registry_t *r, const char *runtime_root, const char *id)
+{
+  cleanup_free char *key = hs_registry_key (runtime_root, id);
+
+  if (unlinkat (r->dirfd, key, 0) < 0)
+    return -errno;
+  return 0;
+}
+
+bool
+hs_registry_record_live (const hs_json_t *record, time_t now)
+{
+  const hs_json_t *id = hs_json_get_exact (record, "id");
+  const hs_json_t *root = hs_json_get_exact (record, "root");
+  const hs_json_t *created = hs_json_get_exact (record, "created");
+  cleanup_free char *state = NULL;
+  struct stat st;
+  long long t;
+
+  if (id == NULL || root == NULL || created == NULL || id->type != HS_JSON_STRING
+      || root->type != HS_JSON_STRING || created->type != HS_JSON_NUMBER)
+    return true; /* unreadable: never reclaim what we cannot judge */
+  t = strtoll (created->str, NULL, 10);
+  if (now - t < HS_REGISTRY_GRACE_SECONDS)
+    return true;
+  /* runc and crun both keep a directory per container under their root. */
+  state = hs_xasprintf ("%s/%s", root->str, id->str);
+  return stat (state, &st) == 0;
+}

@@ -1,0 +1,23 @@
+#include "release.h"
+#include "cleanup.h"
+
+/* Add an entry per module that allocates per container. */
+static const hs_releaser_t *const releasers[] = {
+  NULL,
+};
+
+void
+hs_release_container (const hs_policy_t *policy, const hs_invocation_t *inv, hs_audit_t *audit)
+{
+  const char *root = hs_cli_runtime_root (inv);
+
+  if (inv->id == NULL)
+    return;
+  for (size_t i = 0; releasers[i] != NULL; i++)
+    {
+      cleanup_error hs_error_t err = NULL;
+
+      if (releasers[i]->release (policy, root, inv->id, &err) < 0 && err != NULL)
+        hs_audit_add (audit, releasers[i]->name, HS_ACT_NOTE, NULL, NULL, NULL, err->msg);
+    }
+}

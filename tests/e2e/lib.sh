@@ -1,0 +1,120 @@
+# Sourced by every end-to-end test: real runc and crun containers through
+# hardshim. Each test gets its own temp dir, runtime --root, policy and
+# audit log, and unique container ids, so tests can run in parallel with
+# each other and with anything else on the machine.
+set -u
+
+: "${HARDSHIM:?run through make check, or set HARDSHIM=/path/to/hardshim}"
+: "${HARDSHIMCTL:=$(dirname "$HARDSHIM")/hardshimctl}"
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+
+RUNC=${RUNC:-/usr/sbin/runc}
+CRUN=${CRUN:-/usr/bin/crun}
+T=$(mktemp -d /tmp/hardshim-e2e.XXXXXX)
+STATE=$T/state
+POLICY=$T/policy.json
+AUDIT=$T/audit.jsonl
+ROOTFS=$T/rootfs
+ID_PREFIX="hs$$"
+PASSED=0
+FAILED=0
+CREATED_IDS=""
+
+mkdir -p "$STATE"
+
+cleanup () {
+  for id in $CREATED_IDS; do
+    "$RUNC" --root "$STATE/runc" delete --force "$id" >/dev/null 2>&1 || true
+    in_crun_ns "$CRUN" --root "$STATE/crun" delete --force "$id" >/dev/null 2>&1 || true
+  done
+  rm -rf "$T"
+}
+trap cleanup EXIT
+
+ok () { PASSED=$((PASSED + 1)); echo "ok $PASSED - $*"; }
+not_ok () { FAILED=$((FAILED + 1)); echo "not ok - $*"; }
+
+# check DESCRIPTION COMMAND...: passes when the command succeeds.
+check () {
+  desc=$1; shift
+  if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
+
+finish () {
+  echo "$PASSED passed, $FAILED failed"
+  [ "$FAILED" -eq 0 ]
+  exit $?
+}
+
+# A unique container id; remembered for cleanup.
+new_id () {
+  id="${ID_PREFIX}-$1-$(od -An -N4 -tx4 /dev/urandom | tr -d ' ')"
+  CREATED_IDS="$CREATED_IDS $id"
+  echo "$id"
+}
+
+# crun refuses the host's hybrid cgroup layout: give it a private mount
+# namespace without the cgroup2 mount (see ENVIRONMENT.md). Never touches
+# the host's own mounts.
+in_crun_ns () {
+  unshare -m --propagation private sh -c \
+    'if mountpoint -q /sys/fs/cgroup/unified; then umount /sys/fs/cgroup/unified; fi; exec "$@"' \
+    sh "$@"
+}
+
+# write_policy JSON: the policy every hardshim call of this test uses.
+write_policy () {
+  printf '%s\n' "$1" > "$POLICY"
+  chmod 0644 "$POLICY"
+}
+write_policy "{ \"audit_log\": { \"path\": \"$AUDIT\", \"syslog\": false } }"
+
+# hs RUNTIME ARGS...: hardshim in front of runc or crun, own state root.
+hs () {
+  rt=$1; shift
+  case $rt in
+    runc) HARDSHIM_RUNTIME=$RUNC HARDSHIM_POLICY=$POLICY "$HARDSHIM" --root "$STATE/runc" "$@" ;;
+    crun) HARDSHIM_RUNTIME=$CRUN HARDSHIM_POLICY=$POLICY in_crun_ns "$HARDSHIM" --root "$STATE/crun" "$@" ;;
+    *) echo "unknown runtime $rt" >&2; return 2 ;;
+  esac
+}
+
+# real RUNTIME ARGS...: the runtime itself, same state root.
+real () {
+  rt=$1; shift
+  case $rt in
+    runc) "$RUNC" --root "$STATE/runc" "$@" ;;
+    crun) in_crun_ns "$CRUN" --root "$STATE/crun" "$@" ;;
+  esac
+}
+
+make_rootfs () {
+  [ -d "$ROOTFS" ] && return 0
+  mkdir -p "$ROOTFS/bin" "$ROOTFS/proc" "$ROOTFS/sys" "$ROOTFS/dev" "$ROOTFS/tmp" \
+    "$ROOTFS/etc" "$ROOTFS/run" "$ROOTFS/var/tmp"
+  cp /bin/busybox "$ROOTFS/bin/busybox"
+  for applet in $("$ROOTFS/bin/busybox" --list); do
+    [ -e "$ROOTFS/bin/$applet" ] || ln -s busybox "$ROOTFS/bin/$applet"
+  done
+  echo "root:x:0:0:root:/root:/bin/sh" > "$ROOTFS/etc/passwd"
+  echo "root:x:0:" > "$ROOTFS/etc/group"
+}
+
+# make_bundle DIR [JQ_FILTER] [ARGS_JSON]: a runc-spec bundle on the shared
+# busybox rootfs, edited with jq.
+make_bundle () {
+  dir=$1; filter=${2:-.}; args=${3:-'["sh","-c","true"]'}
+  make_rootfs
+  mkdir -p "$dir"
+  (cd "$dir" && "$RUNC" spec)
+  jq --arg root "$ROOTFS" --argjson args "$args" \
+     '.process.terminal = false | .root.path = $root | .process.args = $args' \
+     "$dir/config.json" | jq "$filter" > "$dir/config.json.new"
+  mv "$dir/config.json.new" "$dir/config.json"
+}
+
+# status_field FILE NAME: a /proc/PID/status line's value from a capture.
+status_field () { awk -v k="$2:" '$1 == k { print $2 }' "$1"; }
+
+# jqe FILTER FILE: jq -e without printing the result.
+jqe () { jq -e "$@" >/dev/null; }
