@@ -10,8 +10,28 @@
 #include "harden/controls.h"
 
 /* Table order is application order. */
+/* Table order is application order. Each slot comment marks where a
+ * control lands, so parallel work merges without conflicts. */
 const hs_control_t *const hs_controls[] = {
+  /* privileged: must see the config as the engine wrote it */
+  /* slot: controls-a privileged */
+  /* slot: controls-a runtime_annotations */
+  /* slot: controls-a capabilities */
   &hs_control_no_new_privileges,
+  /* slot: controls-a non_root_user */
+  /* slot: controls-b readonly_rootfs */
+  /* slot: controls-b mounts */
+  /* slot: controls-b masked_paths */
+  /* slot: controls-b namespaces */
+  /* slot: controls-b devices */
+  /* slot: controls-b sysctls */
+  /* slot: controls-b rlimits */
+  /* slot: controls-b hooks */
+  /* slot: userns userns */
+  /* seccomp after capabilities and userns: the profile depends on both */
+  /* slot: seccomp seccomp */
+  /* slot: lsm apparmor */
+  /* slot: lsm selinux */
   NULL,
 };
 

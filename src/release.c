@@ -3,6 +3,8 @@
 
 /* Add an entry per module that allocates per container. */
 static const hs_releaser_t *const releasers[] = {
+  /* slot: userns */
+  /* slot: lsm */
   NULL,
 };
 

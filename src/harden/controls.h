@@ -5,5 +5,10 @@
 #include "harden.h"
 
 extern const hs_control_t hs_control_no_new_privileges;
+/* slot: controls-a */
+/* slot: controls-b */
+/* slot: userns */
+/* slot: seccomp */
+/* slot: lsm */
 
 #endif
