@@ -2,7 +2,7 @@
 # Installs everything hardshim needs to build and to run its whole test
 # suite on Debian 12 (as root). Safe to run again.
 set -eu
-export DEBIAN_FRONTEND=noninteractive
+export DEBIAN_FRONTEND=noninteractive NEEDRESTART_SUSPEND=1
 apt-get update -q
 apt-get install -y -q --no-install-recommends \
   build-essential autoconf automake pkg-config ca-certificates \

@@ -71,6 +71,7 @@ harden_config (hs_main_t *m, hs_error_t *err)
 {
   const hs_invocation_t *inv = &m->inv;
   hs_spec_file_t f = { .dirfd = -1 };
+  cleanup_free char *bundle = realpath (inv->bundle ? inv->bundle : ".", NULL);
   hs_audit_t audit;
   hs_host_t host;
   int r;
@@ -79,8 +80,8 @@ harden_config (hs_main_t *m, hs_error_t *err)
   if (r < 0)
     return r;
   hs_host_detect (&host);
-  hs_audit_init (&audit, inv->verb_name, inv->id, inv->bundle ? inv->bundle : ".",
-                 m->policy->digest);
+  hs_audit_init (&audit, inv->verb_name, inv->id,
+                 bundle ? bundle : (inv->bundle ? inv->bundle : "."), m->policy->digest);
   r = hs_harden_spec (f.tree, m->policy, &host, &audit, err);
   if (r < 0 && !hs_error_is_refusal (err))
     hs_error_wrap (err, "`%s`", f.display);
