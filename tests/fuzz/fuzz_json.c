@@ -1,0 +1,40 @@
+/* libFuzzer: JSON parse/validate/emit round trip.
+ * Invariants: parse never crashes; what parses emits, and the emitted text
+ * parses back to an equal tree and emits identically. */
+#include "json.h"
+#include "spec.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+
+int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
+{
+  hs_json_t *a = NULL, *b = NULL;
+  hs_error_t err = NULL;
+  char *out1 = NULL, *out2 = NULL;
+  size_t len1, len2;
+
+  if (hs_json_parse ((const char *) data, size, &hs_spec_limits, &a, &err) < 0)
+    {
+      hs_error_release (&err);
+      return 0;
+    }
+  (void) hs_spec_validate (a, &err);
+  hs_error_release (&err);
+  if (hs_json_emit (a, false, &out1, &len1, NULL) < 0)
+    abort ();
+  if (hs_json_parse (out1, len1, &hs_spec_limits, &b, &err) < 0)
+    abort ();
+  if (!hs_json_equal (a, b))
+    abort ();
+  if (hs_json_emit (b, false, &out2, &len2, NULL) < 0 || len1 != len2)
+    abort ();
+  hs_json_free (a);
+  hs_json_free (b);
+  free (out1);
+  free (out2);
+  return 0;
+}
