@@ -24,7 +24,19 @@ typedef struct
   hs_policy_t *policy;
   char *runtime;
   char **argv; /* what the runtime gets (argv[0] is replaced) */
+  int replaced; /* index of argv's one replaced element, or -1 */
 } hs_main_t;
+
+static void
+main_release (hs_main_t *m)
+{
+  m->policy = hs_policy_free (m->policy);
+  free (m->runtime);
+  if (m->argv != NULL && m->replaced >= 0)
+    free (m->argv[m->replaced]);
+  free (m->argv);
+  hs_cli_release (&m->inv);
+}
 
 static int
 report (const hs_invocation_t *inv, hs_error_t *err)
@@ -107,7 +119,10 @@ harden_exec (hs_main_t *m, hs_error_t *err)
   r = finish_audit (m->policy, &audit, r, err);
   hs_audit_release (&audit);
   if (r == 0 && new_path != NULL)
-    m->argv = hs_cli_replace_value (&m->inv, m->inv.process, new_path);
+    {
+      m->argv = hs_cli_replace_value (&m->inv, m->inv.process, new_path);
+      m->replaced = m->inv.process.index;
+    }
   return r;
 }
 
@@ -160,7 +175,7 @@ main (int argc, char **argv)
   cleanup_error hs_error_t err = NULL;
   cleanup_error hs_error_t policy_err = NULL;
   cleanup_error hs_error_t cli_err = NULL;
-  hs_main_t m = { 0 };
+  __attribute__ ((cleanup (main_release))) hs_main_t m = { .replaced = -1 };
   int r, r_cli;
 
   r = hs_harden_load_policy (&paths, &m.policy, &policy_err);
