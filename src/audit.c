@@ -78,11 +78,46 @@ hs_rfc3339_now (char buf[40], bool nanos)
     snprintf (buf + n, 40 - n, "Z");
 }
 
+/* Messages quote paths and argv, which need not be UTF-8: replace what
+ * is not, so the JSON line is always emitted (and always valid). */
+static char *
+utf8_sanitize (const char *s)
+{
+  size_t len = strlen (s), n = 0;
+  char *out = hs_xmalloc (len * 3 + 1);
+
+  for (size_t i = 0; i < len;)
+    {
+      size_t k = 1;
+
+      while (k <= 4 && i + k <= len && !hs_utf8_valid (s + i, k))
+        k++;
+      if (k <= 4 && i + k <= len)
+        {
+          memcpy (out + n, s + i, k);
+          n += k;
+          i += k;
+        }
+      else
+        {
+          memcpy (out + n, "\xef\xbf\xbd", 3); /* U+FFFD */
+          n += 3;
+          i++;
+        }
+    }
+  out[n] = '\0';
+  return out;
+}
+
 static void
 put_str (hs_json_t *o, const char *key, const char *value)
 {
   if (value != NULL)
-    hs_json_set_exact (o, key, hs_json_new_string (value));
+    {
+      char *clean = utf8_sanitize (value);
+      hs_json_set_exact (o, key, hs_json_new_string (clean));
+      free (clean);
+    }
 }
 
 char *
