@@ -36,7 +36,7 @@ const hs_control_t *const hs_controls[] = {
 };
 
 static const char *const global_keys[]
-    = { "mode", "runtime", "audit_log", "preset", "state_dir", NULL };
+    = { "mode", "runtime", "audit_log", "preset", "state_dir", "bundle_permissions", NULL };
 
 const hs_control_t *
 hs_control_find (const char *name)

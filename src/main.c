@@ -94,7 +94,22 @@ harden_config (hs_main_t *m, hs_error_t *err)
   hs_host_detect (&host);
   hs_audit_init (&audit, inv->verb_name, inv->id,
                  bundle ? bundle : (inv->bundle ? inv->bundle : "."), m->policy->digest);
-  r = hs_harden_spec (f.tree, m->policy, &host, &audit, err);
+  if (hs_spec_dir_shared (&f))
+    {
+      cleanup_free char *msg
+          = hs_xasprintf ("the directory of `%s` is writable by users other than root: they could "
+                          "replace the hardened config before the runtime reads it",
+                          f.display);
+      if (m->policy->refuse_shared_bundle)
+        r = hs_error_refuse (err, "%s (policy bundle_permissions: refuse)", msg);
+      else
+        {
+          fprintf (stderr, "hardshim: warning: %s\n", msg);
+          hs_audit_add (&audit, "bundle_permissions", HS_ACT_NOTE, NULL, NULL, NULL, msg);
+        }
+    }
+  if (r == 0)
+    r = hs_harden_spec (f.tree, m->policy, &host, &audit, err);
   if (r < 0 && !hs_error_is_refusal (err))
     hs_error_wrap (err, "`%s`", f.display);
   r = finish_audit (m->policy, &audit, r, err);

@@ -315,6 +315,18 @@ finish (hs_policy_t *p, hs_error_t *err)
     return hs_error_make (err, 0, "policy key `state_dir`: `%s` is not an absolute path",
                           p->state_dir);
 
+  {
+    const char *bp = NULL;
+
+    r = get_string (p->tree, "bundle_permissions", "", &bp, err);
+    if (r < 0)
+      return r;
+    if (bp != NULL && strcmp (bp, "refuse") != 0 && strcmp (bp, "warn") != 0)
+      return hs_error_make (err, 0, "policy key `bundle_permissions`: `%s` is not one of refuse, warn",
+                            bp);
+    p->refuse_shared_bundle = bp != NULL && strcmp (bp, "refuse") == 0;
+  }
+
   al = hs_json_get_exact (p->tree, "audit_log");
   p->audit_syslog = true;
   if (al != NULL && al->type == HS_JSON_STRING)

@@ -1,0 +1,136 @@
+#!/bin/sh
+# Hostile input and faults (issue 9): each case gives a clear error and exit
+# status 1 (or works, where that is right), never a crash or hang, never a
+# half-written config.json, never a runtime started on an unhardened config,
+# and no fd of hardshim's reaches the container.
+. "$(dirname "$0")/lib.sh"
+
+# --- a bundle directory writable by others: warn (default) or refuse ---
+b=$T/shared
+make_bundle "$b" . '["true"]'
+chmod 0777 "$b"
+(cd "$b" && hs runc run "$(new_id shared)" 2>"$T/err")
+check "world-writable bundle: runs by default" [ $? -eq 0 ]
+check "world-writable bundle: warns on stderr" grep -q 'warning: the directory of .* is writable by users other than root' "$T/err"
+check "world-writable bundle: audit note" grep -q '"control":"bundle_permissions"' "$AUDIT"
+write_policy "{ \"bundle_permissions\": \"refuse\", \"audit_log\": { \"path\": \"$AUDIT\", \"syslog\": false } }"
+cp "$b/config.json" "$T/shared.orig"
+id=$(new_id shared)
+hs runc --log "$T/shared.log" --log-format json create --bundle "$b" "$id" 2>"$T/err"
+check "world-writable bundle with bundle_permissions refuse: exit 1" [ $? -eq 1 ]
+check "... the reason is in --log" jqe 'select(.msg | test("writable by users other than root"))' "$T/shared.log"
+check "... config.json untouched" cmp -s "$b/config.json" "$T/shared.orig"
+real runc state "$id" >/dev/null 2>&1
+check "... the runtime never ran" [ $? -ne 0 ]
+write_policy "{ \"audit_log\": { \"path\": \"$AUDIT\", \"syslog\": false } }"
+
+# --- disk full while writing: error, original intact, no temp file left ---
+b=$T/full
+make_bundle "$b" . '["true"]'
+cp "$b/config.json" "$T/full.orig"
+out=$(unshare -m --propagation private sh -c '
+  b=$1 hs=$2 pol=$3 runc=$4 state=$5
+  mkdir -p "$b.tmpfs"
+  mount -t tmpfs -o size=64k tmpfs "$b.tmpfs" || exit 3
+  cp "$b/config.json" "$b.tmpfs/config.json"
+  dd if=/dev/zero of="$b.tmpfs/fill" bs=1k count=1000 2>/dev/null
+  HARDSHIM_RUNTIME=$runc HARDSHIM_POLICY=$pol "$hs" --root "$state" create --bundle "$b.tmpfs" fullid 2>&1
+  echo "rc=$?"
+  cmp -s "$b.tmpfs/config.json" "$b/config.json" && echo intact
+  ls -A "$b.tmpfs" | sed "s/^/entry: /"
+' sh "$b" "$HARDSHIM" "$POLICY" "$RUNC" "$STATE/runc")
+check "disk full: create exits 1" sh -c "echo '$out' | grep -q '^rc=1$'"
+check "disk full: the error says why" sh -c "echo '$out' | grep -q 'No space left on device'"
+check "disk full: config.json intact" sh -c "echo '$out' | grep -q '^intact$'"
+check "disk full: no temporary file left behind" sh -c "! echo '$out' | grep -q '^entry: .*hardshim-'"
+
+# --- SIGKILL while writing: config.json is the original or the complete new one ---
+b=$T/kill
+make_bundle "$b" '.process.noNewPrivileges = false | .process.env += [range(150000) | "VARIABLE_\(.)=some-value-\(.)"]' '["true"]'
+cp "$b/config.json" "$T/kill.orig"
+torn=0
+for i in 1 2 3 4 5 6 7 8 9 10 11 12; do
+  cp "$T/kill.orig" "$b/config.json"
+  HARDSHIM_RUNTIME=/bin/true HARDSHIM_POLICY=$POLICY "$HARDSHIM" create --bundle "$b" "kill$i" &
+  pid=$!
+  sleep "0.0$i"
+  kill -9 "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  if ! cmp -s "$b/config.json" "$T/kill.orig"; then
+    jq -e '.process.noNewPrivileges == true and (.annotations["org.hardshim.hardened"] | length > 0)' \
+      "$b/config.json" >/dev/null 2>&1 || torn=$((torn + 1))
+  fi
+done
+check "SIGKILL at random points: never a torn config.json ($torn torn)" [ "$torn" -eq 0 ]
+
+# --- no fd hardshim opened reaches the container (runc and crun) ---
+# --preserve-fds 4 hands fds 3-6 to the container: an fd hardshim left open
+# without O_CLOEXEC would land there. The container must see exactly what it
+# sees when the runtime is called directly (runc passes its own fds there).
+for rt in runc crun; do
+  b=$T/fds-$rt
+  make_bundle "$b" . '["sh","-c","ls -l /proc/self/fd/ 2>/dev/null | sed -n \"s/.* \\([0-9]*\\) -> \\(.*\\)/\\1 \\2/p\" | sed \"s/[0-9][0-9]*]/N]/\""]'
+  via=$(cd "$b" && hs $rt run --preserve-fds 4 "$(new_id fds)" | grep -v '/fd$')
+  cp "$b/config.json" "$b/config.hardened"
+  direct=$(cd "$b" && real $rt run --preserve-fds 4 "$(new_id fds)" | grep -v '/fd$')
+  check "$rt: the container sees the same fds as under the bare runtime ('$(echo $via)')" [ "$via" = "$direct" ]
+  check "$rt: no fd points at hardshim's files" sh -c "! echo '$via' | grep -q 'config.json\|policy\|audit\|hardshim'"
+done
+
+# --- exec process files that are not plain files ---
+b=$T/procfiles
+make_bundle "$b" . '["sleep","1000"]'
+id=$(new_id procfiles)
+hs runc create --bundle "$b" "$id" && hs runc start "$id"
+jq '.process | .args = ["true"]' "$b/config.json" > "$T/proc.json"
+ln -s "$T/proc.json" "$T/proc-link.json"
+mkfifo "$T/proc-fifo.json"
+mkdir "$T/proc-dir.json"
+for f in proc-link.json proc-fifo.json proc-dir.json missing.json; do
+  timeout 20 sh -c '"$@"' sh env HARDSHIM_RUNTIME="$RUNC" HARDSHIM_POLICY="$POLICY" "$HARDSHIM" \
+    --root "$STATE/runc" --log "$T/pf.log" --log-format json exec --process "$T/$f" "$id" 2>"$T/err"
+  rc=$?
+  check "exec --process $f: refused with exit 1, no hang (rc $rc)" [ $rc -eq 1 ]
+  check "exec --process $f: says why ($(head -c 150 "$T/err"))" grep -q 'symbolic link\|not a regular file\|No such file' "$T/err"
+done
+
+# --- missing or read-only state directory: exec with a process file fails closed ---
+write_policy "{ \"state_dir\": \"$T/no/such/dir\", \"audit_log\": { \"path\": \"$AUDIT\", \"syslog\": false } }"
+hs runc exec --process "$T/proc.json" "$id" 2>"$T/err"
+check "missing state_dir: exec refused with exit 1" [ $? -eq 1 ]
+check "missing state_dir: the error names it" grep -q "$T/no/such/dir" "$T/err"
+mkdir -p "$T/ro-state"
+out=$(unshare -m --propagation private sh -c '
+  mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" || exit 3
+  shift; "$@" 2>&1; echo "rc=$?"' sh "$T/ro-state" \
+  env HARDSHIM_RUNTIME="$RUNC" HARDSHIM_POLICY="$POLICY" "$HARDSHIM" --root "$STATE/runc" exec --process "$T/proc.json" "$id")
+write_policy "{ \"state_dir\": \"$T/ro-state\", \"audit_log\": { \"path\": \"$AUDIT\", \"syslog\": false } }"
+out=$(unshare -m --propagation private sh -c '
+  mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" || exit 3
+  shift; "$@" 2>&1; echo "rc=$?"' sh "$T/ro-state" \
+  env HARDSHIM_RUNTIME="$RUNC" HARDSHIM_POLICY="$POLICY" "$HARDSHIM" --root "$STATE/runc" exec --process "$T/proc.json" "$id")
+check "read-only state_dir: exec refused with exit 1" sh -c "echo '$out' | grep -q '^rc=1$'"
+check "read-only state_dir: says why" sh -c "echo '$out' | grep -q 'Read-only file system'"
+write_policy "{ \"audit_log\": { \"path\": \"$AUDIT\", \"syslog\": false } }"
+hs runc delete --force "$id"
+
+# --- 50 concurrent creates: all succeed ---
+make_rootfs
+for i in $(seq 50); do
+  mkdir -p "$T/c50/$i"
+  cp "$T/procfiles/config.json" "$T/c50/$i/config.json"
+done
+pids=""
+for i in $(seq 50); do
+  hs runc create --bundle "$T/c50/$i" "${ID_PREFIX}-c50-$i" >"$T/c50/$i.out" 2>&1 &
+  pids="$pids $!"
+  CREATED_IDS="$CREATED_IDS ${ID_PREFIX}-c50-$i"
+done
+fails=0
+for p in $pids; do wait "$p" || fails=$((fails + 1)); done
+check "50 concurrent creates all succeed ($fails failed)" [ "$fails" -eq 0 ]
+n=$(real runc list -q | grep -c "^${ID_PREFIX}-c50-")
+check "50 containers exist ($n)" [ "$n" -eq 50 ]
+for i in $(seq 50); do real runc delete --force "${ID_PREFIX}-c50-$i" >/dev/null 2>&1; done
+
+finish
