@@ -123,12 +123,13 @@ hs_exec_inline_harden (const hs_invocation_t *inv, const hs_policy_t *policy,
   cleanup_json hs_json_t *wrapper = hs_json_new (HS_JSON_OBJECT);
   cleanup_free bool *drop = NULL;
   const hs_json_t *process, *bounding, *nnp;
-  bool user_known, any = false, force_nnp;
+  bool user_known, any = false, force_nnp, nnp_before;
   uint64_t kept;
   int r;
 
   *ret_argv = NULL;
   hs_json_set_exact (wrapper, "process", flags_process (inv, container, &user_known));
+  nnp_before = hs_json_is_true (hs_json_path (wrapper, "process", "noNewPrivileges", NULL));
   {
     hs_harden_t h = {
       .spec = wrapper,
@@ -163,7 +164,7 @@ hs_exec_inline_harden (const hs_invocation_t *inv, const hs_policy_t *policy,
       any = any || drop[i];
     }
   nnp = hs_json_get_exact (process, "noNewPrivileges");
-  force_nnp = hs_json_is_true (nnp) && !inv->no_new_privs;
+  force_nnp = hs_json_is_true (nnp) && !nnp_before;
   if (any || force_nnp)
     *ret_argv = hs_exec_inline_argv (inv, drop, force_nnp);
   return 0;

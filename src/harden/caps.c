@@ -44,7 +44,12 @@ hs_cap_name (int cap)
 uint64_t
 hs_cap_all (void)
 {
+  /* Capabilities that both the kernel and these libcap headers know: a name
+   * newer than libcap could not be judged anyway (it is refused). */
   unsigned bits = cap_max_bits ();
+
+  if (bits > CAP_LAST_CAP + 1)
+    bits = CAP_LAST_CAP + 1;
 
   if (bits >= 64)
     return UINT64_MAX;
