@@ -207,6 +207,13 @@ main (int argc, char **argv)
   if (m.policy->mode != HS_POLICY_OFF && intercept (&m, &err) < 0)
     return report (&m.inv, &err);
 
+  if (m.argv != NULL)
+    {
+      /* a rewritten argv may be shorter or longer (exec flags) */
+      argc = 0;
+      while (m.argv[argc] != NULL)
+        argc++;
+    }
   hs_runtime_exec (m.runtime, argc, m.argv ? m.argv : argv, &err);
   return report (&m.inv, &err);
 }
