@@ -33,7 +33,8 @@ flags_process (const hs_invocation_t *inv, const hs_json_t *container, bool *ret
   else
     {
       const hs_json_t *c = hs_json_path (container, "process", "noNewPrivileges", NULL);
-      hs_json_set_exact (p, "noNewPrivileges", hs_json_new_bool (container == NULL || hs_json_is_true (c)));
+      hs_json_set_exact (p, "noNewPrivileges",
+                         hs_json_new_bool (container == NULL || hs_json_is_true (c)));
     }
 
   /* --user UID[:GID]; names are resolved by the runtime inside the
@@ -87,8 +88,8 @@ drop_cap (const hs_invocation_t *inv, hs_argref_t ref, char **out)
 char **
 hs_exec_inline_argv (const hs_invocation_t *inv, const bool *drop, bool force_nnp)
 {
-  char **copy = hs_xcalloc ((size_t) inv->argc + 1, sizeof (char *));
-  char **out = hs_xcalloc ((size_t) inv->argc + 2, sizeof (char *));
+  char **copy = hs_xcalloc ((size_t)inv->argc + 1, sizeof (char *));
+  char **out = hs_xcalloc ((size_t)inv->argc + 2, sizeof (char *));
   size_t n = 0;
 
   for (int i = 0; i < inv->argc; i++)
@@ -97,16 +98,15 @@ hs_exec_inline_argv (const hs_invocation_t *inv, const bool *drop, bool force_nn
     if (drop[i])
       drop_cap (inv, inv->caps[i], copy);
   if (force_nnp && inv->no_new_privs_ref.index >= 0 && inv->no_new_privs_ref.offset > 0)
-    copy[inv->no_new_privs_ref.index]
-        = hs_xasprintf ("%.*strue", (int) inv->no_new_privs_ref.offset,
-                        inv->argv[inv->no_new_privs_ref.index]);
+    copy[inv->no_new_privs_ref.index] = hs_xasprintf ("%.*strue", (int)inv->no_new_privs_ref.offset,
+                                                      inv->argv[inv->no_new_privs_ref.index]);
   for (int i = 0; i < inv->argc; i++)
     {
       if (copy[i] != NULL)
         out[n++] = copy[i];
       /* right after the verb: both parsers read options there */
       if (i == inv->verb_index && force_nnp && inv->no_new_privs_ref.index < 0)
-        out[n++] = (char *) "--no-new-privs";
+        out[n++] = (char *)"--no-new-privs";
     }
   out[n] = NULL;
   free (copy);
@@ -114,12 +114,12 @@ hs_exec_inline_argv (const hs_invocation_t *inv, const bool *drop, bool force_nn
 }
 
 int
-hs_exec_inline_harden (const hs_invocation_t *inv, const hs_policy_t *policy,
-                       const hs_host_t *host, hs_audit_t *audit, const hs_json_t *container,
-                       char ***ret_argv, hs_error_t *err)
+hs_exec_inline_harden (const hs_invocation_t *inv, const hs_policy_t *policy, const hs_host_t *host,
+                       hs_audit_t *audit, const hs_json_t *container, char ***ret_argv,
+                       hs_error_t *err)
 {
-  static const char *const with_user[] = { "capabilities", "no_new_privileges", "non_root_user",
-                                           NULL };
+  static const char *const with_user[]
+      = { "capabilities", "no_new_privileges", "non_root_user", NULL };
   cleanup_json hs_json_t *wrapper = hs_json_new (HS_JSON_OBJECT);
   cleanup_free bool *drop = NULL;
   const hs_json_t *process, *bounding, *nnp;

@@ -31,8 +31,8 @@ read_policy (const hs_json_t *settings, caps_policy_t *ret, hs_error_t *err)
       || (r = hs_settings_bool (settings, "capabilities", "keep_inheritable", false,
                                 &ret->keep_inheritable, err))
              < 0
-      || (r = hs_settings_bool (settings, "capabilities", "keep_ambient", false,
-                                &ret->keep_ambient, err))
+      || (r = hs_settings_bool (settings, "capabilities", "keep_ambient", false, &ret->keep_ambient,
+                                err))
              < 0)
     return r;
   for (size_t i = 0; allow != NULL && i < allow->len; i++)
@@ -77,8 +77,8 @@ container_bounding (const hs_json_t *container)
 
 /* Keep the items of arr whose capability is in keep; record what goes. */
 static void
-filter_set (hs_harden_t *h, hs_json_t *parent, const char *key, const char *path,
-            uint64_t keep, const char *why)
+filter_set (hs_harden_t *h, hs_json_t *parent, const char *key, const char *path, uint64_t keep,
+            const char *why)
 {
   hs_json_t *arr = hs_json_get (parent, key);
   hs_json_t *after;

@@ -64,11 +64,13 @@ allow_all_devices_rule (const hs_json_t *linux_)
       minor = hs_json_get (d, "minor");
       if (!absent_or_null (type) && !(type->type == HS_JSON_STRING && strcmp (type->str, "a") == 0))
         continue;
-      if (!absent_or_null (major) && !(major->type == HS_JSON_NUMBER && strcmp (major->str, "-1") == 0))
+      if (!absent_or_null (major)
+          && !(major->type == HS_JSON_NUMBER && strcmp (major->str, "-1") == 0))
         continue;
-      if (!absent_or_null (minor) && !(minor->type == HS_JSON_NUMBER && strcmp (minor->str, "-1") == 0))
+      if (!absent_or_null (minor)
+          && !(minor->type == HS_JSON_NUMBER && strcmp (minor->str, "-1") == 0))
         continue;
-      return (long) i;
+      return (long)i;
     }
   return -1;
 }
@@ -82,9 +84,8 @@ apply (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
   const char *path;
   long rule;
 
-  (void) settings;
-  if (process != NULL && process->type == HS_JSON_OBJECT
-      && (path = all_caps_set (process)) != NULL)
+  (void)settings;
+  if (process != NULL && process->type == HS_JSON_OBJECT && (path = all_caps_set (process)) != NULL)
     return hs_harden_refuse (h, err, path, "%s", PRIVILEGED_MSG);
 
   if (linux_ == NULL || linux_->type != HS_JSON_OBJECT)

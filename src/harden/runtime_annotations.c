@@ -30,7 +30,8 @@ static const struct
   { "run.oci.handler", "crun runs the container through another execution handler" },
   { "run.oci.pidfd_receiver", "crun sends a pidfd of the container to a host socket" },
   { "run.oci.*", "a crun extension that hardshim does not know to be safe" },
-  { "org.systemd.property.*", "runc sets this systemd unit property (DeviceAllow=, Delegate=, ...)" },
+  { "org.systemd.property.*",
+    "runc sets this systemd unit property (DeviceAllow=, Delegate=, ...)" },
   { "org.criu.config", "runc hands this CRIU configuration file to CRIU" },
 };
 
