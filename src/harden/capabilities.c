@@ -90,7 +90,7 @@ filter_set (hs_harden_t *h, hs_json_t *parent, const char *key, const char *path
   after = hs_json_new (HS_JSON_ARRAY);
   for (size_t i = 0; i < arr->len; i++)
     {
-      int v = hs_cap_from_name (arr->items[i]->str);
+      int v = arr->items[i]->type == HS_JSON_STRING ? hs_cap_from_name (arr->items[i]->str) : -1;
       if (v >= 0 && (keep & (UINT64_C (1) << v)))
         hs_json_append (after, hs_json_dup (arr->items[i]));
       else if (v >= 0)
@@ -112,10 +112,13 @@ static int
 check_names (hs_harden_t *h, const hs_json_t *arr, const char *path, hs_error_t *err)
 {
   for (size_t i = 0; arr != NULL && arr->type == HS_JSON_ARRAY && i < arr->len; i++)
-    if (hs_cap_from_name (arr->items[i]->str) < 0)
+    if (arr->items[i]->type != HS_JSON_STRING || hs_cap_from_name (arr->items[i]->str) < 0)
       {
         cleanup_free char *p = hs_xasprintf ("%s[%zu]", path, i);
-        int r = hs_harden_refuse (h, err, p, "unknown capability `%s`", arr->items[i]->str);
+        int r = arr->items[i]->type != HS_JSON_STRING
+                    ? hs_harden_refuse (h, err, p, "expected a string, got %s",
+                                        hs_json_type_name (arr->items[i]->type))
+                    : hs_harden_refuse (h, err, p, "unknown capability `%s`", arr->items[i]->str);
         if (r < 0)
           return r;
       }

@@ -17,7 +17,7 @@ hs_cap_from_name (const char *name)
 
   /* cap_from_name also takes "all" and plain numbers: neither is a
    * capability name a runtime accepts. */
-  if (strncasecmp (name, "CAP_", 4) != 0 || name[4] == '\0')
+  if (name == NULL || strncasecmp (name, "CAP_", 4) != 0 || name[4] == '\0')
     return -1;
   for (const char *p = name + 4; *p; p++)
     if (!isalnum ((unsigned char)*p) && *p != '_')
