@@ -256,6 +256,7 @@ parse_go_option (hs_invocation_t *inv, const opt_t *const *tables, int *i, occur
       if (eq && !parse_go_bool (eq + 1, &occ.bool_value))
         return hs_error_usage (err, "invalid boolean value `%s` for `%.*s`", eq + 1, (int) len,
                                name);
+      occ.ref = (hs_argref_t){ *i, eq ? (size_t) (eq + 1 - arg) : 0 };
       (*i)++;
       return cb (inv, &occ, err) < 0 ? -1 : 1;
     }
@@ -302,6 +303,7 @@ parse_argp_option (hs_invocation_t *inv, const opt_t *const *tables, int *i, occ
           if (eq)
             return hs_error_usage (err, "option `--%s` doesn't allow an argument", occ.opt->name);
           occ.bool_value = true;
+          occ.ref = (hs_argref_t){ *i, 0 };
           (*i)++;
         }
       else if (eq)
@@ -412,6 +414,7 @@ on_verb_option (hs_invocation_t *inv, const occurrence_t *occ, hs_error_t *err)
       break;
     case ID_NO_NEW_PRIVS:
       inv->no_new_privs = occ->bool_value;
+      inv->no_new_privs_ref = occ->ref;
       break;
     case ID_APPARMOR:
       inv->apparmor = occ->ref;
@@ -496,6 +499,7 @@ hs_cli_parse (int argc, char *const *argv, hs_dialect_t dialect, hs_invocation_t
     .apparmor = { -1, 0 },
     .process_label = { -1, 0 },
     .user = { -1, 0 },
+    .no_new_privs_ref = { -1, 0 },
     .command_index = -1,
   };
   const opt_t *const global_tables[] = { global_opts, NULL };

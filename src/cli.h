@@ -69,6 +69,8 @@ typedef struct
   hs_argref_t *caps;
   size_t n_caps;
   bool no_new_privs;
+  /* Where --no-new-privs sits: index of the flag, offset of an `=value` (0: none). */
+  hs_argref_t no_new_privs_ref;
   hs_argref_t apparmor;
   hs_argref_t process_label;
   hs_argref_t user;

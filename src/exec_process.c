@@ -1,5 +1,6 @@
 #include "exec_process.h"
 #include "cleanup.h"
+#include "container_state.h"
 #include "fileio.h"
 #include "spec.h"
 #include "xalloc.h"
@@ -91,12 +92,14 @@ hs_exec_harden (const hs_invocation_t *inv, const hs_policy_t *policy, const hs_
   const char *path = hs_cli_value (inv, inv->process);
   hs_spec_file_t f = { .dirfd = -1 };
   cleanup_json hs_json_t *wrapper = NULL;
+  cleanup_json hs_json_t *container = NULL;
+  cleanup_free char *container_source = NULL;
   hs_json_t *process;
   int r;
 
   *ret_path = NULL;
   if (path == NULL)
-    return 0; /* inline flags only: see the capabilities control */
+    return 0; /* inline flags: hs_exec_inline_harden */
   r = hs_process_load (path, &f, err);
   if (r < 0)
     return r;
@@ -108,6 +111,11 @@ hs_exec_harden (const hs_invocation_t *inv, const hs_policy_t *policy, const hs_
       return r;
     }
   audit->bundle = NULL;
+  hs_container_config_load (inv, &container, &container_source);
+  if (container == NULL)
+    hs_audit_add (audit, "exec", HS_ACT_NOTE, "", NULL, NULL,
+                  "the container's config was not found through the runtime's state: the "
+                  "process is held to the host policy alone");
   wrapper = hs_json_new (HS_JSON_OBJECT);
   hs_json_set_exact (wrapper, "process", TAKE_PTR (f.tree));
   {
@@ -117,6 +125,7 @@ hs_exec_harden (const hs_invocation_t *inv, const hs_policy_t *policy, const hs_
       .host = host,
       .audit = audit,
       .target = HS_TARGET_PROCESS,
+      .container = container,
     };
     r = hs_harden_run (&h, err);
   }

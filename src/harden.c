@@ -15,10 +15,14 @@
 const hs_control_t *const hs_controls[] = {
   /* privileged: must see the config as the engine wrote it */
   /* slot: controls-a privileged */
+  &hs_control_privileged,
   /* slot: controls-a runtime_annotations */
+  &hs_control_runtime_annotations,
   /* slot: controls-a capabilities */
+  &hs_control_capabilities,
   &hs_control_no_new_privileges,
   /* slot: controls-a non_root_user */
+  &hs_control_non_root_user,
   /* slot: controls-b readonly_rootfs */
   /* slot: controls-b mounts */
   /* slot: controls-b masked_paths */
@@ -248,8 +252,23 @@ run_one (hs_harden_t *h, const hs_control_t *c, const hs_json_t *settings, hs_ct
   return 0;
 }
 
+static bool
+listed (const char *const *only, const char *name)
+{
+  for (size_t i = 0; only != NULL && only[i] != NULL; i++)
+    if (strcmp (only[i], name) == 0)
+      return true;
+  return only == NULL;
+}
+
 int
 hs_harden_run (hs_harden_t *h, hs_error_t *err)
+{
+  return hs_harden_run_only (h, NULL, err);
+}
+
+int
+hs_harden_run_only (hs_harden_t *h, const char *const *only, hs_error_t *err)
 {
   int r = 0;
 
@@ -258,6 +277,9 @@ hs_harden_run (hs_harden_t *h, hs_error_t *err)
       const hs_control_t *c = hs_controls[i];
       const hs_json_t *settings = hs_policy_control (h->policy, c->name);
       hs_ctl_mode_t mode;
+
+      if (!listed (only, c->name))
+        continue;
 
       r = hs_control_mode (settings, c->name, &mode, err);
       if (r < 0)

@@ -79,6 +79,8 @@ int hs_control_mode (const hs_json_t *settings, const char *control, hs_ctl_mode
 /* Run every control over h->spec. A refusal returns < 0 with a
  * HS_ERR_REFUSED error that names the control and JSON path. */
 int hs_harden_run (hs_harden_t *h, hs_error_t *err);
+/* The same for the controls named in `only` (NULL-terminated), in table order. */
+int hs_harden_run_only (hs_harden_t *h, const char *const *only, hs_error_t *err);
 
 /* For controls. `path` is a JSON path such as `process.capabilities.bounding[3]`. */
 void hs_harden_change (hs_harden_t *h, const char *path, const hs_json_t *before,

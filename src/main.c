@@ -5,6 +5,8 @@
 #include "cleanup.h"
 #include "cli.h"
 #include "config.h"
+#include "container_state.h"
+#include "exec_inline.h"
 #include "exec_process.h"
 #include "harden.h"
 #include "host.h"
@@ -130,7 +132,17 @@ harden_exec (hs_main_t *m, hs_error_t *err)
 
   hs_host_detect (&host);
   hs_audit_init (&audit, m->inv.verb_name, m->inv.id, NULL, m->policy->digest);
-  r = hs_exec_harden (&m->inv, m->policy, &host, &audit, &new_path, err);
+  if (hs_cli_value (&m->inv, m->inv.process) == NULL)
+    {
+      /* no process file: the flags are what can raise privileges */
+      cleanup_json hs_json_t *container = NULL;
+      cleanup_free char *source = NULL;
+
+      hs_container_config_load (&m->inv, &container, &source);
+      r = hs_exec_inline_harden (&m->inv, m->policy, &host, &audit, container, &m->argv, err);
+    }
+  else
+    r = hs_exec_harden (&m->inv, m->policy, &host, &audit, &new_path, err);
   r = finish_audit (m->policy, &audit, r, err);
   hs_audit_release (&audit);
   if (r == 0 && new_path != NULL)
@@ -226,6 +238,13 @@ main (int argc, char **argv)
   if (m.policy->mode != HS_POLICY_OFF && intercept (&m, &err) < 0)
     return report (&m.inv, &err);
 
+  if (m.argv != NULL)
+    {
+      /* a rewritten argv may be shorter or longer (exec flags) */
+      argc = 0;
+      while (m.argv[argc] != NULL)
+        argc++;
+    }
   hs_runtime_exec (m.runtime, argc, m.argv ? m.argv : argv, &err);
   return report (&m.inv, &err);
 }

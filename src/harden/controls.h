@@ -6,6 +6,10 @@
 
 extern const hs_control_t hs_control_no_new_privileges;
 /* slot: controls-a */
+extern const hs_control_t hs_control_privileged;
+extern const hs_control_t hs_control_runtime_annotations;
+extern const hs_control_t hs_control_capabilities;
+extern const hs_control_t hs_control_non_root_user;
 /* slot: controls-b */
 /* slot: userns */
 /* slot: seccomp */
