@@ -10,5 +10,7 @@ extern const hs_control_t hs_control_no_new_privileges;
 /* slot: userns */
 /* slot: seccomp */
 /* slot: lsm */
+extern const hs_control_t hs_control_apparmor;
+extern const hs_control_t hs_control_selinux;
 
 #endif
