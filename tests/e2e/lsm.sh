@@ -102,11 +102,48 @@ for rt in runc crun; do
   hs $rt delete --force "$id" >/dev/null 2>&1
 done
 
+# delete releases the container's SELinux categories (a record as an
+# SELinux host's create leaves it) and prints exactly what the runtime does.
+HSSTATE=$T/hsstate
+mkdir -m 0700 "$HSSTATE" "$HSSTATE/selinux"
+for rt in runc crun; do
+  write_policy "{ \"audit_log\": { \"path\": \"$AUDIT\", \"syslog\": false }, \"state_dir\": \"$HSSTATE\" }"
+  b=$T/$rt-release
+  make_bundle "$b" . '["sleep","1000"]'
+  id=$(new_id release)
+  other=$(new_id other)
+  hs $rt create --bundle "$b" "$id"
+  key=$(printf '%s\0%s' "$STATE/$rt" "$id" | sha256sum | cut -c1-32)
+  okey=$(printf '%s\0%s' "$STATE/$rt" "$other" | sha256sum | cut -c1-32)
+  for k in "$key:$id" "$okey:$other"; do
+    printf '{"id":"%s","root":"%s","created":%s,"value":{"c":[3,4]}}' \
+      "${k#*:}" "$STATE/$rt" "$(date +%s)" > "$HSSTATE/selinux/${k%%:*}.json"
+  done
+  hs $rt delete --force "$id" >"$T/del.out" 2>"$T/del.err"
+  rc=$?
+  check "$rt: delete through hardshim succeeds" [ "$rc" -eq 0 ]
+  check "$rt: delete prints nothing, like the runtime" [ ! -s "$T/del.out" -a ! -s "$T/del.err" ]
+  check "$rt: delete released the container's SELinux record" [ ! -e "$HSSTATE/selinux/$key.json" ]
+  check "$rt: another container's record stays" [ -e "$HSSTATE/selinux/$okey.json" ]
+  rm -f "$HSSTATE/selinux/$okey.json"
+done
+write_policy "$default_policy"
+
 # The rendered profile compiles (no AppArmor in the kernel needed).
 "$HARDSHIMCTL" profile apparmor --policy "$POLICY" > "$T/profile"
 check "hardshimctl profile apparmor prints a profile named by its digest" \
   grep -qE '^profile hardshim-[0-9a-f]{16} ' "$T/profile"
 check "the rendered profile compiles with apparmor_parser -Q -K" \
-  apparmor_parser -Q -K -o "$T/profile.bin" "$T/profile"
+  sh -c "apparmor_parser -Q -K -o '$T/profile.bin' '$T/profile' 2>'$T/aa.err' || { cat '$T/aa.err'; false; }"
+make_bundle "$T/ctl-bundle"
+"$HARDSHIMCTL" profile apparmor --policy "$POLICY" --config "$T/ctl-bundle/config.json" \
+  > "$T/profile2"
+check "hardshimctl profile apparmor --config prints a profile" \
+  grep -qE '^profile hardshim-[0-9a-f]{16} ' "$T/profile2"
+check "the profile for that config compiles" \
+  sh -c "apparmor_parser -Q -K -o '$T/profile2.bin' '$T/profile2' 2>'$T/aa.err' || { cat '$T/aa.err'; false; }"
+"$HARDSHIMCTL" profile apparmor --config "$T/nonexistent.json" --policy "$POLICY" \
+  >/dev/null 2>"$T/ctl.err"
+check "hardshimctl profile apparmor with a missing config exits 2" [ $? -eq 2 ]
 
 finish
