@@ -134,12 +134,18 @@ apply (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
                               "detect it)"
                             : "";
 
+      if (hs_lsm_required (settings) && h->host->apparmor_undetectable)
+        return hs_harden_refuse (h, err, path,
+                                 "AppArmor is required by host policy (apparmor.mode), but this "
+                                 "hardshim was built without libapparmor, so it cannot tell "
+                                 "whether AppArmor is enabled");
       if (hs_lsm_required (settings))
         return hs_harden_refuse (h, err, path,
                                  "AppArmor is required by host policy (apparmor.mode), but "
-                                 "AppArmor is not enabled on this host%s",
-                                 why);
-      hs_harden_note (h, path, "AppArmor not enabled, skipped%s", why);
+                                 "AppArmor is not enabled on this host");
+      hs_harden_note (h, path, "AppArmor not enabled, skipped%s%s%s%s", why,
+                      cur ? "; the config names profile `" : "", cur ? cur : "",
+                      cur ? "`, which the runtime cannot apply on this host" : "");
       return 0;
     }
   if (cur != NULL && hs_apparmor_profile_allowed (settings, cur))

@@ -288,11 +288,15 @@ apply (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
                             : "";
 
       /* runc and crun fail a create that carries labels here: set none. */
-      if (hs_lsm_required (settings))
+      if (hs_lsm_required (settings) && h->host->selinux_undetectable)
+        r = hs_harden_refuse (h, err, "process.selinuxLabel",
+                              "SELinux is required by host policy (selinux.mode), but this "
+                              "hardshim was built without libselinux, so it cannot tell whether "
+                              "SELinux is enabled");
+      else if (hs_lsm_required (settings))
         r = hs_harden_refuse (h, err, "process.selinuxLabel",
                               "SELinux is required by host policy (selinux.mode), but SELinux "
-                              "is not enabled on this host%s",
-                              why);
+                              "is not enabled on this host");
       else
         hs_harden_note (h, "process.selinuxLabel", "SELinux not enabled, skipped%s", why);
       goto out;
