@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const keys[] = { "user",  "role",          "type",          "file_role",
-                                    "file_type", "level",     "categories",    "allowed_types",
-                                    "allowed_file_types",     NULL };
+static const char *const keys[]
+    = { "user",  "role",       "type",          "file_role",          "file_type",
+        "level", "categories", "allowed_types", "allowed_file_types", NULL };
 
 typedef struct
 {
