@@ -477,6 +477,41 @@ START_TEST (test_kept_label_pair_recorded)
 }
 END_TEST
 
+/* A bundle hardshim hardened before, run again as another container: the
+ * label it carries is hardshim's old one, so the pair is reserved afresh. */
+START_TEST (test_rehardened_bundle_gets_own_pair)
+{
+  char *dir = lsm_tmpdir ();
+  hs_host_t host = { .selinux_enabled = true };
+  hs_policy_t *p = policy_at (dir, NULL);
+  lsm_result_t a, b, c;
+  char *again;
+  const char *pa, *pb;
+
+  lsm_harden (plain_config, p, &host, "/run/runc", "first", false, &a);
+  ck_assert_ptr_null (a.err);
+  hs_harden_mark (a.spec, p);
+  again = test_emit (a.spec);
+  lsm_harden (again, p, &host, "/run/runc", "second", false, &b);
+  ck_assert_ptr_null (b.err);
+  pa = lsm_str (a.spec, "process", "selinuxLabel");
+  pb = lsm_str (b.spec, "process", "selinuxLabel");
+  ck_assert_str_ne (pa, pb);
+  ck_assert_str_ne (lsm_str (a.spec, "linux", "mountLabel"), lsm_str (b.spec, "linux", "mountLabel"));
+  /* the same container again (create retried) keeps its pair */
+  lsm_harden (again, p, &host, "/run/runc", "first", false, &c);
+  ck_assert_ptr_null (c.err);
+  ck_assert_str_eq (lsm_str (c.spec, "process", "selinuxLabel"), pa);
+  lsm_result_release (&a);
+  lsm_result_release (&b);
+  lsm_result_release (&c);
+  free (again);
+  hs_policy_free (p);
+  lsm_rmrf (dir);
+  free (dir);
+}
+END_TEST
+
 START_TEST (test_configurable_types)
 {
   char *dir = lsm_tmpdir ();
@@ -667,6 +702,7 @@ selinux_suite (void)
   tcase_add_test (t, test_enabled_labels);
   tcase_add_test (t, test_config_labels);
   tcase_add_test (t, test_kept_label_pair_recorded);
+  tcase_add_test (t, test_rehardened_bundle_gets_own_pair);
   tcase_add_test (t, test_configurable_types);
   tcase_add_test (t, test_not_enabled);
   tcase_add_test (t, test_exec_process_file);

@@ -235,6 +235,15 @@ new_level (hs_harden_t *h, const se_settings_t *s, char **ret, hs_error_t *err)
   return 0;
 }
 
+static bool
+hardened_before (const hs_json_t *spec)
+{
+  const hs_json_t *ann = hs_json_get (spec, "annotations");
+
+  return ann != NULL && ann->type == HS_JSON_OBJECT
+         && hs_json_get_exact (ann, HS_ANNOTATION_HARDENED) != NULL;
+}
+
 static int
 apply (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
 {
@@ -303,8 +312,12 @@ apply (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
     }
 
   /* A label the engine chose (podman picks its own categories) is kept when
-   * its type is allowed; its pair is recorded so hardshim never hands it out. */
-  keep = pl_str != NULL && type_allowed (pl.type, s.type, s.allowed_types);
+   * its type is allowed; its pair is recorded so hardshim never hands it out.
+   * A label hardshim set in an earlier hardening of this file (a bundle run
+   * again under another id) is not the engine's choice: its pair may belong
+   * to another container, so a pair is reserved afresh. */
+  keep = pl_str != NULL && type_allowed (pl.type, s.type, s.allowed_types)
+         && !hardened_before (h->spec);
   if (keep)
     {
       unsigned c1, c2;
