@@ -2,6 +2,7 @@
 #include "cleanup.h"
 #include "container_state.h"
 #include "fileio.h"
+#include "harden/lsm.h"
 #include "spec.h"
 #include "xalloc.h"
 
@@ -98,6 +99,9 @@ hs_exec_harden (const hs_invocation_t *inv, const hs_policy_t *policy, const hs_
   int r;
 
   *ret_path = NULL;
+  r = hs_lsm_harden_flags (inv, NULL, policy, host, audit, err);
+  if (r < 0)
+    return r;
   if (path == NULL)
     return 0; /* inline flags: hs_exec_inline_harden */
   r = hs_process_load (path, &f, err);

@@ -35,7 +35,9 @@ const hs_control_t *const hs_controls[] = {
   /* seccomp after capabilities and userns: the profile depends on both */
   /* slot: seccomp seccomp */
   /* slot: lsm apparmor */
+  &hs_control_apparmor,
   /* slot: lsm selinux */
+  &hs_control_selinux,
   NULL,
 };
 
@@ -56,6 +58,7 @@ hs_control_mode (const hs_json_t *settings, const char *control, hs_ctl_mode_t *
                  hs_error_t *err)
 {
   static const char *const names[] = { "enforce", "reject", "audit", "off" };
+  const hs_control_t *c = hs_control_find (control);
   const hs_json_t *m;
 
   *ret = HS_CTL_OFF;
@@ -69,6 +72,25 @@ hs_control_mode (const hs_json_t *settings, const char *control, hs_ctl_mode_t *
     {
       *ret = HS_CTL_ENFORCE;
       return 0;
+    }
+  if (c != NULL && c->modes != NULL)
+    {
+      cleanup_free char *known = hs_xstrdup ("");
+
+      for (size_t i = 0; c->modes[i].name != NULL; i++)
+        {
+          char *k;
+
+          if (m->type == HS_JSON_STRING && strcmp (m->str, c->modes[i].name) == 0)
+            {
+              *ret = c->modes[i].mode;
+              return 0;
+            }
+          k = hs_xasprintf ("%s%s%s", known, i ? ", " : "", c->modes[i].name);
+          free (known);
+          known = k;
+        }
+      return hs_error_make (err, 0, "policy key `%s.mode`: expected one of %s", control, known);
     }
   if (m->type == HS_JSON_STRING)
     for (size_t i = 0; i < 4; i++)
@@ -333,12 +355,22 @@ int
 hs_harden_spec (hs_json_t *spec, const hs_policy_t *policy, const hs_host_t *host,
                 hs_audit_t *audit, hs_error_t *err)
 {
+  return hs_harden_container (spec, policy, host, audit, NULL, NULL, err);
+}
+
+int
+hs_harden_container (hs_json_t *spec, const hs_policy_t *policy, const hs_host_t *host,
+                     hs_audit_t *audit, const char *runtime_root, const char *id,
+                     hs_error_t *err)
+{
   hs_harden_t h = {
     .spec = spec,
     .policy = policy,
     .host = host,
     .audit = audit,
     .target = HS_TARGET_CONFIG,
+    .runtime_root = runtime_root,
+    .id = id,
   };
   int r;
 

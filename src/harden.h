@@ -37,6 +37,14 @@ typedef struct
 {
   bool apparmor_enabled;
   bool selinux_enabled;
+  /* Built without libapparmor / libselinux: hardshim cannot tell whether
+   * the module is enabled (the *_enabled flag is then false). */
+  bool apparmor_undetectable;
+  bool selinux_undetectable;
+  /* Where AppArmor lives; NULL: /sbin/apparmor_parser and
+   * /sys/kernel/security/apparmor/profiles. */
+  const char *apparmor_parser;
+  const char *apparmor_profiles;
 } hs_host_t;
 
 typedef struct
@@ -53,7 +61,19 @@ typedef struct
   hs_ctl_mode_t mode;
   size_t changes;
   char *first_change;
+  /* The container being created (NULL for a dry run such as `hardshimctl
+   * check`): keys for per-container allocations in the registry. */
+  const char *runtime_root;
+  const char *id;
 } hs_harden_t;
+
+/* A control's own spelling of `mode` (e.g. AppArmor's required/best-effort),
+ * each run by the engine in one of the generic modes. */
+typedef struct
+{
+  const char *name;
+  hs_ctl_mode_t mode;
+} hs_mode_name_t;
 
 typedef struct
 {
@@ -65,6 +85,9 @@ typedef struct
   int (*apply) (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err);
   /* Hardening of an exec'd process; NULL if the control has none. */
   int (*apply_process) (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err);
+  /* NULL-terminated `mode` values accepted instead of enforce/reject/audit/off;
+   * an absent `mode` is still enforce. NULL: the generic ones. */
+  const hs_mode_name_t *modes;
 } hs_control_t;
 
 extern const hs_control_t *const hs_controls[];
@@ -107,6 +130,11 @@ int hs_harden_load_policy (const hs_policy_paths_t *paths, hs_policy_t **ret, hs
  * admitted. The tree is edited in place. */
 int hs_harden_spec (hs_json_t *spec, const hs_policy_t *policy, const hs_host_t *host,
                     hs_audit_t *audit, hs_error_t *err);
+/* The same for container `id` under runtime root `runtime_root` (create,
+ * run, restore): controls may then reserve per-container resources. */
+int hs_harden_container (hs_json_t *spec, const hs_policy_t *policy, const hs_host_t *host,
+                         hs_audit_t *audit, const char *runtime_root, const char *id,
+                         hs_error_t *err);
 
 /* The annotation that marks a hardened config. */
 #define HS_ANNOTATION_HARDENED "org.hardshim.hardened"

@@ -9,6 +9,7 @@
 #include "exec_inline.h"
 #include "exec_process.h"
 #include "harden.h"
+#include "harden/lsm.h"
 #include "host.h"
 #include "policy.h"
 #include "release.h"
@@ -111,7 +112,10 @@ harden_config (hs_main_t *m, hs_error_t *err)
         }
     }
   if (r == 0)
-    r = hs_harden_spec (f.tree, m->policy, &host, &audit, err);
+    r = hs_harden_container (f.tree, m->policy, &host, &audit, hs_cli_runtime_root (inv), inv->id,
+                             err);
+  if (r == 0 && inv->verb == HS_VERB_RESTORE)
+    r = hs_lsm_harden_flags (inv, f.tree, m->policy, &host, &audit, err);
   if (r < 0 && !hs_error_is_refusal (err))
     hs_error_wrap (err, "`%s`", f.display);
   r = finish_audit (m->policy, &audit, r, err);

@@ -24,6 +24,14 @@ hs_ctl_explain (int argc, char **argv)
       return 2;
     }
   printf ("%s: %s\n\n%s", c->name, c->summary, c->doc);
+  if (c->modes != NULL)
+    {
+      printf ("\nModes:");
+      for (size_t i = 0; c->modes[i].name != NULL; i++)
+        printf ("%s %s", i ? "," : "", c->modes[i].name);
+      printf (".\n");
+      return 0;
+    }
   printf ("\nModes: enforce (rewrite the config), reject (refuse a config that needs a\n"
           "change), audit (only record), off.\n");
   return 0;

@@ -14,5 +14,7 @@ extern const hs_control_t hs_control_non_root_user;
 /* slot: userns */
 /* slot: seccomp */
 /* slot: lsm */
+extern const hs_control_t hs_control_apparmor;
+extern const hs_control_t hs_control_selinux;
 
 #endif
