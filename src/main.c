@@ -144,6 +144,8 @@ harden_exec (hs_main_t *m, hs_error_t *err)
 
       hs_container_config_load (&m->inv, &container, &source);
       r = hs_exec_inline_harden (&m->inv, m->policy, &host, &audit, container, &m->argv, err);
+      if (r == 0)
+        r = hs_lsm_harden_flags (&m->inv, container, m->policy, &host, &audit, err);
     }
   else
     r = hs_exec_harden (&m->inv, m->policy, &host, &audit, &new_path, err);
