@@ -63,6 +63,7 @@ typedef struct
   const char *id;
   const char *bundle; /* NULL: the current directory */
   const char *config; /* crun's --config/-f, relative to the bundle */
+  const char *pid_file;
 
   /* exec */
   hs_argref_t process;
