@@ -159,9 +159,10 @@ hs_process_validate (const hs_json_t *process, const char *prefix, hs_error_t *e
 
   if (process == NULL || process->type == HS_JSON_NULL)
     return 0;
-  if (process->type != HS_JSON_OBJECT)
-    return hs_error_make (err, 0, "`%s`: expected object, got %s", prefix[0] ? prefix : "process",
-                          hs_json_type_name (process->type));
+  if (process->type != HS_JSON_OBJECT) /* "process." names `process` */
+    return hs_error_make (err, 0, "`%.*s`: expected object, got %s",
+                          prefix[0] ? (int) strlen (prefix) - 1 : 7,
+                          prefix[0] ? prefix : "process", hs_json_type_name (process->type));
 #define P(field) (snprintf (path, sizeof (path), "%s%s", prefix, field), path)
   if ((r = expect (hs_json_get (process, "noNewPrivileges"), HS_JSON_BOOL, P ("noNewPrivileges"),
                    err))
@@ -184,12 +185,20 @@ hs_process_validate (const hs_json_t *process, const char *prefix, hs_error_t *e
     return r;
   if (user != NULL && user->type == HS_JSON_OBJECT)
     {
+      const hs_json_t *gids = hs_json_get (user, "additionalGids");
+
       if ((r = expect_u32 (hs_json_get (user, "uid"), P ("user.uid"), err)) < 0
           || (r = expect_u32 (hs_json_get (user, "gid"), P ("user.gid"), err)) < 0
-          || (r = expect_array_of (hs_json_get (user, "additionalGids"), HS_JSON_NUMBER,
-                                   P ("user.additionalGids"), err))
-                 < 0)
+          || (r = expect_array_of (gids, HS_JSON_NUMBER, P ("user.additionalGids"), err)) < 0)
         return r;
+      /* Go decodes each into a uint32 too. */
+      for (size_t i = 0; gids != NULL && gids->type == HS_JSON_ARRAY && i < gids->len; i++)
+        {
+          char field[64];
+          snprintf (field, sizeof (field), "user.additionalGids[%zu]", i);
+          if ((r = expect_u32 (gids->items[i], P (field), err)) < 0)
+            return r;
+        }
     }
 
   caps = hs_json_get (process, "capabilities");
