@@ -60,27 +60,23 @@ hs_spec_load (const char *bundle, const char *config, hs_spec_file_t *ret, hs_er
   bfd = hs_open_dir (dir, err);
   if (bfd < 0)
     return hs_error_wrap (err, "bundle");
-  if (config != NULL && strchr (config, '/') != NULL)
+  if (config != NULL && strcmp (config, "config.json") != 0)
     {
-      /* crun's -f with a directory part: relative to the bundle. */
+      /* crun makes --config absolute against the current directory before
+       * it changes into the bundle: only the exact default name is read in
+       * the bundle. Harden the file crun will read. */
       cleanup_free char *name = NULL;
-      cleanup_free char *parent = NULL;
-      const char *slash = strrchr (config, '/');
-      int pfd;
+      int pfd = hs_open_parent (config, &name, err);
 
-      parent = slash == config ? hs_xstrdup ("/") : hs_xstrndup (config, slash - config);
-      pfd = openat (bfd, parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
       if (pfd < 0)
-        return hs_error_make (err, errno, "open the directory of config `%s`", config);
-      name = hs_xstrdup (slash + 1);
-      display = config[0] == '/' ? hs_xstrdup (config) : hs_xasprintf ("%s/%s", dir, config);
-      r = load_at (pfd, name, display, ret, err);
+        return hs_error_wrap (err, "config `%s`", config);
+      r = load_at (pfd, name, config, ret, err);
       if (r < 0)
         close (pfd);
       return r;
     }
-  display = hs_xasprintf ("%s/%s", dir, config ? config : "config.json");
-  r = load_at (bfd, config ? config : "config.json", display, ret, err);
+  display = hs_xasprintf ("%s/config.json", dir);
+  r = load_at (bfd, "config.json", display, ret, err);
   if (r == 0)
     bfd = -1; /* owned by ret */
   return r;

@@ -188,19 +188,35 @@ load_edit_store (const char *bundle, const char *config, const char *want_host,
   ck_assert_int_eq (st.st_mode & 07777, want_mode);
 }
 
+/* crun makes --config absolute against the CURRENT directory before it
+ * changes into the bundle; only the exact name "config.json" is read in the
+ * bundle (checked against crun 1.8.1). */
 START_TEST (test_load_config_paths)
 {
   bundle_t b;
-  char *cfg, *other, *h, *display;
+  char *cfg, *decoy, *cwd_sub, *cwd_cfg, *h, *display;
+  int cwd = open (".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
   bundle_init (&b);
   cfg = hs_xasprintf ("%s/config.json", b.bundle);
-  other = hs_xasprintf ("%s/sub/other.json", b.bundle);
+  decoy = hs_xasprintf ("%s/sub/other.json", b.bundle);
+  /* the current directory is b.dir: it has its own sub/other.json and config.json */
+  ck_assert_int_eq (chdir (b.dir), 0);
+  ck_assert_int_eq (mkdir ("sub", 0755), 0);
+  cwd_sub = test_write (b.dir, "sub/other.json", "{\"hostname\":\"cwd-sub\"}", 0640);
+  cwd_cfg = test_write (b.dir, "config.json", "{\"hostname\":\"cwd\"}", 0600);
 
-  /* crun -f sub/other.json: relative to the bundle; config.json untouched */
-  display = hs_xasprintf ("%s/sub/other.json", b.bundle);
-  load_edit_store (b.bundle, "sub/other.json", "sub", display, other, 0640);
-  free (display);
+  /* crun -f sub/other.json: the one under the current directory */
+  load_edit_store (b.bundle, "sub/other.json", "cwd-sub", "sub/other.json", cwd_sub, 0640);
+  h = hostname_of (decoy);
+  ck_assert_str_eq (h, "sub");
+  free (h);
+  h = hostname_of (cfg);
+  ck_assert_str_eq (h, "default");
+  free (h);
+
+  /* crun -f ./config.json: also the current directory */
+  load_edit_store (b.bundle, "./config.json", "cwd", "./config.json", cwd_cfg, 0600);
   h = hostname_of (cfg);
   ck_assert_str_eq (h, "default");
   free (h);
@@ -211,32 +227,27 @@ START_TEST (test_load_config_paths)
   ck_assert_str_eq (h, "default");
   free (h);
 
-  /* crun -f name: in the bundle */
-  free (test_write (b.bundle, "alt.json", "{\"hostname\":\"alt\"}", 0644));
-  display = hs_xasprintf ("%s/alt.json", b.bundle);
-  {
-    char *alt = hs_xasprintf ("%s/alt.json", b.bundle);
-    load_edit_store (b.bundle, "alt.json", "alt", display, alt, 0644);
-    free (alt);
-  }
-  free (display);
-
-  /* default */
+  /* crun -f config.json: exactly the default name stays in the bundle */
   display = hs_xasprintf ("%s/config.json", b.bundle);
+  load_edit_store (b.bundle, "config.json", "default", display, cfg, 0644);
+  free (test_write (b.bundle, "config.json", "{\"hostname\":\"default\"}", 0644));
+  /* no -f: the bundle's config.json */
   load_edit_store (b.bundle, NULL, "default", display, cfg, 0644);
   free (display);
+  h = hostname_of (cwd_cfg);
+  ck_assert_str_eq (h, "hardened"); /* from the ./config.json step only */
+  free (h);
 
   /* no bundle: the current directory */
-  {
-    int cwd = open (".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    ck_assert_int_eq (chdir (b.bundle), 0);
-    free (test_write (b.bundle, "config.json", "{\"hostname\":\"cwd\"}", 0644));
-    load_edit_store (NULL, NULL, "cwd", "./config.json", cfg, 0644);
-    ck_assert_int_eq (fchdir (cwd), 0);
-    close (cwd);
-  }
+  ck_assert_int_eq (chdir (b.bundle), 0);
+  free (test_write (b.bundle, "config.json", "{\"hostname\":\"cwd\"}", 0644));
+  load_edit_store (NULL, NULL, "cwd", "./config.json", cfg, 0644);
+  ck_assert_int_eq (fchdir (cwd), 0);
+  close (cwd);
   free (cfg);
-  free (other);
+  free (decoy);
+  free (cwd_sub);
+  free (cwd_cfg);
   bundle_free (&b);
 }
 END_TEST
@@ -272,7 +283,7 @@ START_TEST (test_load_refusals)
   /* a symlinked --config file */
   p = hs_xasprintf ("%s/sub/link.json", b.bundle);
   ck_assert_int_eq (symlink (b.outside, p), 0);
-  msg = load_error (b.bundle, "sub/link.json");
+  msg = load_error (b.bundle, p);
   ck_assert_msg (strstr (msg, "symbolic link"), "got `%s`", msg);
   free (msg);
   free (p);
@@ -295,8 +306,8 @@ START_TEST (test_load_refusals)
   msg = load_error ("/nonexistent-bundle-x", NULL);
   ck_assert_msg (strstr (msg, "bundle") && strstr (msg, "/nonexistent-bundle-x"), "got `%s`", msg);
   free (msg);
-  msg = load_error (b.bundle, "nodir/c.json");
-  ck_assert_msg (strstr (msg, "nodir/c.json"), "got `%s`", msg);
+  msg = load_error (b.bundle, "/nonexistent-dir-x/c.json");
+  ck_assert_msg (strstr (msg, "/nonexistent-dir-x/c.json"), "got `%s`", msg);
   free (msg);
   /* bad JSON: the message names the file */
   free (test_write (b.bundle, "config.json", "{\"a\":1,\"a\":2}", 0644));
