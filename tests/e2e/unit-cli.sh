@@ -1,0 +1,125 @@
+#!/bin/sh
+# The command line is read exactly as the runtime reads it: crun's
+# --config/-f names the file that is hardened (relative to the current
+# directory unless it is exactly config.json), crun's `-b=DIR` is the bundle
+# "=DIR", runc reorders flags after the container id and crun does not, and
+# an unknown option in create is refused before the runtime runs.
+. "$(dirname "$0")/lib.sh"
+
+nnp_args='["sh","-c","grep NoNewPrivs /proc/self/status"]'
+nnp_of () { echo "$1" | awk '/NoNewPrivs/ {print $2}'; }
+
+# crun -f FILE: FILE is hardened and used; the bundle's config.json is left alone.
+b=$T/crun-f
+make_bundle "$b" '.process.noNewPrivileges = false' "$nnp_args"
+cp "$b/config.json" "$b/other.json"
+cp "$b/config.json" "$T/config.orig"
+mkdir -p "$T/cwd"
+cp "$b/config.json" "$T/cwd/other.json"
+cp "$b/config.json" "$T/cwd-other.orig"
+id=$(new_id cf)
+out=$(cd "$T/cwd" && hs crun run --bundle "$b" -f other.json "$id" 2>"$T/err")
+check "crun -f other.json: the container runs hardened (NoNewPrivs 1)" [ "$(nnp_of "$out")" = 1 ]
+check "crun -f other.json: the cwd's other.json (the one crun reads) is hardened" \
+  [ "$(jq .process.noNewPrivileges "$T/cwd/other.json")" = true ]
+check "crun -f other.json: the bundle's other.json is untouched" cmp -s "$b/other.json" "$T/config.orig"
+check "crun -f other.json: the bundle's config.json is untouched" cmp -s "$b/config.json" "$T/config.orig"
+
+id=$(new_id cfabs)
+out=$(hs crun run --bundle "$b" --config="$b/other.json" "$id" 2>"$T/err")
+check "crun --config=/abs: the container runs hardened" [ "$(nnp_of "$out")" = 1 ]
+check "crun --config=/abs: that file is hardened" [ "$(jq .process.noNewPrivileges "$b/other.json")" = true ]
+check "crun --config=/abs: config.json is untouched" cmp -s "$b/config.json" "$T/config.orig"
+
+# -f config.json (exactly): the bundle's, even when the cwd has one.
+cp "$T/config.orig" "$T/cwd/config.json"
+id=$(new_id cfc)
+out=$(cd "$T/cwd" && hs crun run --bundle "$b" -f config.json "$id" 2>"$T/err")
+check "crun -f config.json: the container runs hardened" [ "$(nnp_of "$out")" = 1 ]
+check "crun -f config.json: the bundle's config.json is hardened" \
+  [ "$(jq .process.noNewPrivileges "$b/config.json")" = true ]
+check "crun -f config.json: the cwd's config.json is untouched" cmp -s "$T/cwd/config.json" "$T/config.orig"
+
+# crun -b=DIR: the bundle is "=DIR" (argp attaches the value after -b).
+mkdir -p "$T/eq"
+make_bundle "$T/eq/=b" '.process.noNewPrivileges = false' "$nnp_args"
+make_bundle "$T/eq/b" '.process.noNewPrivileges = false' "$nnp_args"
+cp "$T/eq/b/config.json" "$T/eqb.orig"
+id=$(new_id eq)
+out=$(cd "$T/eq" && hs crun run -b=b "$id" 2>"$T/err")
+check "crun -b=b: the container runs hardened" [ "$(nnp_of "$out")" = 1 ]
+check "crun -b=b: bundle \"=b\" is the one hardened" \
+  [ "$(jq .process.noNewPrivileges "$T/eq/=b/config.json")" = true ]
+check "crun -b=b: bundle \"b\" is untouched" cmp -s "$T/eq/b/config.json" "$T/eqb.orig"
+id=$(new_id eqx)
+(cd "$T/eq" && hs crun create -b=/nonexistent-x "$id") >"$T/out" 2>"$T/err"
+rc=$?
+check "crun -b=/nonexistent-x: refused with exit 1" [ "$rc" -eq 1 ]
+check "crun -b=/nonexistent-x: the error names the bundle \"=/nonexistent-x\"" \
+  grep -q 'bundle: open directory `=/nonexistent-x`' "$T/err"
+check "crun -b=/nonexistent-x: nothing on stdout" [ ! -s "$T/out" ]
+(cd "$T/eq" && real crun create -b=/nonexistent-x "$id") 2>"$T/err.real"
+check "crun -b=/nonexistent-x: crun itself fails on the same path" grep -q '=/nonexistent-x' "$T/err.real"
+
+# runc -b=DIR is DIR, and flags may follow the container id (urfave reorders).
+id=$(new_id rb)
+out=$(cd "$T/eq" && hs runc run "$id" -b=b 2>"$T/err")
+check "runc run ID -b=b: the container runs hardened" [ "$(nnp_of "$out")" = 1 ]
+check "runc run ID -b=b: bundle \"b\" is hardened" [ "$(jq .process.noNewPrivileges "$T/eq/b/config.json")" = true ]
+
+# crun stops at the container id: options after it are extra arguments
+# (crun fails); hardshim refuses and leaves the config alone.
+make_bundle "$T/after" '.process.noNewPrivileges = false'
+cp "$T/after/config.json" "$T/after.orig"
+id=$(new_id after)
+hs crun create "$id" --bundle "$T/after" >"$T/out" 2>"$T/err"
+rc=$?
+check "crun create ID --bundle: refused with exit 1" [ "$rc" -eq 1 ]
+check "crun create ID --bundle: config untouched" cmp -s "$T/after/config.json" "$T/after.orig"
+real crun state "$id" >/dev/null 2>&1
+check "crun create ID --bundle: no container" [ $? -ne 0 ]
+
+# An unknown option in create: refused, exit 1, --log JSON, config
+# untouched, the runtime never ran.
+for rt in runc crun; do
+  b=$T/$rt-unknown
+  make_bundle "$b" '.process.noNewPrivileges = false'
+  cp "$b/config.json" "$T/unknown.orig"
+  id=$(new_id unk)
+  rm -f "$T/log.json"
+  hs $rt --log "$T/log.json" --log-format json create --bogus --bundle "$b" "$id" >"$T/out" 2>"$T/err"
+  rc=$?
+  check "$rt: unknown create option refused with exit 1" [ "$rc" -eq 1 ]
+  check "$rt: stderr names the option" grep -q 'unknown option `--bogus`' "$T/err"
+  check "$rt: --log has the JSON error" \
+    jqe 'select(.level == "error") | .msg | startswith("hardshim: ") and contains("--bogus")' "$T/log.json"
+  check "$rt: nothing on stdout" [ ! -s "$T/out" ]
+  check "$rt: config untouched" cmp -s "$b/config.json" "$T/unknown.orig"
+  real $rt state "$id" >/dev/null 2>&1
+  check "$rt: the runtime never created the container" [ $? -ne 0 ]
+
+  # An unknown global option before an intercepted verb: refused as well.
+  id=$(new_id unkg)
+  hs $rt --bogus-global create --bundle "$b" "$id" >"$T/out" 2>"$T/err"
+  rc=$?
+  check "$rt: unknown global option before create refused with exit 1" [ "$rc" -eq 1 ]
+  check "$rt: stderr names the global option" grep -q 'unknown global option `--bogus-global`' "$T/err"
+  check "$rt: config untouched after the global refusal" cmp -s "$b/config.json" "$T/unknown.orig"
+
+  # A container id that is a verb name, with a --root value that is one too.
+  b=$T/$rt-verbid
+  make_bundle "$b" '.process.noNewPrivileges = false' "$nnp_args"
+  mkdir -p "$T/create"
+  if [ $rt = runc ]; then
+    out=$(cd "$T" && HARDSHIM_RUNTIME=$RUNC HARDSHIM_POLICY=$POLICY "$HARDSHIM" --root create run --bundle "$b" create 2>"$T/err")
+    check "runc: --root create run --bundle B create: runs hardened" [ "$(nnp_of "$out")" = 1 ]
+    "$RUNC" --root "$T/create" delete -f create >/dev/null 2>&1
+  else
+    out=$(cd "$T" && HARDSHIM_RUNTIME=$CRUN HARDSHIM_POLICY=$POLICY in_crun_ns "$HARDSHIM" --root create run --bundle "$b" create 2>"$T/err")
+    check "crun: --root create run --bundle B create: runs hardened" [ "$(nnp_of "$out")" = 1 ]
+    in_crun_ns "$CRUN" --root "$T/create" delete -f create >/dev/null 2>&1
+  fi
+  check "$rt: id \"create\": config.json hardened" [ "$(jq .process.noNewPrivileges "$b/config.json")" = true ]
+done
+
+finish
