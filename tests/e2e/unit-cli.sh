@@ -122,4 +122,30 @@ for rt in runc crun; do
   check "$rt: id \"create\": config.json hardened" [ "$(jq .process.noNewPrivileges "$b/config.json")" = true ]
 done
 
+# Nothing hardshim opens reaches the runtime: a stand-in runtime lists its
+# open fds, through hardshim (create path with audit log and syslog) and
+# directly; the lists must be the same.
+cat > "$T/fds.sh" <<'EOF'
+#!/bin/sh
+exec ls /proc/self/fd
+EOF
+chmod 0755 "$T/fds.sh"
+make_bundle "$T/fdb" '.process.noNewPrivileges = false'
+printf '{ "audit_log": { "path": "%s", "syslog": true } }\n' "$AUDIT" > "$T/fdpol.json"
+(cd "$T/fdb" && HARDSHIM_RUNTIME=$T/fds.sh HARDSHIM_POLICY=$T/fdpol.json "$HARDSHIM" --log "$T/fdlog" \
+  create fdid) >"$T/fds.hs" 2>"$T/err"
+(cd "$T/fdb" && "$T/fds.sh") >"$T/fds.direct"
+check "create path: the stand-in runtime ran and the config was hardened" \
+  [ -s "$T/fds.hs" -a "$(jq .process.noNewPrivileges "$T/fdb/config.json")" = true ]
+check "create path: no fd leaks into the runtime ($(tr '\n' ' ' < "$T/fds.hs"))" cmp -s "$T/fds.hs" "$T/fds.direct"
+(HARDSHIM_RUNTIME=$T/fds.sh HARDSHIM_POLICY=$T/fdpol.json "$HARDSHIM" state x) >"$T/fds.hs" 2>"$T/err"
+check "pass-through: no fd leaks into the runtime" cmp -s "$T/fds.hs" "$T/fds.direct"
+
+jq '.process' "$T/fdb/config.json" > "$T/fdproc.json"
+printf '{ "state_dir": "%s/hs-state", "audit_log": { "path": "%s", "syslog": true } }\n' "$T" "$AUDIT" > "$T/fdpol.json"
+(HARDSHIM_RUNTIME=$T/fds.sh HARDSHIM_POLICY=$T/fdpol.json "$HARDSHIM" exec --process "$T/fdproc.json" x) \
+  >"$T/fds.hs" 2>"$T/err"
+check "exec path: no fd leaks into the runtime" cmp -s "$T/fds.hs" "$T/fds.direct"
+check "exec path: a hardened process file was written" [ -n "$(ls "$T/hs-state/exec")" ]
+
 finish
