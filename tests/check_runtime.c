@@ -115,6 +115,21 @@ START_TEST (test_version_status)
 }
 END_TEST
 
+/* An empty argv (argc 0, as execve allows) still gives the runtime a
+ * NULL-terminated argv: argv[0] plus nothing. */
+START_TEST (test_empty_argv)
+{
+  char *argv[] = { NULL };
+  hs_error_t err = NULL;
+  int devnull = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+
+  ck_assert_int_ge (devnull, 0);
+  ck_assert_int_eq (dup2 (devnull, 0), 0); /* sh with no args reads stdin */
+  ck_assert_int_eq (hs_runtime_version ("/bin/sh", 0, argv, &err), 0);
+  close (devnull);
+}
+END_TEST
+
 static Suite *
 runtime_suite (void)
 {
@@ -124,6 +139,7 @@ runtime_suite (void)
   tcase_add_test (tc, test_precedence);
   tcase_add_test (tc, test_refusals);
   tcase_add_test (tc, test_version_status);
+  tcase_add_test (tc, test_empty_argv);
   suite_add_tcase (s, tc);
   return s;
 }
