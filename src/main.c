@@ -26,6 +26,19 @@ typedef struct
   char **argv; /* what the runtime gets (argv[0] is replaced) */
 } hs_main_t;
 
+/* main returns (rather than exec) on --version and on errors: free
+ * everything so sanitizer builds keep the runtime's exit status. */
+static void
+main_release (hs_main_t *m)
+{
+  if (m->argv != NULL && m->inv.process.index >= 0)
+    free (m->argv[m->inv.process.index]);
+  free (m->argv);
+  hs_cli_release (&m->inv);
+  m->policy = hs_policy_free (m->policy);
+  free (m->runtime);
+}
+
 static int
 report (const hs_invocation_t *inv, hs_error_t *err)
 {
@@ -159,7 +172,7 @@ main (int argc, char **argv)
   cleanup_error hs_error_t err = NULL;
   cleanup_error hs_error_t policy_err = NULL;
   cleanup_error hs_error_t cli_err = NULL;
-  hs_main_t m = { 0 };
+  __attribute__ ((cleanup (main_release))) hs_main_t m = { 0 };
   int r, r_cli;
 
   r = hs_harden_load_policy (&paths, &m.policy, &policy_err);
