@@ -148,4 +148,27 @@ printf '{ "state_dir": "%s/hs-state", "audit_log": { "path": "%s", "syslog": tru
 check "exec path: no fd leaks into the runtime" cmp -s "$T/fds.hs" "$T/fds.direct"
 check "exec path: a hardened process file was written" [ -n "$(ls "$T/hs-state/exec")" ]
 
+
+# Hand-over: execv, same pid, argv[0] the runtime's absolute path, every
+# other argument exactly as given (empty ones and spaces included).
+cat > "$T/args.sh" <<'EOF'
+#!/bin/sh
+{ echo "pid=$$"; printf '[%s]\n' "$0" "$@"; } > "$ARGS_OUT"
+EOF
+chmod 0755 "$T/args.sh"
+make_bundle "$T/argb" '.process.noNewPrivileges = false'
+for verb in create state; do
+  ARGS_OUT=$T/args.out HARDSHIM_RUNTIME=$T/args.sh HARDSHIM_POLICY=$POLICY \
+    sh -c 'echo "pid=$$" > "$1"; shift; exec "$@"' sh "$T/pid.out" \
+    "$HARDSHIM" --log "$T/a b.log" --log-format=json $verb --bundle "$T/argb" --pid-file "" "x y" \
+    2>"$T/err"
+  printf '[%s]\n' "$T/args.sh" --log "$T/a b.log" --log-format=json $verb --bundle "$T/argb" --pid-file "" "x y" \
+    > "$T/args.want"
+  check "$verb: the runtime runs in hardshim's process (execv, no fork)" \
+    [ "$(head -n 1 "$T/args.out")" = "$(cat "$T/pid.out")" ]
+  check "$verb: argv[0] is the runtime's path, the rest unchanged" \
+    sh -c 'tail -n +2 "$1" | cmp -s - "$2"' sh "$T/args.out" "$T/args.want"
+done
+check "create through the stand-in hardened the config" [ "$(jq .process.noNewPrivileges "$T/argb/config.json")" = true ]
+
 finish
