@@ -27,6 +27,7 @@ typedef enum
   ID_APPARMOR,
   ID_PROCESS_LABEL,
   ID_USER,
+  ID_PID_FILE,
 } opt_id_t;
 
 #define GO (1u << HS_DIALECT_GO)
@@ -65,7 +66,7 @@ static const opt_t create_opts[] = {
   { "bundle", 'b', K_VALUE, ID_BUNDLE, BOTH },
   { "config", 'f', K_VALUE, ID_CONFIG, ARGP },
   { "console-socket", 0, K_VALUE, ID_NONE, BOTH },
-  { "pid-file", 0, K_VALUE, ID_NONE, BOTH },
+  { "pid-file", 0, K_VALUE, ID_PID_FILE, BOTH },
   { "no-pivot", 0, K_BOOL, ID_NONE, BOTH },
   { "no-new-keyring", 0, K_BOOL, ID_NONE, BOTH },
   { "no-subreaper", 0, K_BOOL, ID_NONE, BOTH },
@@ -109,7 +110,7 @@ static const opt_t exec_opts[] = {
   { "additional-gids", 'g', K_VALUE, ID_NONE, GO },
   { "process", 'p', K_VALUE, ID_PROCESS, BOTH },
   { "detach", 'd', K_BOOL, ID_NONE, BOTH },
-  { "pid-file", 0, K_VALUE, ID_NONE, BOTH },
+  { "pid-file", 0, K_VALUE, ID_PID_FILE, BOTH },
   { "process-label", 0, K_VALUE, ID_PROCESS_LABEL, BOTH },
   { "apparmor", 0, K_VALUE, ID_APPARMOR, BOTH },
   { "no-new-privs", 0, K_BOOL, ID_NO_NEW_PRIVS, BOTH },
@@ -405,6 +406,9 @@ on_verb_option (hs_invocation_t *inv, const occurrence_t *occ, hs_error_t *err)
     case ID_CONFIG:
       inv->config = occ->value;
       break;
+    case ID_PID_FILE:
+      inv->pid_file = occ->value;
+      break;
     case ID_PROCESS:
       inv->process = occ->ref;
       break;
@@ -434,8 +438,12 @@ on_verb_option (hs_invocation_t *inv, const occurrence_t *occ, hs_error_t *err)
   return 0;
 }
 
+/* `permute`: options may follow the container id (urfave/cli reorders for
+ * runc; crun's argp stops at the id). `command`: what follows the id is the
+ * exec'd command, else it is extra arguments the runtime refuses. */
 static int
-parse_verb_args (hs_invocation_t *inv, const opt_t *const *tables, bool permute, hs_error_t *err)
+parse_verb_args (hs_invocation_t *inv, const opt_t *const *tables, bool permute, bool command,
+                 hs_error_t *err)
 {
   int positional[2];
   int n_positional = 0;
@@ -458,9 +466,16 @@ parse_verb_args (hs_invocation_t *inv, const opt_t *const *tables, bool permute,
             positional[n_positional] = i;
           n_positional++;
           i++;
-          if (!permute)
+          if (command)
             {
               inv->command_index = i < inv->argc ? i : -1;
+              break;
+            }
+          if (!permute)
+            {
+              n_positional += inv->argc - i;
+              if (i < inv->argc)
+                positional[1] = i;
               break;
             }
           continue;
@@ -478,7 +493,7 @@ parse_verb_args (hs_invocation_t *inv, const opt_t *const *tables, bool permute,
     return 0;
   if (n_positional == 0)
     return hs_error_usage (err, "%s: missing the container id", inv->verb_name);
-  if (permute && n_positional > 1)
+  if (!command && n_positional > 1)
     return hs_error_usage (err, "%s: expected one container id, got %d arguments (`%s`, `%s`...)",
                            inv->verb_name, n_positional, inv->argv[positional[0]],
                            inv->argv[positional[1]]);
@@ -552,25 +567,25 @@ hs_cli_parse (int argc, char *const *argv, hs_dialect_t dialect, hs_invocation_t
     case HS_VERB_CREATE:
       {
         const opt_t *const t[] = { create_opts, NULL };
-        r = parse_verb_args (&inv, t, true, err);
+        r = parse_verb_args (&inv, t, dialect == HS_DIALECT_GO, false, err);
         break;
       }
     case HS_VERB_RUN:
       {
         const opt_t *const t[] = { create_opts, run_opts, NULL };
-        r = parse_verb_args (&inv, t, true, err);
+        r = parse_verb_args (&inv, t, dialect == HS_DIALECT_GO, false, err);
         break;
       }
     case HS_VERB_RESTORE:
       {
         const opt_t *const t[] = { create_opts, restore_opts, NULL };
-        r = parse_verb_args (&inv, t, true, err);
+        r = parse_verb_args (&inv, t, dialect == HS_DIALECT_GO, false, err);
         break;
       }
     case HS_VERB_EXEC:
       {
         const opt_t *const t[] = { exec_opts, NULL };
-        r = parse_verb_args (&inv, t, false, err);
+        r = parse_verb_args (&inv, t, false, true, err);
         break;
       }
     case HS_VERB_DELETE:
@@ -578,7 +593,7 @@ hs_cli_parse (int argc, char *const *argv, hs_dialect_t dialect, hs_invocation_t
         /* Informational only: delete always passes through. */
         const opt_t *const t[] = { delete_opts, NULL };
         hs_error_t ignored = NULL;
-        if (parse_verb_args (&inv, t, true, &ignored) < 0)
+        if (parse_verb_args (&inv, t, dialect == HS_DIALECT_GO, false, &ignored) < 0)
           inv.id = NULL;
         hs_error_release (&ignored);
         break;

@@ -62,7 +62,8 @@ typedef struct
 
   const char *id;
   const char *bundle; /* NULL: the current directory */
-  const char *config; /* crun's --config/-f, relative to the bundle */
+  const char *config; /* crun's --config/-f (relative: to the cwd, see spec.h) */
+  const char *pid_file;
 
   /* exec */
   hs_argref_t process;

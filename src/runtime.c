@@ -77,7 +77,8 @@ hs_runtime_resolve (const char *configured, const char *env, char **ret, hs_erro
 static char **
 runtime_argv (const char *runtime, int argc, char *const *argv)
 {
-  char **v = hs_xcalloc ((size_t) argc + 1, sizeof (char *));
+  /* argc is 0 when the caller passed an empty argv: v[0] still needs room. */
+  char **v = hs_xcalloc ((size_t) (argc > 0 ? argc : 1) + 1, sizeof (char *));
 
   v[0] = (char *) runtime;
   for (int i = 1; i < argc; i++)

@@ -60,27 +60,23 @@ hs_spec_load (const char *bundle, const char *config, hs_spec_file_t *ret, hs_er
   bfd = hs_open_dir (dir, err);
   if (bfd < 0)
     return hs_error_wrap (err, "bundle");
-  if (config != NULL && strchr (config, '/') != NULL)
+  if (config != NULL && strcmp (config, "config.json") != 0)
     {
-      /* crun's -f with a directory part: relative to the bundle. */
+      /* crun makes --config absolute against the current directory before
+       * it changes into the bundle: only the exact default name is read in
+       * the bundle. Harden the file crun will read. */
       cleanup_free char *name = NULL;
-      cleanup_free char *parent = NULL;
-      const char *slash = strrchr (config, '/');
-      int pfd;
+      int pfd = hs_open_parent (config, &name, err);
 
-      parent = slash == config ? hs_xstrdup ("/") : hs_xstrndup (config, slash - config);
-      pfd = openat (bfd, parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
       if (pfd < 0)
-        return hs_error_make (err, errno, "open the directory of config `%s`", config);
-      name = hs_xstrdup (slash + 1);
-      display = config[0] == '/' ? hs_xstrdup (config) : hs_xasprintf ("%s/%s", dir, config);
-      r = load_at (pfd, name, display, ret, err);
+        return hs_error_wrap (err, "config `%s`", config);
+      r = load_at (pfd, name, config, ret, err);
       if (r < 0)
         close (pfd);
       return r;
     }
-  display = hs_xasprintf ("%s/%s", dir, config ? config : "config.json");
-  r = load_at (bfd, config ? config : "config.json", display, ret, err);
+  display = hs_xasprintf ("%s/config.json", dir);
+  r = load_at (bfd, "config.json", display, ret, err);
   if (r == 0)
     bfd = -1; /* owned by ret */
   return r;
@@ -159,9 +155,10 @@ hs_process_validate (const hs_json_t *process, const char *prefix, hs_error_t *e
 
   if (process == NULL || process->type == HS_JSON_NULL)
     return 0;
-  if (process->type != HS_JSON_OBJECT)
-    return hs_error_make (err, 0, "`%s`: expected object, got %s", prefix[0] ? prefix : "process",
-                          hs_json_type_name (process->type));
+  if (process->type != HS_JSON_OBJECT) /* "process." names `process` */
+    return hs_error_make (err, 0, "`%.*s`: expected object, got %s",
+                          prefix[0] ? (int) strlen (prefix) - 1 : 7,
+                          prefix[0] ? prefix : "process", hs_json_type_name (process->type));
 #define P(field) (snprintf (path, sizeof (path), "%s%s", prefix, field), path)
   if ((r = expect (hs_json_get (process, "noNewPrivileges"), HS_JSON_BOOL, P ("noNewPrivileges"),
                    err))
@@ -184,12 +181,20 @@ hs_process_validate (const hs_json_t *process, const char *prefix, hs_error_t *e
     return r;
   if (user != NULL && user->type == HS_JSON_OBJECT)
     {
+      const hs_json_t *gids = hs_json_get (user, "additionalGids");
+
       if ((r = expect_u32 (hs_json_get (user, "uid"), P ("user.uid"), err)) < 0
           || (r = expect_u32 (hs_json_get (user, "gid"), P ("user.gid"), err)) < 0
-          || (r = expect_array_of (hs_json_get (user, "additionalGids"), HS_JSON_NUMBER,
-                                   P ("user.additionalGids"), err))
-                 < 0)
+          || (r = expect_array_of (gids, HS_JSON_NUMBER, P ("user.additionalGids"), err)) < 0)
         return r;
+      /* Go decodes each into a uint32 too. */
+      for (size_t i = 0; gids != NULL && gids->type == HS_JSON_ARRAY && i < gids->len; i++)
+        {
+          char field[64];
+          snprintf (field, sizeof (field), "user.additionalGids[%zu]", i);
+          if ((r = expect_u32 (gids->items[i], P (field), err)) < 0)
+            return r;
+        }
     }
 
   caps = hs_json_get (process, "capabilities");

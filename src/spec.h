@@ -21,7 +21,9 @@ typedef struct
   size_t raw_len;
 } hs_spec_file_t;
 
-/* `config` is crun's --config (relative to the bundle), or NULL. */
+/* `config` is crun's --config, or NULL. Like crun, a relative --config is
+ * relative to the current directory, except exactly "config.json", which is
+ * the bundle's. */
 int hs_spec_load (const char *bundle, const char *config, hs_spec_file_t *ret, hs_error_t *err);
 /* An exec process file (a runtime-spec `process` object). */
 int hs_process_load (const char *path, hs_spec_file_t *ret, hs_error_t *err);
