@@ -109,7 +109,7 @@ for rt in runc crun; do
   check "$rt mode audit: config.json equal in meaning without the annotation" \
     [ "$(jq -S "$strip" "$b/config.json")" = "$(jq -S . "$T/orig.json")" ]
   check "$rt mode audit: audit log has the would-change record" \
-    jqe --arg id "$id" -s 'map(select(.container == $id)) | length == 1 and .[0].action == "would-change"
+    jqe --arg id "$id" -s 'map(select(.container == $id and .control == "no_new_privileges")) | length == 1 and .[0].action == "would-change"
       and .[0].control == "no_new_privileges" and .[0].path == "process.noNewPrivileges"
       and .[0].before == false and .[0].after == true' "$AUDIT"
   cp "$T/orig.json" "$b/config.json"
