@@ -53,6 +53,8 @@ typedef struct
   hs_ctl_mode_t mode;
   size_t changes;
   char *first_change;
+  /* the container's exception annotations, decided (exceptions.c) */
+  struct hs_exceptions_s *exceptions;
 } hs_harden_t;
 
 typedef struct
@@ -65,6 +67,10 @@ typedef struct
   int (*apply) (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err);
   /* Hardening of an exec'd process; NULL if the control has none. */
   int (*apply_process) (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err);
+  /* Names of the exceptions the control reads with hs_harden_exception
+   * (NULL-terminated; NULL: none). Every control can be turned off per
+   * container without declaring anything. */
+  const char *const *exceptions;
 } hs_control_t;
 
 extern const hs_control_t *const hs_controls[];
@@ -89,6 +95,15 @@ int hs_harden_refuse (hs_harden_t *h, hs_error_t *err, const char *path, const c
     __attribute__ ((format (printf, 4, 5)));
 void hs_harden_note (hs_harden_t *h, const char *path, const char *fmt, ...)
     __attribute__ ((format (printf, 3, 4)));
+
+/* Does the container hold the exception `name` of `control` (NULL: the
+ * running control), granted by host policy? Then *ret_value is its value
+ * (the annotation's text) and the first call audits it as honoured; else
+ * false, *ret_value untouched. `name` must be listed in the control's
+ * `exceptions`. Every exception annotation not honoured is audited by the
+ * engine as ignored, with the reason. See doc/exceptions.md. */
+bool hs_harden_exception (hs_harden_t *h, const char *control, const char *name,
+                          const char **ret_value);
 
 /* Settings helpers: errors name `policy key <control>.<key>`. */
 int hs_settings_bool (const hs_json_t *settings, const char *control, const char *key, bool dflt,

@@ -66,6 +66,19 @@ finish_audit (const hs_policy_t *policy, const hs_audit_t *audit, int verdict_r,
   return verdict_r;
 }
 
+/* Audit mode refuses nothing: what enforce mode would refuse before any
+ * control runs (an unreadable or malformed config) is only recorded, and
+ * the runtime gets the file as it is. */
+static int
+audit_mode_pass (const hs_policy_t *policy, hs_audit_t *audit, int r, hs_error_t *err)
+{
+  if (r == 0 || policy->mode != HS_POLICY_AUDIT)
+    return r;
+  hs_audit_add (audit, "spec", HS_ACT_WOULD_REFUSE, NULL, NULL, NULL, (*err)->msg);
+  hs_error_release (err);
+  return 0;
+}
+
 static int
 harden_config (hs_main_t *m, hs_error_t *err)
 {
@@ -75,17 +88,20 @@ harden_config (hs_main_t *m, hs_error_t *err)
   hs_host_t host;
   int r;
 
-  r = hs_spec_load (inv->bundle, inv->config, &f, err);
-  if (r < 0)
-    return r;
-  hs_host_detect (&host);
   hs_audit_init (&audit, inv->verb_name, inv->id, inv->bundle ? inv->bundle : ".",
                  m->policy->digest);
-  r = hs_harden_spec (f.tree, m->policy, &host, &audit, err);
-  if (r < 0 && !hs_error_is_refusal (err))
-    hs_error_wrap (err, "`%s`", f.display);
-  r = finish_audit (m->policy, &audit, r, err);
+  r = hs_spec_load (inv->bundle, inv->config, &f, err);
   if (r == 0)
+    {
+      hs_host_detect (&host);
+      r = hs_harden_spec (f.tree, m->policy, &host, &audit, err);
+      if (r < 0 && !hs_error_is_refusal (err))
+        hs_error_wrap (err, "`%s`", f.display);
+    }
+  r = audit_mode_pass (m->policy, &audit, r, err);
+  r = finish_audit (m->policy, &audit, r, err);
+  /* audit mode leaves config.json as the engine wrote it */
+  if (r == 0 && m->policy->mode != HS_POLICY_AUDIT)
     r = hs_spec_store (&f, err);
   hs_audit_release (&audit);
   hs_spec_release (&f);
@@ -103,6 +119,7 @@ harden_exec (hs_main_t *m, hs_error_t *err)
   hs_host_detect (&host);
   hs_audit_init (&audit, m->inv.verb_name, m->inv.id, NULL, m->policy->digest);
   r = hs_exec_harden (&m->inv, m->policy, &host, &audit, &new_path, err);
+  r = audit_mode_pass (m->policy, &audit, r, err);
   r = finish_audit (m->policy, &audit, r, err);
   hs_audit_release (&audit);
   if (r == 0 && new_path != NULL)
