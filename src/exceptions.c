@@ -39,6 +39,12 @@ static const struct
 
 #define N_CRITERIA (sizeof (criteria) / sizeof (criteria[0]))
 
+static const hs_control_t *const *
+table (const hs_harden_t *h)
+{
+  return h->controls ? h->controls : hs_controls;
+}
+
 static bool
 control_declares (const hs_control_t *c, const char *name)
 {
@@ -145,7 +151,8 @@ validate_scope (const hs_json_t *scope, const char *entry, hs_error_t *err)
 }
 
 static int
-validate_allow (const hs_json_t *tree, const hs_json_t *allow, const char *entry, hs_error_t *err)
+validate_allow (const hs_json_t *tree, const hs_control_t *const *table, const hs_json_t *allow,
+                const char *entry, hs_error_t *err)
 {
   if (allow == NULL)
     return hs_error_make (err, 0, "policy key `exceptions.%s.allow`: missing", entry);
@@ -158,7 +165,7 @@ validate_allow (const hs_json_t *tree, const hs_json_t *allow, const char *entry
     {
       const char *ctl = allow->keys[i];
       const hs_json_t *v = allow->items[i];
-      const hs_control_t *c = hs_control_find (ctl);
+      const hs_control_t *c = hs_control_find_in (table, ctl);
       bool overridable;
       int r;
 
@@ -211,7 +218,7 @@ validate_allow (const hs_json_t *tree, const hs_json_t *allow, const char *entry
 }
 
 int
-hs_exceptions_validate (const hs_json_t *tree, hs_error_t *err)
+hs_exceptions_validate (const hs_json_t *tree, const hs_control_t *const *table, hs_error_t *err)
 {
   const hs_json_t *ex = hs_json_get_exact (tree, "exceptions");
 
@@ -244,7 +251,7 @@ hs_exceptions_validate (const hs_json_t *tree, hs_error_t *err)
                                 "policy key `exceptions.%s.%s`: unknown (known: scope, allow)",
                                 name, e->keys[j]);
       if ((r = validate_scope (hs_json_get_exact (e, "scope"), name, err)) < 0
-          || (r = validate_allow (tree, hs_json_get_exact (e, "allow"), name, err)) < 0)
+          || (r = validate_allow (tree, table, hs_json_get_exact (e, "allow"), name, err)) < 0)
         return r;
     }
   return 0;
@@ -404,7 +411,7 @@ decide (hs_harden_t *h, hs_exceptions_t *x, const hs_json_t *ann, const char *ke
   const char *dot = strchr (rest, '.');
   cleanup_free char *control = dot ? hs_xstrndup (rest, dot - rest) : hs_xstrdup (rest);
   const char *name = dot ? dot + 1 : NULL;
-  const hs_control_t *c = hs_control_find (control);
+  const hs_control_t *c = hs_control_find_in (table (h), control);
   cleanup_free char *reason = NULL;
   const char *by;
   bool overridable = false;
@@ -538,7 +545,7 @@ hs_exceptions_end (hs_harden_t *h, bool ran_all)
   for (size_t i = 0; i < x->len; i++)
     {
       granted_t *g = &x->items[i];
-      const hs_control_t *c = hs_control_find (g->control);
+      const hs_control_t *c = hs_control_find_in (table (h), g->control);
       cleanup_json hs_json_t *v = hs_json_new_string (g->value);
       hs_ctl_mode_t mode = HS_CTL_OFF;
 

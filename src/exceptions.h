@@ -30,7 +30,8 @@ typedef struct hs_exceptions_s hs_exceptions_t;
 
 /* Validate the policy's `exceptions` key against the control table and
  * each control's `overridable` setting. */
-int hs_exceptions_validate (const hs_json_t *policy_tree, hs_error_t *err);
+int hs_exceptions_validate (const hs_json_t *policy_tree, const hs_control_t *const *table,
+                            hs_error_t *err);
 
 /* Collect and decide the container's exception annotations (from h->spec,
  * or h->container for an exec); audit the ones that cannot be honoured. */

@@ -40,12 +40,18 @@ static const char *const global_keys[]
     = { "mode", "runtime", "audit_log", "preset", "state_dir", "exceptions", NULL };
 
 const hs_control_t *
+hs_control_find_in (const hs_control_t *const *table, const char *name)
+{
+  for (size_t i = 0; table[i] != NULL; i++)
+    if (strcmp (table[i]->name, name) == 0)
+      return table[i];
+  return NULL;
+}
+
+const hs_control_t *
 hs_control_find (const char *name)
 {
-  for (size_t i = 0; hs_controls[i] != NULL; i++)
-    if (strcmp (hs_controls[i]->name, name) == 0)
-      return hs_controls[i];
-  return NULL;
+  return hs_control_find_in (hs_controls, name);
 }
 
 int
@@ -173,7 +179,7 @@ hs_policy_validate_controls (const hs_policy_t *policy, hs_error_t *err)
       if (r < 0)
         return r;
     }
-  return hs_exceptions_validate (t, err);
+  return hs_exceptions_validate (t, hs_controls, err);
 }
 
 static const char *
@@ -259,12 +265,13 @@ run_one (hs_harden_t *h, const hs_control_t *c, const hs_json_t *settings, hs_ct
 int
 hs_harden_run (hs_harden_t *h, hs_error_t *err)
 {
+  const hs_control_t *const *table = h->controls ? h->controls : hs_controls;
   int r = 0;
 
   hs_exceptions_begin (h);
-  for (size_t i = 0; hs_controls[i] != NULL; i++)
+  for (size_t i = 0; table[i] != NULL; i++)
     {
-      const hs_control_t *c = hs_controls[i];
+      const hs_control_t *c = table[i];
       const hs_json_t *settings = hs_policy_control (h->policy, c->name);
       hs_ctl_mode_t mode;
 

@@ -39,6 +39,8 @@ typedef struct
   bool selinux_enabled;
 } hs_host_t;
 
+typedef struct hs_control_s hs_control_t;
+
 typedef struct
 {
   hs_json_t *spec;
@@ -53,11 +55,13 @@ typedef struct
   hs_ctl_mode_t mode;
   size_t changes;
   char *first_change;
+  /* the control table; NULL: hs_controls (a test seam) */
+  const hs_control_t *const *controls;
   /* the container's exception annotations, decided (exceptions.c) */
   struct hs_exceptions_s *exceptions;
 } hs_harden_t;
 
-typedef struct
+struct hs_control_s
 {
   const char *name;
   const char *summary;
@@ -71,10 +75,11 @@ typedef struct
    * (NULL-terminated; NULL: none). Every control can be turned off per
    * container without declaring anything. */
   const char *const *exceptions;
-} hs_control_t;
+};
 
 extern const hs_control_t *const hs_controls[];
 const hs_control_t *hs_control_find (const char *name);
+const hs_control_t *hs_control_find_in (const hs_control_t *const *table, const char *name);
 
 /* Check every top-level policy key names a global setting or a control,
  * and each control's settings. */
