@@ -40,7 +40,7 @@ static const struct
 #define N_CRITERIA (sizeof (criteria) / sizeof (criteria[0]))
 
 static const hs_control_t *const *
-table (const hs_harden_t *h)
+control_table (const hs_harden_t *h)
 {
   return h->controls ? h->controls : hs_controls;
 }
@@ -411,7 +411,7 @@ decide (hs_harden_t *h, hs_exceptions_t *x, const hs_json_t *ann, const char *ke
   const char *dot = strchr (rest, '.');
   cleanup_free char *control = dot ? hs_xstrndup (rest, dot - rest) : hs_xstrdup (rest);
   const char *name = dot ? dot + 1 : NULL;
-  const hs_control_t *c = hs_control_find_in (table (h), control);
+  const hs_control_t *c = hs_control_find_in (control_table (h), control);
   cleanup_free char *reason = NULL;
   const char *by;
   bool overridable = false;
@@ -545,7 +545,7 @@ hs_exceptions_end (hs_harden_t *h, bool ran_all)
   for (size_t i = 0; i < x->len; i++)
     {
       granted_t *g = &x->items[i];
-      const hs_control_t *c = hs_control_find_in (table (h), g->control);
+      const hs_control_t *c = hs_control_find_in (control_table (h), g->control);
       cleanup_json hs_json_t *v = hs_json_new_string (g->value);
       hs_ctl_mode_t mode = HS_CTL_OFF;
 
