@@ -88,8 +88,11 @@ harden_config (hs_main_t *m, hs_error_t *err)
   hs_host_t host;
   int r;
 
-  hs_audit_init (&audit, inv->verb_name, inv->id, inv->bundle ? inv->bundle : ".",
-                 m->policy->digest);
+  /* the audit log names the bundle absolutely: "." says nothing later */
+  cleanup_free char *bundle = realpath (inv->bundle ? inv->bundle : ".", NULL);
+
+  hs_audit_init (&audit, inv->verb_name, inv->id,
+                 bundle ? bundle : (inv->bundle ? inv->bundle : "."), m->policy->digest);
   r = hs_spec_load (inv->bundle, inv->config, &f, err);
   if (r == 0)
     {
