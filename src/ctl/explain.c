@@ -1,5 +1,6 @@
 /* hardshimctl explain [CONTROL] */
 #include "ctl/ctl.h"
+#include "exceptions.h"
 #include "harden.h"
 
 #include <stdio.h>
@@ -24,7 +25,16 @@ hs_ctl_explain (int argc, char **argv)
       return 2;
     }
   printf ("%s: %s\n\n%s", c->name, c->summary, c->doc);
-  printf ("\nModes: enforce (rewrite the config), reject (refuse a config that needs a\n"
-          "change), audit (only record), off.\n");
+  printf ("\nModes (`%s.mode`): enforce (rewrite the config), reject (refuse a config\n"
+          "that needs a change), audit (only record), off.\n",
+          c->name);
+  /* Every control gets the per-container opt-out from the engine. */
+  printf ("\nExceptions, when `%s.overridable` is true and a policy exception allows\n"
+          "them for the container (see hardshim-policy(5), EXCEPTIONS):\n"
+          "  annotation %s%s = \"off\"   (allow: {\"%s\": {\"off\": true}})\n",
+          c->name, HS_EXCEPTION_PREFIX, c->name, c->name);
+  for (size_t i = 0; c->exceptions != NULL && c->exceptions[i] != NULL; i++)
+    printf ("  annotation %s%s.%s = VALUE   (allow: {\"%s\": {\"%s\": [PATTERN...]}})\n",
+            HS_EXCEPTION_PREFIX, c->name, c->exceptions[i], c->name, c->exceptions[i]);
   return 0;
 }
