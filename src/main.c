@@ -130,6 +130,29 @@ harden_exec (hs_main_t *m, hs_error_t *err)
   return r;
 }
 
+/* A command line hardshim cannot read is refused, except in audit mode,
+ * which only records it, and off mode, which never looks: then the
+ * runtime has it. */
+static int
+refuse_cli (hs_main_t *m, hs_error_t *err)
+{
+  hs_audit_t audit;
+
+  if (m->policy->mode == HS_POLICY_OFF)
+    {
+      hs_error_release (err);
+      return 0;
+    }
+  if (m->policy->mode != HS_POLICY_AUDIT)
+    return -1;
+  hs_audit_init (&audit, m->inv.verb_name, m->inv.id, NULL, m->policy->digest);
+  hs_audit_add (&audit, "cli", HS_ACT_WOULD_REFUSE, NULL, NULL, NULL, (*err)->msg);
+  write_audit (m->policy, &audit, "admitted", NULL);
+  hs_audit_release (&audit);
+  hs_error_release (err);
+  return 0;
+}
+
 static int
 intercept (hs_main_t *m, hs_error_t *err)
 {
@@ -139,10 +162,13 @@ intercept (hs_main_t *m, hs_error_t *err)
   if (inv->unknown_global != NULL)
     {
       if (hs_cli_mentions_intercepted_verb (inv))
-        return hs_error_usage (err,
-                               "unknown global option `%s`: hardshim cannot tell how the runtime "
-                               "would read this command line, so it refuses it",
-                               inv->unknown_global);
+        {
+          hs_error_usage (err,
+                          "unknown global option `%s`: hardshim cannot tell how the runtime "
+                          "would read this command line, so it refuses it",
+                          inv->unknown_global);
+          return refuse_cli (m, err);
+        }
       return 0;
     }
   if (inv->verb == HS_VERB_DELETE && !inv->verb_help)
@@ -201,7 +227,7 @@ main (int argc, char **argv)
     {
       /* Only a command line that could start a container matters; the
        * runtime reports its own usage errors for the rest. */
-      if (hs_cli_mentions_intercepted_verb (&m.inv))
+      if (hs_cli_mentions_intercepted_verb (&m.inv) && refuse_cli (&m, &cli_err) < 0)
         return report (&m.inv, &cli_err);
       m.inv.verb = HS_VERB_OTHER;
       m.inv.version = false;

@@ -87,6 +87,28 @@ for rt in runc crun; do
          and (.message | test(\"duplicate key\"))"
 done
 
+# A command line hardshim cannot read: refused in enforce mode, handed to
+# the runtime (which reports its own error) in audit mode (recorded) and
+# off mode.
+for rt in runc crun; do
+  b=$T/$rt-modes
+  : > "$AUDIT"
+  for top in enforce audit off; do
+    write_policy "{ \"mode\": \"$top\", \"audit_log\": { \"path\": \"$AUDIT\", \"syslog\": false } }"
+    id=$(new_id "cli-$top")
+    (cd "$b" && hs $rt --frobnicate run "$id" >/dev/null 2>"$T/err")
+    if [ $top = enforce ]; then
+      check "$rt: policy $top: unknown global option refused by hardshim" \
+        grep -q "^hardshim: .*unknown global option \`--frobnicate\`" "$T/err"
+    else
+      check "$rt: policy $top: unknown global option reaches the runtime" \
+        sh -c "! grep -q '^hardshim:' '$T/err' && grep -q frobnicate '$T/err'"
+    fi
+  done
+  check "$rt: policy audit: the unreadable command line is recorded" \
+    audit_has ".control == \"cli\" and .action == \"would-refuse\" and (.message | test(\"frobnicate\"))"
+done
+
 # The built-in audit-only preset: nothing changed, everything recorded.
 for rt in runc crun; do
   b=$T/$rt-modes
