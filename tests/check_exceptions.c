@@ -11,6 +11,8 @@
 #include "harden.h"
 #include "policy.h"
 
+#include <sys/stat.h>
+
 /* ---- fake controls ---- */
 
 /* Refuses a config with "bad": true. */
@@ -125,7 +127,7 @@ trail_has_message (const hs_audit_t *a, const char *sub)
 
 /* Policy: both fake controls enforce and overridable, exception `ci` lets
  * ci-* namespaces turn fake_change off and choose value build-* or tools;
- * exception `img` lets the image registry.example/dbg/* choose dbg-1. */
+ * exception `img` lets the image registry.example/dbg/... (container "debug") choose dbg-1. */
 #define BASE_POLICY                                                                                \
   "{\"fake_refuse\":{\"overridable\":true},\"fake_change\":{\"overridable\":true},"                \
   "\"exceptions\":{"                                                                               \
@@ -617,6 +619,94 @@ START_TEST (test_presets_valid_and_layered)
 }
 END_TEST
 
+static void
+write_file (const char *dir, const char *name, const char *text, mode_t mode)
+{
+  char *path = hs_xasprintf ("%s/%s", dir, name);
+  FILE *f = fopen (path, "w");
+
+  ck_assert (f != NULL);
+  fputs (text, f);
+  fclose (f);
+  ck_assert_int_eq (chmod (path, mode), 0);
+  free (path);
+}
+
+/* policy.json, then policy.d/ in name order, over the preset the merged
+ * files name; HARDSHIM_POLICY replaces the files under /etc. */
+START_TEST (test_policy_files_layering)
+{
+  char tmpl[] = "/tmp/hs-policy-XXXXXX";
+  char *dir = mkdtemp (tmpl);
+  char *dropins, *file;
+  hs_policy_paths_t paths;
+  hs_error_t err = NULL;
+  hs_policy_t *p = NULL;
+  const hs_json_t *nnp;
+
+  ck_assert (dir != NULL);
+  dropins = hs_xasprintf ("%s/policy.d", dir);
+  file = hs_xasprintf ("%s/policy.json", dir);
+  ck_assert_int_eq (mkdir (dropins, 0755), 0);
+  write_file (dir, "policy.json",
+              "// comments are allowed\n{\"preset\":\"baseline\",\"no_new_privileges\":"
+              "{\"mode\":\"audit\"},\"state_dir\":\"/run/a\"}",
+              0644);
+  write_file (dropins, "20-b.json", "{\"state_dir\":\"/run/b\"}", 0644);
+  write_file (dropins, "10-a.json", "{\"no_new_privileges\":{\"overridable\":true},\"state_dir\":\"/run/x\"}", 0644);
+  write_file (dropins, "30-c.json.disabled", "{\"mode\":\"off\"}", 0644);
+  paths = (hs_policy_paths_t){ .file = file, .dir = dropins };
+  ck_assert_msg (hs_policy_load (&paths, &p, &err) == 0, "%s", err ? err->msg : "");
+  ck_assert_str_eq (p->preset, "baseline");
+  ck_assert_str_eq (p->state_dir, "/run/b");
+  ck_assert_int_eq (p->mode, HS_POLICY_ENFORCE);
+  nnp = hs_json_get_exact (p->tree, "no_new_privileges");
+  ck_assert_str_eq (hs_json_get_exact (nnp, "mode")->str, "audit");
+  ck_assert (hs_json_is_true (hs_json_get_exact (nnp, "overridable")));
+  ck_assert (strstr (p->sources, "built-in preset `baseline`") == p->sources);
+  ck_assert (strstr (p->sources, "policy.json + ") != NULL);
+  ck_assert (strstr (p->sources, "10-a.json + ") != NULL);
+  ck_assert (strstr (hs_json_get_exact (p->origins, "state_dir")->str, "20-b.json") != NULL);
+  p = hs_policy_free (p);
+
+  /* HARDSHIM_POLICY: only that file over the presets. */
+  write_file (dir, "only.json", "{\"mode\":\"audit\"}", 0644);
+  paths.override = hs_xasprintf ("%s/only.json", dir);
+  ck_assert_int_eq (hs_policy_load (&paths, &p, &err), 0);
+  ck_assert_int_eq (p->mode, HS_POLICY_AUDIT);
+  ck_assert_str_eq (p->preset, "restricted");
+  ck_assert_str_eq (p->state_dir, "/run/hardshim");
+  p = hs_policy_free (p);
+  free ((char *) paths.override);
+  paths.override = NULL;
+
+  /* A drop-in anyone can write is an error, never skipped. */
+  write_file (dropins, "40-d.json", "{}", 0666);
+  ck_assert (hs_policy_load (&paths, &p, &err) < 0);
+  ck_assert_msg (strstr (err->msg, "writable by group or others") != NULL, "%s", err->msg);
+  hs_error_release (&err);
+  /* A malformed drop-in is an error too. */
+  write_file (dropins, "40-d.json", "{", 0644);
+  ck_assert (hs_policy_load (&paths, &p, &err) < 0);
+  ck_assert_msg (strstr (err->msg, "40-d.json") != NULL, "%s", err->msg);
+  hs_error_release (&err);
+
+  /* No files at all: the restricted preset. */
+  paths = (hs_policy_paths_t){ .file = "/nonexistent/policy.json", .dir = "/nonexistent/policy.d" };
+  ck_assert_int_eq (hs_policy_load (&paths, &p, &err), 0);
+  ck_assert_str_eq (p->preset, "restricted");
+  p = hs_policy_free (p);
+
+  {
+    char *cmd = hs_xasprintf ("rm -rf '%s'", dir);
+    ck_assert_int_eq (system (cmd), 0);
+    free (cmd);
+  }
+  free (dropins);
+  free (file);
+}
+END_TEST
+
 /* audit-only changes nothing, refuses nothing, and still records. */
 START_TEST (test_audit_only_changes_nothing)
 {
@@ -679,6 +769,17 @@ START_TEST (test_audit_line_complete)
   hs_json_free (rec);
   free (line);
   hs_audit_release (&audit);
+
+  /* An exec has no bundle: the field is there, null. */
+  hs_audit_init (&audit, "exec", "ctr-1", NULL, "sha256:abc");
+  hs_audit_add (&audit, "x", HS_ACT_CHANGED, "process.x", before, after, "why");
+  line = hs_audit_line (&audit, 0);
+  rec = test_parse (line);
+  ck_assert (hs_json_get_exact (rec, "bundle")->type == HS_JSON_NULL);
+  ck_assert_str_eq (hs_json_get_exact (rec, "verb")->str, "exec");
+  hs_json_free (rec);
+  free (line);
+  hs_audit_release (&audit);
   hs_json_free (before);
   hs_json_free (after);
 }
@@ -699,6 +800,7 @@ suite (void)
   tcase_add_loop_test (tc, test_modes, 0, sizeof (modes) / sizeof (modes[0]));
   tcase_add_test (tc, test_presets_valid_and_layered);
   tcase_add_test (tc, test_audit_only_changes_nothing);
+  tcase_add_test (tc, test_policy_files_layering);
   tcase_add_test (tc, test_audit_line_complete);
   suite_add_tcase (s, tc);
   return s;
