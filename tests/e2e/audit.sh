@@ -90,10 +90,12 @@ check "the audit log is created mode 0600" [ "$(cat "$T/default.jsonl.mode")" = 
 write_policy "{ \"audit_log\": { \"path\": \"$AUDIT\", \"syslog\": true },
   \"no_new_privileges\": { \"mode\": \"reject\" } }"
 id=$(new_id syslog)
-mkdir -p "$T/dev"
+# /dev becomes a private tmpfs; /dev/null points into a bind of the real
+# /dev (device nodes on a new tmpfs may not open here).
+mkdir -p "$T/hostdev"
 unshare -m --propagation private sh -c '
   T=$1
-  mount -t tmpfs none "$T/dev" && cp -a /dev/null "$T/dev/null" && mount --bind "$T/dev" /dev || exit 99
+  mount --rbind /dev "$T/hostdev" && mount -t tmpfs none /dev && ln -s "$T/hostdev/null" /dev/null || exit 99
   busybox syslogd -n -O "$T/syslog.txt" & pid=$!
   i=0; while [ ! -S /dev/log ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
   cd "$2" && HARDSHIM_RUNTIME=/usr/sbin/runc HARDSHIM_POLICY="$3" "$4" --root "$5" run "$6" >/dev/null 2>&1
