@@ -25,16 +25,21 @@ hs_ctl_explain (int argc, char **argv)
       return 2;
     }
   printf ("%s: %s\n\n%s", c->name, c->summary, c->doc);
-  printf ("\nModes (`%s.mode`): enforce (rewrite the config), reject (refuse a config\n"
-          "that needs a change), audit (only record), off.\n",
+  printf ("\nModes (`%s.mode`):\n"
+          "  enforce  rewrite the config so it complies (default)\n"
+          "  reject   refuse a config that would need a change\n"
+          "  audit    only record what would change or be refused\n"
+          "  off      do not run\n",
           c->name);
   /* Every control gets the per-container opt-out from the engine. */
-  printf ("\nExceptions, when `%s.overridable` is true and a policy exception allows\n"
-          "them for the container (see hardshim-policy(5), EXCEPTIONS):\n"
-          "  annotation %s%s = \"off\"   (allow: {\"%s\": {\"off\": true}})\n",
+  printf ("\nExceptions, when `%s.overridable` is true and a policy exception\n"
+          "allows them for the container (hardshim-policy(5), EXCEPTIONS):\n"
+          "  %s%s = \"off\"\n"
+          "      policy: \"allow\": {\"%s\": {\"off\": true}}\n",
           c->name, HS_EXCEPTION_PREFIX, c->name, c->name);
   for (size_t i = 0; c->exceptions != NULL && c->exceptions[i] != NULL; i++)
-    printf ("  annotation %s%s.%s = VALUE   (allow: {\"%s\": {\"%s\": [PATTERN...]}})\n",
+    printf ("  %s%s.%s = VALUE\n"
+            "      policy: \"allow\": {\"%s\": {\"%s\": [\"PATTERN\", ...]}}\n",
             HS_EXCEPTION_PREFIX, c->name, c->exceptions[i], c->name, c->exceptions[i]);
   return 0;
 }
