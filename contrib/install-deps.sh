@@ -9,3 +9,5 @@ apt-get install -y -q --no-install-recommends \
   libyajl-dev libseccomp-dev libcap-dev libapparmor-dev libselinux1-dev check \
   runc crun busybox-static jq util-linux procps \
   apparmor clang valgrind
+# man page rendering test (tests/e2e/man.sh)
+apt-get install -y -q --no-install-recommends groff-base

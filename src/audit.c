@@ -120,6 +120,12 @@ put_str (hs_json_t *o, const char *key, const char *value)
     }
 }
 
+static void
+put_str_or_null (hs_json_t *o, const char *key, const char *value)
+{
+  hs_json_set_exact (o, key, value ? hs_json_new_string (value) : hs_json_new (HS_JSON_NULL));
+}
+
 char *
 hs_audit_line (const hs_audit_t *a, size_t i)
 {
@@ -130,16 +136,17 @@ hs_audit_line (const hs_audit_t *a, size_t i)
 
   hs_rfc3339_now (now, true);
   put_str (o, "time", now);
-  put_str (o, "container", a->id);
-  put_str (o, "bundle", a->bundle);
-  put_str (o, "verb", a->verb);
+  /* every record has every field: null when unknown (an exec has no bundle) */
+  put_str_or_null (o, "container", a->id);
+  put_str_or_null (o, "bundle", a->bundle);
+  put_str_or_null (o, "verb", a->verb);
   put_str (o, "control", d->control);
-  put_str (o, "path", d->path);
+  put_str_or_null (o, "path", d->path);
   hs_json_set_exact (o, "before", d->before ? hs_json_dup (d->before) : hs_json_new (HS_JSON_NULL));
   hs_json_set_exact (o, "after", d->after ? hs_json_dup (d->after) : hs_json_new (HS_JSON_NULL));
   put_str (o, "action", d->action);
   put_str (o, "message", d->message);
-  put_str (o, "policy", a->policy_digest);
+  put_str_or_null (o, "policy", a->policy_digest);
   if (hs_json_emit (o, false, &out, NULL, NULL) < 0)
     return hs_xstrdup ("{}");
   return out;
@@ -193,10 +200,13 @@ void
 hs_audit_syslog (const hs_audit_t *a, const char *verdict)
 {
   openlog ("hardshim", LOG_PID | LOG_NDELAY, LOG_DAEMON);
-  syslog (LOG_NOTICE, "%s %s: %s; %zu changed, %zu refused, %zu audit-only; policy %s",
+  syslog (LOG_NOTICE,
+          "%s %s: %s; %zu changed, %zu refused, %zu audit-only, %zu exceptions, %zu ignored "
+          "exceptions; policy %s",
           a->verb ? a->verb : "?", a->id ? a->id : "?", verdict,
           hs_audit_count (a, HS_ACT_CHANGED), hs_audit_count (a, HS_ACT_REFUSED),
           hs_audit_count (a, HS_ACT_WOULD_CHANGE) + hs_audit_count (a, HS_ACT_WOULD_REFUSE),
+          hs_audit_count (a, HS_ACT_EXCEPTION), hs_audit_count (a, HS_ACT_IGNORED),
           a->policy_digest ? a->policy_digest : "?");
   closelog ();
 }

@@ -17,6 +17,8 @@
 #define HS_ACT_WOULD_CHANGE "would-change" /* audit mode */
 #define HS_ACT_WOULD_REFUSE "would-refuse" /* audit mode */
 #define HS_ACT_NOTE "note"
+#define HS_ACT_EXCEPTION "exception" /* a per-container exception honoured */
+#define HS_ACT_IGNORED "ignored"     /* an exception annotation not honoured */
 
 typedef struct
 {

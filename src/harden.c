@@ -1,6 +1,7 @@
 #include "harden.h"
 #include "cleanup.h"
 #include "config.h"
+#include "exceptions.h"
 #include "spec.h"
 #include "xalloc.h"
 
@@ -42,15 +43,22 @@ const hs_control_t *const hs_controls[] = {
 };
 
 static const char *const global_keys[]
-    = { "mode", "runtime", "audit_log", "preset", "state_dir", "bundle_permissions", NULL };
+    = { "mode",      "runtime",   "audit_log",          "preset",
+        "state_dir", "exceptions", "bundle_permissions", NULL };
+
+const hs_control_t *
+hs_control_find_in (const hs_control_t *const *table, const char *name)
+{
+  for (size_t i = 0; table[i] != NULL; i++)
+    if (strcmp (table[i]->name, name) == 0)
+      return table[i];
+  return NULL;
+}
 
 const hs_control_t *
 hs_control_find (const char *name)
 {
-  for (size_t i = 0; hs_controls[i] != NULL; i++)
-    if (strcmp (hs_controls[i]->name, name) == 0)
-      return hs_controls[i];
-  return NULL;
+  return hs_control_find_in (hs_controls, name);
 }
 
 int
@@ -110,7 +118,8 @@ hs_settings_check_keys (const hs_json_t *settings, const char *control, const ch
   for (size_t i = 0; i < settings->len; i++)
     {
       const char *k = settings->keys[i];
-      bool ok = strcmp (k, "mode") == 0;
+      /* the engine's own keys, valid for every control */
+      bool ok = strcmp (k, "mode") == 0 || strcmp (k, "overridable") == 0;
 
       for (size_t j = 0; !ok && known && known[j]; j++)
         ok = strcmp (k, known[j]) == 0;
@@ -184,6 +193,12 @@ hs_policy_validate_controls (const hs_policy_t *policy, hs_error_t *err)
       r = hs_control_mode (t->items[i], key, &mode, err);
       if (r < 0)
         return r;
+      {
+        bool overridable;
+        r = hs_settings_bool (t->items[i], key, "overridable", false, &overridable, err);
+        if (r < 0)
+          return r;
+      }
       if (c->validate != NULL)
         r = c->validate (t->items[i], err);
       else
@@ -191,7 +206,7 @@ hs_policy_validate_controls (const hs_policy_t *policy, hs_error_t *err)
       if (r < 0)
         return r;
     }
-  return 0;
+  return hs_exceptions_validate (t, hs_controls, err);
 }
 
 static const char *
@@ -292,17 +307,20 @@ hs_harden_run (hs_harden_t *h, hs_error_t *err)
 int
 hs_harden_run_only (hs_harden_t *h, const char *const *only, hs_error_t *err)
 {
+  const hs_control_t *const *table = h->controls ? h->controls : hs_controls;
   int r = 0;
 
-  for (size_t i = 0; hs_controls[i] != NULL; i++)
+  hs_exceptions_begin (h);
+  for (size_t i = 0; table[i] != NULL; i++)
     {
-      const hs_control_t *c = hs_controls[i];
+      const hs_control_t *c = table[i];
       const hs_json_t *settings = hs_policy_control (h->policy, c->name);
       hs_ctl_mode_t mode;
 
       if (!listed (only, c->name))
         continue;
-
+      if ((h->target == HS_TARGET_PROCESS ? c->apply_process : c->apply) == NULL)
+        continue;
       r = hs_control_mode (settings, c->name, &mode, err);
       if (r < 0)
         break;
@@ -310,10 +328,15 @@ hs_harden_run_only (hs_harden_t *h, const char *const *only, hs_error_t *err)
         continue;
       if (h->policy->mode == HS_POLICY_AUDIT)
         mode = HS_CTL_AUDIT;
+      /* An opted-out control still runs, on a copy, so the audit trail
+       * shows what the exception let through. */
+      if (hs_exceptions_control_off (h, c))
+        mode = HS_CTL_AUDIT;
       r = run_one (h, c, settings, mode, err);
       if (r < 0)
         break;
     }
+  hs_exceptions_end (h, r == 0);
   free (h->first_change);
   h->first_change = NULL;
   return r;
@@ -380,6 +403,8 @@ hs_harden_container (hs_json_t *spec, const hs_policy_t *policy, const hs_host_t
   r = hs_harden_run (&h, err);
   if (r < 0)
     return r;
-  hs_harden_mark (spec, policy);
+  /* audit mode leaves config.json as the engine wrote it, byte for byte */
+  if (policy->mode != HS_POLICY_AUDIT)
+    hs_harden_mark (spec, policy);
   return 0;
 }

@@ -47,6 +47,8 @@ typedef struct
   const char *apparmor_profiles;
 } hs_host_t;
 
+typedef struct hs_control_s hs_control_t;
+
 typedef struct
 {
   hs_json_t *spec;
@@ -65,6 +67,10 @@ typedef struct
    * check`): keys for per-container allocations in the registry. */
   const char *runtime_root;
   const char *id;
+  /* the control table; NULL: hs_controls (a test seam) */
+  const hs_control_t *const *controls;
+  /* the container's exception annotations, decided (exceptions.c) */
+  struct hs_exceptions_s *exceptions;
 } hs_harden_t;
 
 /* A control's own spelling of `mode` (e.g. AppArmor's required/best-effort),
@@ -75,7 +81,7 @@ typedef struct
   hs_ctl_mode_t mode;
 } hs_mode_name_t;
 
-typedef struct
+struct hs_control_s
 {
   const char *name;
   const char *summary;
@@ -88,10 +94,15 @@ typedef struct
   /* NULL-terminated `mode` values accepted instead of enforce/reject/audit/off;
    * an absent `mode` is still enforce. NULL: the generic ones. */
   const hs_mode_name_t *modes;
-} hs_control_t;
+  /* Names of the exceptions the control reads with hs_harden_exception
+   * (NULL-terminated; NULL: none). Every control can be turned off per
+   * container without declaring anything. */
+  const char *const *exceptions;
+};
 
 extern const hs_control_t *const hs_controls[];
 const hs_control_t *hs_control_find (const char *name);
+const hs_control_t *hs_control_find_in (const hs_control_t *const *table, const char *name);
 
 /* Check every top-level policy key names a global setting or a control,
  * and each control's settings. */
@@ -114,6 +125,15 @@ int hs_harden_refuse (hs_harden_t *h, hs_error_t *err, const char *path, const c
     __attribute__ ((format (printf, 4, 5)));
 void hs_harden_note (hs_harden_t *h, const char *path, const char *fmt, ...)
     __attribute__ ((format (printf, 3, 4)));
+
+/* Does the container hold the exception `name` of `control` (NULL: the
+ * running control), granted by host policy? Then *ret_value is its value
+ * (the annotation's text) and the first call audits it as honoured; else
+ * false, *ret_value untouched. `name` must be listed in the control's
+ * `exceptions`. Every exception annotation not honoured is audited by the
+ * engine as ignored, with the reason. See doc/exceptions.md. */
+bool hs_harden_exception (hs_harden_t *h, const char *control, const char *name,
+                          const char **ret_value);
 
 /* Settings helpers: errors name `policy key <control>.<key>`. */
 int hs_settings_bool (const hs_json_t *settings, const char *control, const char *key, bool dflt,

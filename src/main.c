@@ -81,45 +81,71 @@ finish_audit (const hs_policy_t *policy, const hs_audit_t *audit, int verdict_r,
   return verdict_r;
 }
 
+/* Audit mode refuses nothing: what enforce mode would refuse before any
+ * control runs (an unreadable or malformed config) is only recorded, and
+ * the runtime gets the file as it is. */
+static int
+audit_mode_pass (const hs_policy_t *policy, hs_audit_t *audit, int r, hs_error_t *err)
+{
+  if (r == 0 || policy->mode != HS_POLICY_AUDIT)
+    return r;
+  hs_audit_add (audit, "spec", HS_ACT_WOULD_REFUSE, NULL, NULL, NULL, (*err)->msg);
+  hs_error_release (err);
+  return 0;
+}
+
+/* Someone other than root could swap config.json between our write and the
+ * runtime's read: warn, or refuse when the policy says so. */
+static int
+check_bundle_dir (const hs_policy_t *policy, const hs_spec_file_t *f, hs_audit_t *audit,
+                  hs_error_t *err)
+{
+  cleanup_free char *msg = NULL;
+
+  if (!hs_spec_dir_shared (f))
+    return 0;
+  msg = hs_xasprintf ("the directory of `%s` is writable by users other than root: they could "
+                      "replace the hardened config before the runtime reads it",
+                      f->display);
+  if (policy->refuse_shared_bundle)
+    return hs_error_refuse (err, "%s (policy bundle_permissions: refuse)", msg);
+  fprintf (stderr, "hardshim: warning: %s\n", msg);
+  hs_audit_add (audit, "bundle_permissions", HS_ACT_NOTE, NULL, NULL, NULL, msg);
+  return 0;
+}
+
 static int
 harden_config (hs_main_t *m, hs_error_t *err)
 {
   const hs_invocation_t *inv = &m->inv;
   hs_spec_file_t f = { .dirfd = -1 };
+  /* the audit log names the bundle absolutely: "." says nothing later */
   cleanup_free char *bundle = realpath (inv->bundle ? inv->bundle : ".", NULL);
+  bool hardened = false;
   hs_audit_t audit;
   hs_host_t host;
   int r;
 
-  r = hs_spec_load (inv->bundle, inv->config, &f, err);
-  if (r < 0)
-    return r;
-  hs_host_detect (&host);
   hs_audit_init (&audit, inv->verb_name, inv->id,
                  bundle ? bundle : (inv->bundle ? inv->bundle : "."), m->policy->digest);
-  if (hs_spec_dir_shared (&f))
+  r = hs_spec_load (inv->bundle, inv->config, &f, err);
+  if (r == 0)
     {
-      cleanup_free char *msg
-          = hs_xasprintf ("the directory of `%s` is writable by users other than root: they could "
-                          "replace the hardened config before the runtime reads it",
-                          f.display);
-      if (m->policy->refuse_shared_bundle)
-        r = hs_error_refuse (err, "%s (policy bundle_permissions: refuse)", msg);
-      else
-        {
-          fprintf (stderr, "hardshim: warning: %s\n", msg);
-          hs_audit_add (&audit, "bundle_permissions", HS_ACT_NOTE, NULL, NULL, NULL, msg);
-        }
+      hs_host_detect (&host);
+      r = check_bundle_dir (m->policy, &f, &audit, err);
+      if (r == 0)
+        r = hs_harden_container (f.tree, m->policy, &host, &audit, hs_cli_runtime_root (inv),
+                                 inv->id, err);
+      if (r == 0 && inv->verb == HS_VERB_RESTORE)
+        r = hs_lsm_harden_flags (inv, f.tree, m->policy, &host, &audit, err);
+      if (r < 0 && !hs_error_is_refusal (err))
+        hs_error_wrap (err, "`%s`", f.display);
+      hardened = r == 0;
     }
-  if (r == 0)
-    r = hs_harden_container (f.tree, m->policy, &host, &audit, hs_cli_runtime_root (inv), inv->id,
-                             err);
-  if (r == 0 && inv->verb == HS_VERB_RESTORE)
-    r = hs_lsm_harden_flags (inv, f.tree, m->policy, &host, &audit, err);
-  if (r < 0 && !hs_error_is_refusal (err))
-    hs_error_wrap (err, "`%s`", f.display);
+  r = audit_mode_pass (m->policy, &audit, r, err);
   r = finish_audit (m->policy, &audit, r, err);
-  if (r == 0)
+  /* audit mode leaves config.json as the engine wrote it */
+  if (r == 0 && hardened && m->policy->mode != HS_POLICY_AUDIT)
     r = hs_spec_store (&f, err);
   hs_audit_release (&audit);
   hs_spec_release (&f);
@@ -149,6 +175,7 @@ harden_exec (hs_main_t *m, hs_error_t *err)
     }
   else
     r = hs_exec_harden (&m->inv, m->policy, &host, &audit, &new_path, err);
+  r = audit_mode_pass (m->policy, &audit, r, err);
   r = finish_audit (m->policy, &audit, r, err);
   hs_audit_release (&audit);
   if (r == 0 && new_path != NULL)
@@ -157,6 +184,29 @@ harden_exec (hs_main_t *m, hs_error_t *err)
       m->replaced = m->inv.process.index;
     }
   return r;
+}
+
+/* A command line hardshim cannot read is refused, except in audit mode,
+ * which only records it, and off mode, which never looks: then the
+ * runtime has it. */
+static int
+refuse_cli (hs_main_t *m, hs_error_t *err)
+{
+  hs_audit_t audit;
+
+  if (m->policy->mode == HS_POLICY_OFF)
+    {
+      hs_error_release (err);
+      return 0;
+    }
+  if (m->policy->mode != HS_POLICY_AUDIT)
+    return -1;
+  hs_audit_init (&audit, m->inv.verb_name, m->inv.id, NULL, m->policy->digest);
+  hs_audit_add (&audit, "cli", HS_ACT_WOULD_REFUSE, NULL, NULL, NULL, (*err)->msg);
+  write_audit (m->policy, &audit, "admitted", NULL);
+  hs_audit_release (&audit);
+  hs_error_release (err);
+  return 0;
 }
 
 static int
@@ -168,10 +218,13 @@ intercept (hs_main_t *m, hs_error_t *err)
   if (inv->unknown_global != NULL)
     {
       if (hs_cli_mentions_intercepted_verb (inv))
-        return hs_error_usage (err,
-                               "unknown global option `%s`: hardshim cannot tell how the runtime "
-                               "would read this command line, so it refuses it",
-                               inv->unknown_global);
+        {
+          hs_error_usage (err,
+                          "unknown global option `%s`: hardshim cannot tell how the runtime "
+                          "would read this command line, so it refuses it",
+                          inv->unknown_global);
+          return refuse_cli (m, err);
+        }
       return 0;
     }
   if (inv->verb == HS_VERB_DELETE && !inv->verb_help)
@@ -230,7 +283,7 @@ main (int argc, char **argv)
     {
       /* Only a command line that could start a container matters; the
        * runtime reports its own usage errors for the rest. */
-      if (hs_cli_mentions_intercepted_verb (&m.inv))
+      if (hs_cli_mentions_intercepted_verb (&m.inv) && refuse_cli (&m, &cli_err) < 0)
         return report (&m.inv, &cli_err);
       m.inv.verb = HS_VERB_OTHER;
       m.inv.version = false;

@@ -1,5 +1,6 @@
 /* hardshimctl explain [CONTROL] */
 #include "ctl/ctl.h"
+#include "exceptions.h"
 #include "harden.h"
 
 #include <stdio.h>
@@ -26,13 +27,27 @@ hs_ctl_explain (int argc, char **argv)
   printf ("%s: %s\n\n%s", c->name, c->summary, c->doc);
   if (c->modes != NULL)
     {
-      printf ("\nModes:");
+      printf ("\nModes (`%s.mode`):", c->name);
       for (size_t i = 0; c->modes[i].name != NULL; i++)
         printf ("%s %s", i ? "," : "", c->modes[i].name);
       printf (".\n");
-      return 0;
     }
-  printf ("\nModes: enforce (rewrite the config), reject (refuse a config that needs a\n"
-          "change), audit (only record), off.\n");
+  else
+    printf ("\nModes (`%s.mode`):\n"
+            "  enforce  rewrite the config so it complies (default)\n"
+            "  reject   refuse a config that would need a change\n"
+            "  audit    only record what would change or be refused\n"
+            "  off      do not run\n",
+            c->name);
+  /* Every control gets the per-container opt-out from the engine. */
+  printf ("\nExceptions, when `%s.overridable` is true and a policy exception\n"
+          "allows them for the container (hardshim-policy(5), EXCEPTIONS):\n"
+          "  %s%s = \"off\"\n"
+          "      policy: \"allow\": {\"%s\": {\"off\": true}}\n",
+          c->name, HS_EXCEPTION_PREFIX, c->name, c->name);
+  for (size_t i = 0; c->exceptions != NULL && c->exceptions[i] != NULL; i++)
+    printf ("  %s%s.%s = VALUE\n"
+            "      policy: \"allow\": {\"%s\": {\"%s\": [\"PATTERN\", ...]}}\n",
+            HS_EXCEPTION_PREFIX, c->name, c->exceptions[i], c->name, c->exceptions[i]);
   return 0;
 }

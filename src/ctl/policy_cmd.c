@@ -31,6 +31,44 @@ print_leaves (const hs_json_t *v, const hs_json_t *origin, const char *prefix)
     }
 }
 
+/* What hardshim uses for keys the policy does not set. */
+static void
+print_defaults (const hs_policy_t *policy)
+{
+  const hs_json_t *t = policy->tree;
+
+  if (hs_json_get_exact (t, "mode") == NULL)
+    printf ("mode = \"enforce\"    # hardshim default\n");
+  if (hs_json_get_exact (t, "runtime") == NULL)
+    printf ("runtime = null    # hardshim default: HARDSHIM_RUNTIME, else the first of "
+            "/usr/sbin/runc, /usr/bin/runc, /usr/bin/crun\n");
+  if (hs_json_get_exact (t, "state_dir") == NULL)
+    printf ("state_dir = \"%s\"    # hardshim default\n", policy->state_dir);
+  if (hs_json_get_exact (t, "audit_log") == NULL)
+    printf ("audit_log = null    # hardshim default: no audit log file, syslog on\n");
+  for (size_t i = 0; hs_controls[i] != NULL; i++)
+    if (hs_json_get_exact (t, hs_controls[i]->name) == NULL)
+      printf ("%s.mode = \"off\"    # hardshim default (not in the policy)\n",
+              hs_controls[i]->name);
+}
+
+static int
+show_preset (const char *name)
+{
+  const char *text = hs_policy_preset_text (name);
+
+  if (text == NULL)
+    {
+      fprintf (stderr, "hardshimctl: `%s` is not a built-in preset (", name);
+      for (size_t i = 0; hs_policy_preset_names[i]; i++)
+        fprintf (stderr, "%s%s", i ? ", " : "", hs_policy_preset_names[i]);
+      fprintf (stderr, ")\n");
+      return 2;
+    }
+  fputs (text, stdout);
+  return 0;
+}
+
 static int
 show (int argc, char **argv)
 {
@@ -43,11 +81,16 @@ show (int argc, char **argv)
     {
       if (strcmp (argv[i], "--policy") == 0 && i + 1 < argc)
         file = argv[++i];
+      else if (strncmp (argv[i], "--policy=", 9) == 0)
+        file = argv[i] + 9;
       else if (strcmp (argv[i], "--json") == 0)
         json = true;
+      else if (strcmp (argv[i], "--preset") == 0 && i + 1 < argc && argc == 3)
+        return show_preset (argv[i + 1]);
       else
         {
-          fprintf (stderr, "Usage: hardshimctl policy show [--policy FILE] [--json]\n");
+          fprintf (stderr, "Usage: hardshimctl policy show [--policy FILE] [--json]\n"
+                           "       hardshimctl policy show --preset NAME\n");
           return 2;
         }
     }
@@ -68,6 +111,7 @@ show (int argc, char **argv)
     }
   printf ("# effective hardshim policy %s\n# sources: %s\n", policy->digest, policy->sources);
   print_leaves (policy->tree, policy->origins, "");
+  print_defaults (policy);
   return 0;
 }
 
@@ -82,8 +126,9 @@ validate (int argc, char **argv)
       fprintf (stderr, "Usage: hardshimctl policy validate FILE\n");
       return 2;
     }
+  /* 1: the file is not a valid policy; 2: it cannot be read at all */
   if (hs_ctl_load_policy (argv[1], &policy, &err) < 0)
-    return hs_ctl_fail (&err, 1);
+    return hs_ctl_fail (&err, err->status != 0 ? 2 : 1);
   printf ("%s: valid (%s)\n", argv[1], policy->digest);
   return 0;
 }
@@ -96,6 +141,7 @@ hs_ctl_policy (int argc, char **argv)
   if (argc >= 2 && strcmp (argv[1], "validate") == 0)
     return validate (argc - 1, argv + 1);
   fprintf (stderr, "Usage: hardshimctl policy show [--policy FILE] [--json]\n"
+                   "       hardshimctl policy show --preset NAME\n"
                    "       hardshimctl policy validate FILE\n");
   return 2;
 }

@@ -39,7 +39,7 @@ const hs_control_t hs_control_no_new_privileges = {
   .summary = "process.noNewPrivileges is forced to true",
   .doc = "Sets process.noNewPrivileges (and the exec'd process's) to true, so execve of\n"
          "setuid/setgid binaries and files with capabilities cannot gain privileges.\n"
-         "Settings: mode only.\n",
+         "Settings: none beyond mode and overridable.\n",
   .apply = apply,
   .apply_process = apply,
 };
