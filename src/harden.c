@@ -28,6 +28,7 @@ const hs_control_t *const hs_controls[] = {
   /* slot: controls-b rlimits */
   /* slot: controls-b hooks */
   /* slot: userns userns */
+  &hs_control_userns,
   /* seccomp after capabilities and userns: the profile depends on both */
   /* slot: seccomp seccomp */
   /* slot: lsm apparmor */
@@ -73,8 +74,35 @@ hs_control_mode (const hs_json_t *settings, const char *control, hs_ctl_mode_t *
           *ret = (hs_ctl_mode_t) i;
           return 0;
         }
-  return hs_error_make (err, 0, "policy key `%s.mode`: expected one of enforce, reject, audit, off",
-                        control);
+  {
+    const hs_control_t *c = hs_control_find (control);
+    cleanup_free char *extra = hs_xstrdup ("");
+
+    for (size_t i = 0; c && c->modes && c->modes[i]; i++)
+      {
+        char *more;
+
+        if (m->type == HS_JSON_STRING && strcmp (m->str, c->modes[i]) == 0)
+          {
+            *ret = HS_CTL_ENFORCE;
+            return 0;
+          }
+        more = hs_xasprintf ("%s, %s", extra, c->modes[i]);
+        free (extra);
+        extra = more;
+      }
+    return hs_error_make (err, 0,
+                          "policy key `%s.mode`: expected one of enforce, reject, audit, off%s",
+                          control, extra);
+  }
+}
+
+const char *
+hs_settings_mode_name (const hs_json_t *settings)
+{
+  const hs_json_t *m = settings ? hs_json_get_exact (settings, "mode") : NULL;
+
+  return m && m->type == HS_JSON_STRING ? m->str : NULL;
 }
 
 int
@@ -311,12 +339,20 @@ int
 hs_harden_spec (hs_json_t *spec, const hs_policy_t *policy, const hs_host_t *host,
                 hs_audit_t *audit, hs_error_t *err)
 {
+  return hs_harden_spec_for (spec, policy, host, audit, NULL, err);
+}
+
+int
+hs_harden_spec_for (hs_json_t *spec, const hs_policy_t *policy, const hs_host_t *host,
+                    hs_audit_t *audit, const hs_container_t *ctr, hs_error_t *err)
+{
   hs_harden_t h = {
     .spec = spec,
     .policy = policy,
     .host = host,
     .audit = audit,
     .target = HS_TARGET_CONFIG,
+    .ctr = ctr,
   };
   int r;
 

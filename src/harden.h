@@ -39,6 +39,17 @@ typedef struct
   bool selinux_enabled;
 } hs_host_t;
 
+/* Who a config is hardened for (create/run/restore), for controls that
+ * allocate per container; NULL when hardening a bare tree (unit tests,
+ * `hardshimctl check`), where such controls only transform the tree. */
+typedef struct
+{
+  const char *id;
+  const char *root;    /* runtime --root, or its default */
+  const char *runtime; /* path of the real runtime */
+  const char *bundle;  /* NULL: the current directory */
+} hs_container_t;
+
 typedef struct
 {
   hs_json_t *spec;
@@ -48,6 +59,7 @@ typedef struct
   hs_target_t target;
   /* The container's hardened config when hardening an exec, else NULL. */
   const hs_json_t *container;
+  const hs_container_t *ctr;
   /* set by the engine for the running control */
   const char *control;
   hs_ctl_mode_t mode;
@@ -65,6 +77,10 @@ typedef struct
   int (*apply) (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err);
   /* Hardening of an exec'd process; NULL if the control has none. */
   int (*apply_process) (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err);
+  /* Extra values the control accepts for `mode` (NULL-terminated, or
+   * NULL): each means enforce, with a variant the control reads itself
+   * through hs_settings_mode_name. */
+  const char *const *modes;
 } hs_control_t;
 
 extern const hs_control_t *const hs_controls[];
@@ -75,6 +91,8 @@ const hs_control_t *hs_control_find (const char *name);
 int hs_policy_validate_controls (const hs_policy_t *policy, hs_error_t *err);
 int hs_control_mode (const hs_json_t *settings, const char *control, hs_ctl_mode_t *ret,
                      hs_error_t *err);
+/* The `mode` string as written (NULL when absent): for controls with modes. */
+const char *hs_settings_mode_name (const hs_json_t *settings);
 
 /* Run every control over h->spec. A refusal returns < 0 with a
  * HS_ERR_REFUSED error that names the control and JSON path. */
@@ -105,6 +123,9 @@ int hs_harden_load_policy (const hs_policy_paths_t *paths, hs_policy_t **ret, hs
  * admitted. The tree is edited in place. */
 int hs_harden_spec (hs_json_t *spec, const hs_policy_t *policy, const hs_host_t *host,
                     hs_audit_t *audit, hs_error_t *err);
+/* The same, for container `ctr` (may be NULL). */
+int hs_harden_spec_for (hs_json_t *spec, const hs_policy_t *policy, const hs_host_t *host,
+                        hs_audit_t *audit, const hs_container_t *ctr, hs_error_t *err);
 
 /* The annotation that marks a hardened config. */
 #define HS_ANNOTATION_HARDENED "org.hardshim.hardened"

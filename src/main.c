@@ -71,6 +71,12 @@ harden_config (hs_main_t *m, hs_error_t *err)
 {
   const hs_invocation_t *inv = &m->inv;
   hs_spec_file_t f = { .dirfd = -1 };
+  hs_container_t ctr = {
+    .id = inv->id,
+    .root = hs_cli_runtime_root (inv),
+    .runtime = m->runtime,
+    .bundle = inv->bundle,
+  };
   hs_audit_t audit;
   hs_host_t host;
   int r;
@@ -81,7 +87,7 @@ harden_config (hs_main_t *m, hs_error_t *err)
   hs_host_detect (&host);
   hs_audit_init (&audit, inv->verb_name, inv->id, inv->bundle ? inv->bundle : ".",
                  m->policy->digest);
-  r = hs_harden_spec (f.tree, m->policy, &host, &audit, err);
+  r = hs_harden_spec_for (f.tree, m->policy, &host, &audit, &ctr, err);
   if (r < 0 && !hs_error_is_refusal (err))
     hs_error_wrap (err, "`%s`", f.display);
   r = finish_audit (m->policy, &audit, r, err);

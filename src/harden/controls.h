@@ -8,6 +8,7 @@ extern const hs_control_t hs_control_no_new_privileges;
 /* slot: controls-a */
 /* slot: controls-b */
 /* slot: userns */
+extern const hs_control_t hs_control_userns;
 /* slot: seccomp */
 /* slot: lsm */
 

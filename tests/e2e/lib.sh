@@ -11,6 +11,9 @@ set -u
 RUNC=${RUNC:-/usr/sbin/runc}
 CRUN=${CRUN:-/usr/bin/crun}
 T=$(mktemp -d /tmp/hardshim-e2e.XXXXXX)
+# Searchable (not listable): in a user namespace the runtime resolves the
+# rootfs as the container's unprivileged root.
+chmod 0711 "$T"
 STATE=$T/state
 POLICY=$T/policy.json
 AUDIT=$T/audit.jsonl
