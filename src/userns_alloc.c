@@ -60,9 +60,7 @@ read_subid (const char *path, const char *user, hs_idpool_t *ret, hs_error_t *er
   if (pw != NULL)
     uid_name = hs_xasprintf ("%u", (unsigned) pw->pw_uid);
   dfd = hs_open_parent (path, &name, err);
-  if (dfd < 0)
-    return -1;
-  if (hs_read_file_at (dfd, name, 4 * 1024 * 1024, &buf, &len, NULL, err) < 0)
+  if (dfd < 0 || hs_read_file_at (dfd, name, 4 * 1024 * 1024, &buf, &len, NULL, err) < 0)
     {
       if ((*err)->status == ENOENT)
         {

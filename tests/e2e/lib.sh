@@ -76,7 +76,10 @@ write_policy "{ \"audit_log\": { \"path\": \"$AUDIT\", \"syslog\": false } }"
 hs () {
   rt=$1; shift
   case $rt in
-    runc) HARDSHIM_RUNTIME=$RUNC HARDSHIM_POLICY=$POLICY "$HARDSHIM" --root "$STATE/runc" "$@" ;;
+    # A private mount namespace for runc too: the idmapped mounts hardshim
+    # makes (userns control) must never land on the host's mount table.
+    runc) HARDSHIM_RUNTIME=$RUNC HARDSHIM_POLICY=$POLICY \
+            unshare -m --propagation private "$HARDSHIM" --root "$STATE/runc" "$@" ;;
     crun) HARDSHIM_RUNTIME=$CRUN HARDSHIM_POLICY=$POLICY in_crun_ns "$HARDSHIM" --root "$STATE/crun" "$@" ;;
     *) echo "unknown runtime $rt" >&2; return 2 ;;
   esac
