@@ -529,6 +529,43 @@ START_TEST (test_golden)
 }
 END_TEST
 
+/* Real engine configs: a user namespace is added with an unprivileged
+ * mapping; their runtime-created netns keeps sysfs. */
+START_TEST (test_engine_captures)
+{
+  static const char *const captures[] = {
+    "captures/docker-20.10-config.json",
+    "captures/podman-4.3-config.json",
+    "captures/containerd-1.6-ctr-config.json",
+  };
+  char *text = test_read_data (captures[_i], NULL);
+  hs_policy_t *p = policy ("{\"userns\": {" POOL "}}");
+  hs_json_t *spec = test_parse (text);
+  hs_host_t host = { 0 };
+  hs_audit_t audit;
+  hs_error_t err = NULL;
+  const hs_json_t *ns, *um, *m;
+  bool user = false;
+
+  hs_audit_init (&audit, "create", "x", ".", p->digest);
+  ck_assert_msg (hs_harden_spec (spec, p, &host, &audit, &err) == 0, "%s", err ? err->msg : "");
+  ns = hs_json_path (spec, "linux", "namespaces", NULL);
+  for (size_t i = 0; i < ns->len; i++)
+    user = user || strcmp (hs_json_get (ns->items[i], "type")->str, "user") == 0;
+  ck_assert (user);
+  um = hs_json_path (spec, "linux", "uidMappings", NULL);
+  ck_assert_str_eq (hs_json_get (um->items[0], "hostID")->str, "100000");
+  m = hs_json_get (spec, "mounts");
+  for (size_t i = 0; i < m->len; i++)
+    if (strcmp (hs_json_get (m->items[i], "destination")->str, "/sys") == 0)
+      ck_assert_str_eq (hs_json_get (m->items[i], "type")->str, "sysfs");
+  hs_audit_release (&audit);
+  hs_json_free (spec);
+  hs_policy_free (p);
+  free (text);
+}
+END_TEST
+
 /* The idmap helpers in a private mount namespace (a child): a clone of a
  * directory owned by 0 shows as the mapped id, and remove_dir unmounts and
  * removes everything. */
@@ -597,6 +634,7 @@ userns_suite (void)
   tcase_add_loop_test (t, test_bad_policy, 0, sizeof (bad_policies) / sizeof (bad_policies[0]));
   tcase_add_test (t, test_modes);
   tcase_add_loop_test (t, test_golden, 0, sizeof (golden) / sizeof (golden[0]));
+  tcase_add_loop_test (t, test_engine_captures, 0, 3);
   tcase_add_test (t, test_idmap_mount);
   suite_add_tcase (s, t);
   return s;

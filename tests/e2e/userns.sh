@@ -59,8 +59,10 @@ for rt in runc crun; do
   mkdir -p "$vol"
   echo data > "$vol/owned"
   vol_mount="{\"destination\":\"/data\",\"type\":\"bind\",\"source\":\"$vol\",\"options\":[\"rbind\",\"rw\"]}"
+  echo "127.0.0.1 hs-$rt" > "$T/hosts-$rt"
+  file_mount="{\"destination\":\"/etc/hosts\",\"type\":\"bind\",\"source\":\"$T/hosts-$rt\",\"options\":[\"rbind\",\"rprivate\"]}"
   ba=$T/$rt-a; bb=$T/$rt-b; bc=$T/$rt-c; bd=$T/$rt-d
-  make_bundle "$ba" ".root.readonly = false | .mounts += [$vol_mount]" '["sleep","1000"]'
+  make_bundle "$ba" ".root.readonly = false | .mounts += [$vol_mount, $file_mount]" '["sleep","1000"]'
   for b in "$bb" "$bc" "$bd"; do make_bundle "$b" . '["sleep","1000"]'; done
   a=$(new_id a); b=$(new_id b); c=$(new_id c); d=$(new_id d)
 
@@ -95,6 +97,9 @@ for rt in runc crun; do
     [ "$(hsx $rt exec "$a" stat -c %u /data/owned)" = 0 ]
   check "$rt: the new volume file is stored as 0 on the host directory" \
     [ "$(stat -c %u "$vol/new")" = 0 ]
+  check "$rt: a bind-mounted file (as engines mount /etc/hosts) is readable and root's" \
+    [ "$(hsx $rt exec "$a" sh -c 'cat /etc/hosts; stat -c %u /etc/hosts')" = "127.0.0.1 hs-$rt
+0" ]
   if [ $rt = runc ]; then
     check "runc: the volume is idmapped by hardshim (runc 1.1.5 ignores uidMappings)" \
       jqe ".mounts[] | select(.destination == \"/data\") | .source | startswith(\"$HS1/idmap/\")" \
