@@ -244,6 +244,26 @@ record_dir (const hs_json_t *record)
   return d && d->type == HS_JSON_STRING ? d->str : NULL;
 }
 
+/* <state_dir>/idmap becomes a private mount of itself (once, like
+ * iproute2's /run/netns), so the per-container mounts below it never
+ * propagate to other mount namespaces, even under a shared /run. */
+static int
+ensure_private_mount (const char *path, hs_error_t *err)
+{
+  struct statx stx;
+
+  if (statx (AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &stx) < 0)
+    return hs_error_make (err, errno, "stat `%s`", path);
+  if (!(stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT))
+    return hs_error_make (err, 0, "cannot tell whether `%s` is a mount point", path);
+  if (!(stx.stx_attributes & STATX_ATTR_MOUNT_ROOT)
+      && mount (path, path, NULL, MS_BIND, NULL) < 0)
+    return hs_error_make (err, errno, "bind-mount `%s` on itself", path);
+  if (mount (NULL, path, NULL, MS_PRIVATE, NULL) < 0)
+    return hs_error_make (err, errno, "make `%s` a private mount", path);
+  return 0;
+}
+
 int
 hs_idmap_record (const char *state_dir, const char *root, const char *id, const char *dir,
                  hs_error_t *err)
@@ -258,6 +278,12 @@ hs_idmap_record (const char *state_dir, const char *root, const char *id, const 
   r = hs_registry_lock (state_dir, HS_IDMAP_KIND, &reg, err);
   if (r < 0)
     return r;
+  r = ensure_private_mount (reg.path, err);
+  if (r < 0)
+    {
+      hs_registry_unlock (&reg);
+      return r;
+    }
   if (hs_registry_entries (&reg, &entries, &n, NULL) == 0)
     for (size_t i = 0; i < n; i++)
       {

@@ -566,6 +566,64 @@ START_TEST (test_engine_captures)
 }
 END_TEST
 
+/* Stale idmap records (their containers are gone) are reclaimed with their
+ * directories; the delete releaser removes both of a container's records. */
+START_TEST (test_idmap_stale_and_release)
+{
+  char *d = tmpdir ();
+  char *ptext = hs_xasprintf ("{\"state_dir\": \"%s\"}", d);
+  hs_policy_t *p = policy (ptext);
+  char *old_dir = hs_idmap_dir_for (d, "/nonexistent", "old");
+  char *new_dir = hs_idmap_dir_for (d, "/r", "new");
+  char *key = hs_registry_key ("/nonexistent", "old");
+  char *rec = hs_xasprintf ("%s/%s/%s", d, HS_IDMAP_KIND, key);
+  char *text = hs_xasprintf ("{\"id\":\"old\",\"root\":\"/nonexistent\",\"created\":%ld,"
+                             "\"value\":{\"dir\":\"%s\"}}",
+                             (long) time (NULL) - HS_REGISTRY_GRACE_SECONDS - 10, old_dir);
+  char *sub = hs_xasprintf ("%s/rootfs", old_dir), *idmap = hs_xasprintf ("%s/%s", d, HS_IDMAP_KIND);
+  hs_idpool_t pool = pool_of (100000, 4000);
+  hs_error_t err = NULL;
+  struct stat st;
+  hs_registry_t reg;
+
+  /* hs_idmap_record mounts: keep it in this test process's own namespace */
+  ck_assert_int_eq (unshare (CLONE_NEWNS), 0);
+  ck_assert_int_eq (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+  mkdir (idmap, 0700);
+  mkdir (old_dir, 0700);
+  mkdir (sub, 0700);
+  write_text (rec, text);
+  ck_assert_int_eq (hs_idmap_record (d, "/r", "new", new_dir, &err), 0);
+  ck_assert_int_ne (stat (old_dir, &st), 0);
+  ck_assert_int_ne (stat (rec, &st), 0);
+  alloc_ok (d, &pool, 1000, "/r", "new");
+
+  ck_assert_int_eq (hs_releaser_userns.release (p, "/r", "new", &err), 0);
+  ck_assert_int_eq (hs_registry_lock (d, HS_USERNS_KIND, &reg, &err), 0);
+  ck_assert_ptr_null (hs_registry_get (&reg, "/r", "new"));
+  hs_registry_unlock (&reg);
+  ck_assert_int_eq (hs_registry_lock (d, HS_IDMAP_KIND, &reg, &err), 0);
+  ck_assert_ptr_null (hs_registry_get (&reg, "/r", "new"));
+  hs_registry_unlock (&reg);
+  /* releasing what was never allocated is fine */
+  ck_assert_int_eq (hs_releaser_userns.release (p, "/r", "never", &err), 0);
+
+  hs_idpool_release (&pool);
+  hs_policy_free (p);
+  ck_assert_int_eq (umount2 (idmap, MNT_DETACH), 0); /* the kind dir is a private mount */
+  rm_rf (d);
+  free (d);
+  free (ptext);
+  free (old_dir);
+  free (new_dir);
+  free (key);
+  free (rec);
+  free (text);
+  free (sub);
+  free (idmap);
+}
+END_TEST
+
 /* The idmap helpers in a private mount namespace (a child): a clone of a
  * directory owned by 0 shows as the mapped id, and remove_dir unmounts and
  * removes everything. */
@@ -629,6 +687,7 @@ userns_suite (void)
   tcase_add_test (t, test_concurrent_50);
   tcase_add_test (t, test_stale_reclaim);
   tcase_add_test (t, test_unreadable_record);
+  tcase_add_test (t, test_idmap_stale_and_release);
   suite_add_tcase (s, t);
   t = tcase_create ("control");
   tcase_add_loop_test (t, test_bad_policy, 0, sizeof (bad_policies) / sizeof (bad_policies[0]));

@@ -358,6 +358,13 @@ runtime_honours_mount_idmap (const char *runtime)
   return false;
 }
 
+/* Hardening for a named container (not a bare tree): allocate and mount. */
+static bool
+for_container (const hs_harden_t *h)
+{
+  return h->mode == HS_CTL_ENFORCE && h->ctr != NULL && h->ctr->id != NULL;
+}
+
 static char *
 rootfs_path (const hs_harden_t *h, const char *path)
 {
@@ -425,7 +432,7 @@ idmap_rootfs (hs_harden_t *h, const settings_t *s, idmap_ctx_t *c, unsigned long
 
   if (strcmp (s->ownership, "none") == 0 || path == NULL)
     return 0;
-  if (h->mode != HS_CTL_ENFORCE || h->ctr == NULL)
+  if (!for_container (h))
     {
       hs_harden_note (h, "root.path", "the rootfs would be idmapped (ownership %s)",
                       s->ownership);
@@ -501,7 +508,7 @@ idmap_volumes (hs_harden_t *h, const settings_t *s, idmap_ctx_t *c, unsigned lon
         continue; /* the engine chose the mapping */
       if (strcmp (s->volumes, "none") == 0)
         why = "volumes is none";
-      else if (h->mode != HS_CTL_ENFORCE || h->ctr == NULL)
+      else if (!for_container (h))
         {
           hs_harden_note (h, path, "bind volume `%s` would be idmapped", src->str);
           continue;
@@ -570,7 +577,7 @@ add_userns (hs_harden_t *h, const settings_t *s, hs_json_t *linux_, hs_json_t *n
                        "no block of %llu ids in the pool (the `%s` entries of /etc/subuid and "
                        "/etc/subgid, or `userns.ranges`)",
                        s->size, s->user);
-  if (r == 0 && !s->shared && h->mode == HS_CTL_ENFORCE && h->ctr != NULL && h->ctr->id != NULL)
+  if (r == 0 && !s->shared && for_container (h))
     r = hs_userns_allocate (h->policy->state_dir, &pool, s->size, h->ctr->root, h->ctr->id,
                             &host, &e);
   hs_idpool_release (&pool);
