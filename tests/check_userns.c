@@ -382,7 +382,7 @@ END_TEST
 #define SYSFS "{\"destination\":\"/sys\",\"type\":\"sysfs\",\"source\":\"sysfs\",\"options\":[\"ro\"]}"
 #define SYSBIND                                                                                    \
   "{\"destination\":\"/sys\",\"type\":\"bind\",\"source\":\"/sys\",\"options\":[\"rbind\","      \
-  "\"nosuid\",\"noexec\",\"nodev\",\"ro\"]}"
+  "\"nosuid\",\"noexec\",\"nodev\",\"ro\",\"rro\"]}"
 
 typedef struct
 {

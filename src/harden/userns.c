@@ -287,11 +287,13 @@ fix_sysfs (hs_harden_t *h, hs_json_t *namespaces)
       hs_json_append (opts, hs_json_new_string ("noexec"));
       hs_json_append (opts, hs_json_new_string ("nodev"));
       hs_json_append (opts, hs_json_new_string ("ro"));
+      /* the host's mounts below /sys come along: read-only too */
+      hs_json_append (opts, hs_json_new_string ("rro"));
       hs_json_set (after, "options", opts);
       path = hs_xasprintf ("mounts[%zu]", i);
       hs_harden_change (h, path, m, after,
                         "sysfs cannot be mounted in a user namespace that does not own the "
-                        "network namespace: bind the host's /sys read-only");
+                        "network namespace: bind the host's /sys (recursively) read-only");
       hs_json_free (m);
       mounts->items[i] = after;
     }

@@ -148,13 +148,14 @@ for rt in runc crun; do
     | .linux.namespaces += [{\"type\": \"cgroup\"}]
     | .linux.seccomp = {\"defaultAction\": \"SCMP_ACT_ALLOW\",
         \"syscalls\": [{\"names\": [\"mkdir\", \"mkdirat\"], \"action\": \"SCMP_ACT_ERRNO\"}]}" \
-    '["sh","-c","cat /proc/self/uid_map; ls /sys/kernel >/dev/null && echo sys-ok; readlink /proc/self/ns/net; readlink /proc/self/ns/cgroup; grep -c . /proc/self/cgroup; echo x > /dev/null && head -c 4 /dev/zero | wc -c; grep CapEff /proc/self/status; mkdir /tmp/denied 2>/dev/null; echo mkdir=$?"]'
+    '["sh","-c","cat /proc/self/uid_map; ls /sys/kernel >/dev/null && echo sys-ok; grep -q \" /sys sysfs ro,\" /proc/mounts && echo sys-ro; readlink /proc/self/ns/net; readlink /proc/self/ns/cgroup; grep -c . /proc/self/cgroup; echo x > /dev/null && head -c 4 /dev/zero | wc -c; grep CapEff /proc/self/status; mkdir /tmp/denied 2>/dev/null; echo mkdir=$?"]'
   out=$(cd "$b" && hsx $rt run "$(new_id ns)" 2>"$T/err")
   rc=$?
   check "$rt: netns by path + cgroupns + seccomp in the user namespace: runs" [ "$rc" -eq 0 ]
   [ "$rc" -eq 0 ] || cat "$T/err"
   check "$rt: it runs in a user namespace" [ "$(echo "$out" | awk 'NR == 1 { print $2 }')" -ge $POOL ]
   check "$rt: /sys is readable" has_line "$out" sys-ok
+  check "$rt: /sys is read-only" has_line "$out" sys-ro
   check "$rt: it joined the netns given by path" has_line "$out" "$(readlink /proc/$netpid/ns/net)"
   cg=$(printf '%s\n' "$out" | grep '^cgroup:')
   check "$rt: it has its own cgroup namespace" \
@@ -165,7 +166,7 @@ for rt in runc crun; do
   check "$rt: seccomp still denies mkdir" has_line "$out" mkdir=1
   check "$rt: sysfs became a read-only bind of /sys (the userns does not own the netns)" \
     jqe '.mounts[] | select(.destination == "/sys") | .type == "bind" and .source == "/sys"
-         and (.options | index("ro"))' "$b/config.json"
+         and (.options | index("ro")) and (.options | index("rro"))' "$b/config.json"
 
   b=$T/$rt-ownnet
   make_bundle "$b" . '["sh","-c","ls /sys/class/net"]'
