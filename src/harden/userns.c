@@ -389,11 +389,34 @@ open_state_dirs (const char *state_dir)
     chmod (kind, 0711);
 }
 
+/* Every directory above `path` must be searchable by others: the runtime
+ * reaches the idmapped rootfs as the container's unprivileged root. */
+static int
+check_searchable (const char *path, hs_error_t *err)
+{
+  cleanup_free char *p = hs_xstrdup (path);
+
+  for (char *slash = strrchr (p, '/'); slash != NULL && slash != p; slash = strrchr (p, '/'))
+    {
+      struct stat st;
+
+      *slash = '\0';
+      if (stat (p, &st) < 0)
+        return hs_error_make (err, errno, "stat `%s`", p);
+      if (!(st.st_mode & S_IXOTH))
+        return hs_error_make (err, 0,
+                              "`%s` is not searchable by others (mode %03o), but the runtime "
+                              "reaches the rootfs as the container's unprivileged root",
+                              p, (unsigned) (st.st_mode & 0777));
+    }
+  return 0;
+}
+
 typedef struct
 {
   char *dir;
   int userns_fd;
-  bool recorded;
+  char *failure; /* why the directory could not be set up */
   unsigned vols;
 } idmap_ctx_t;
 
@@ -405,21 +428,32 @@ idmap_begin (hs_harden_t *h, idmap_ctx_t *c, unsigned long long host, unsigned l
   const char *state = h->policy->state_dir;
   int r;
 
+  if (c->failure != NULL)
+    return hs_error_make (err, 0, "%s", c->failure);
   if (c->dir != NULL)
     return 0;
   c->dir = hs_idmap_dir_for (state, h->ctr->root, h->ctr->id);
   /* record first: a crash from here on leaves a record to reclaim */
   r = hs_idmap_record (state, h->ctr->root, h->ctr->id, c->dir, err);
+  if (r == 0)
+    {
+      open_state_dirs (state);
+      r = check_searchable (c->dir, err);
+    }
+  if (r == 0)
+    {
+      /* a retried create: drop what an earlier attempt left behind */
+      hs_idmap_remove_dir (c->dir, NULL);
+      r = hs_idmap_prepare_dir (c->dir, err);
+    }
+  if (r == 0)
+    {
+      c->userns_fd = hs_idmap_userns_fd (map, map, err);
+      r = c->userns_fd < 0 ? c->userns_fd : 0;
+    }
   if (r < 0)
-    return r;
-  c->recorded = true;
-  open_state_dirs (state);
-  /* a retried create: drop what an earlier attempt left behind */
-  hs_idmap_remove_dir (c->dir, NULL);
-  if ((r = hs_idmap_prepare_dir (c->dir, err)) < 0)
-    return r;
-  c->userns_fd = hs_idmap_userns_fd (map, map, err);
-  return c->userns_fd < 0 ? c->userns_fd : 0;
+    c->failure = hs_xstrdup ((*err)->msg);
+  return r;
 }
 
 static int
@@ -612,6 +646,7 @@ add_userns (hs_harden_t *h, const settings_t *s, hs_json_t *linux_, hs_json_t *n
   if (c.userns_fd >= 0)
     close (c.userns_fd);
   free (c.dir);
+  free (c.failure);
   return r;
 }
 

@@ -129,7 +129,10 @@ for rt in runc crun; do
   check "$rt: delete released A's block" [ "$(records "$HS1")" -eq 1 ]
   check "$rt: create C after delete" hsx $rt create --bundle "$bc" "$c"
   hsx $rt start "$c"
-  check "$rt: C reuses A's block" [ "$(host_start $rt "$c")" = "$sa" ]
+  sc=$(jq '.linux.uidMappings[0].hostID' "$bc/config.json")
+  check "$rt: C reuses A's block ($sc, $sa)" [ "$sc" = "$sa" ]
+  sc=$(host_start $rt "$c")
+  check "$rt: ... and runs with it ($sc)" [ "$sc" = "$sa" ]
   for x in "$b" "$c"; do hsx $rt kill "$x" KILL; wait_stopped $rt "$x"; hsx $rt delete "$x"; done
   check "$rt: every block is back" [ "$(records "$HS1")" -eq 0 ]
   check "$rt: no idmapped mount is left" sh -c "! grep -q ' $HS1/idmap/' /proc/self/mountinfo"
