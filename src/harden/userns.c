@@ -597,6 +597,38 @@ idmap_volumes (hs_harden_t *h, const settings_t *s, idmap_ctx_t *c, unsigned lon
   return 0;
 }
 
+/* The process's ids must exist in the namespace, or the runtime fails late
+ * with a vaguer error. */
+static int
+check_process_ids (hs_harden_t *h, unsigned long long size, hs_error_t *err)
+{
+  static const char *const keys_[] = { "uid", "gid" };
+  const hs_json_t *user = hs_json_path (h->spec, "process", "user", NULL);
+  const hs_json_t *extra = user ? hs_json_get_type (user, "additionalGids", HS_JSON_ARRAY) : NULL;
+
+  for (size_t i = 0; user && i < 2; i++)
+    {
+      const hs_json_t *v = hs_json_get_type (user, keys_[i], HS_JSON_NUMBER);
+
+      if (v && strtoull (v->str, NULL, 10) >= size)
+        return hs_harden_refuse (h, err, keys_[i][0] == 'u' ? "process.user.uid"
+                                                            : "process.user.gid",
+                                 "id %s is outside the container's user namespace (ids 0-%llu; "
+                                 "raise `userns.size`)",
+                                 v->str, size - 1);
+    }
+  for (size_t i = 0; extra && i < extra->len; i++)
+    if (extra->items[i]->type == HS_JSON_NUMBER && strtoull (extra->items[i]->str, NULL, 10) >= size)
+      {
+        cleanup_free char *p = hs_xasprintf ("process.user.additionalGids[%zu]", i);
+        return hs_harden_refuse (h, err, p,
+                                 "id %s is outside the container's user namespace (ids 0-%llu; "
+                                 "raise `userns.size`)",
+                                 extra->items[i]->str, size - 1);
+      }
+  return 0;
+}
+
 static int
 add_userns (hs_harden_t *h, const settings_t *s, hs_json_t *linux_, hs_json_t *namespaces,
             hs_json_t *existing, hs_error_t *err)
@@ -607,6 +639,9 @@ add_userns (hs_harden_t *h, const settings_t *s, hs_json_t *linux_, hs_json_t *n
   unsigned long long host = 0;
   int r;
 
+  r = check_process_ids (h, s->size, err);
+  if (r < 0)
+    return r;
   r = load_pool (s, &pool, &e);
   if (r == 0 && hs_idpool_first_block (&pool, s->size, &host) < 0)
     r = hs_error_make (&e, 0,
