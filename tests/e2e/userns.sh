@@ -229,4 +229,59 @@ for rt in runc crun; do
     grep -q "\"container\":\"$id\".*bind volume .* is not idmapped" "$AUDIT"
 done
 
+# Stale records: `run` in the foreground deletes the container itself, so
+# its block and mounts stay recorded until a later create finds the
+# container gone (after a grace period, here aged by hand).
+write_policy "{ \"state_dir\": \"$HS2\", \"audit_log\": { \"path\": \"$AUDIT\", \"syslog\": false },
+  \"userns\": { \"ranges\": [ { \"start\": $POOL, \"size\": $((64 * BLOCK)) } ] } }"
+n_before=$(records "$HS2")
+check "foreground runs left records behind ($n_before)" [ "$n_before" -gt 0 ]
+for f in "$HS2"/userns/*.json "$HS2"/idmap/*.json; do
+  jq -c '.created = 0' "$f" > "$f.tmp" && mv "$f.tmp" "$f"
+done
+check "... and idmap directories" [ "$(ls -d "$HS2"/idmap/*.d | wc -l)" -gt 0 ]
+b=$T/runc-after-stale
+make_bundle "$b" . '["sleep","1000"]'
+id=$(new_id stale)
+check "create after the grace period" hsx runc create --bundle "$b" "$id"
+check "stale block records are reclaimed" [ "$(records "$HS2")" -eq 1 ]
+check "stale idmap records and directories are reclaimed" \
+  [ "$(ls "$HS2"/idmap/*.json | wc -l)" -eq 1 ] && [ "$(ls -d "$HS2"/idmap/*.d | wc -l)" -eq 1 ]
+check "the new container got the lowest block" \
+  [ "$(jq '.linux.uidMappings[0].hostID' "$b/config.json")" = $POOL ]
+hsx runc delete --force "$id"
+check "delete --force releases everything" [ "$(records "$HS2")" -eq 0 ]
+
+# shared: one block for every container, nothing recorded.
+HS3=$T/hs3
+write_policy "{ \"state_dir\": \"$HS3\", \"audit_log\": { \"path\": \"$AUDIT\", \"syslog\": false },
+  \"userns\": { \"mode\": \"shared\", \"ranges\": [ { \"start\": $POOL, \"size\": $((64 * BLOCK)) } ] } }"
+for rt in runc crun; do
+  for n in 1 2; do
+    b=$T/$rt-shared-$n
+    make_bundle "$b" . '["cat","/proc/self/uid_map"]'
+    out=$(cd "$b" && hsx $rt run "$(new_id shared)")
+    check "$rt: shared mode, container $n uses the shared block" \
+      [ "$(echo "$out" | awk '{ print $2 }')" = $POOL ]
+  done
+done
+check "shared mode records nothing" [ "$(records "$HS3")" -eq 0 ]
+
+# audit: nothing changes, nothing is allocated or mounted; the log says what
+# would have happened.
+HS4=$T/hs4
+write_policy "{ \"state_dir\": \"$HS4\", \"audit_log\": { \"path\": \"$AUDIT\", \"syslog\": false },
+  \"userns\": { \"mode\": \"audit\", \"ranges\": [ { \"start\": $POOL, \"size\": $((64 * BLOCK)) } ] } }"
+for rt in runc crun; do
+  b=$T/$rt-audit
+  make_bundle "$b" . '["cat","/proc/self/uid_map"]'
+  id=$(new_id audit)
+  out=$(cd "$b" && hsx $rt run "$id")
+  check "$rt: audit mode runs without a user namespace" [ "$(echo "$out" | awk '{ print $2 }')" = 0 ]
+  check "$rt: audit mode logs the would-be change" \
+    grep -q "\"container\":\"$id\".*\"control\":\"userns\".*\"action\":\"would-change\"" "$AUDIT"
+done
+check "audit mode allocates and mounts nothing" \
+  [ "$(records "$HS4")" -eq 0 ] && [ ! -d "$HS4/idmap" ]
+
 finish
