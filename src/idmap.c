@@ -122,8 +122,10 @@ hs_idmap_prepare_dir (const char *dir, hs_error_t *err)
 }
 
 int
-hs_idmap_mount (const char *source, const char *target, int userns_fd, hs_error_t *err)
+hs_idmap_mount (const char *source, const char *target, int userns_fd, bool recursive,
+                hs_error_t *err)
 {
+  unsigned rec = recursive ? AT_RECURSIVE : 0;
   struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (unsigned) userns_fd };
   cleanup_close int tree = -1;
   struct stat st;
@@ -142,10 +144,10 @@ hs_idmap_mount (const char *source, const char *target, int userns_fd, hs_error_
         return hs_error_make (err, errno, "create `%s`", target);
       close (fd);
     }
-  tree = open_tree (AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+  tree = open_tree (AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | rec);
   if (tree < 0)
     return hs_error_make (err, errno, "open_tree `%s`", source);
-  if (mount_setattr (tree, "", AT_EMPTY_PATH, &attr, sizeof (attr)) < 0)
+  if (mount_setattr (tree, "", AT_EMPTY_PATH | rec, &attr, sizeof (attr)) < 0)
     return hs_error_make (err, errno,
                           "idmap `%s` (mount_setattr; the filesystem may not support "
                           "idmapped mounts)",

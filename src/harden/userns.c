@@ -246,6 +246,14 @@ ns_has_path (const hs_json_t *ns)
 }
 
 static bool
+is_rbind (const hs_json_t *m)
+{
+  const hs_json_t *opts = hs_json_get_type (m, "options", HS_JSON_ARRAY);
+
+  return opts && hs_json_array_find_string (opts, "rbind") >= 0;
+}
+
+static bool
 is_bind (const hs_json_t *m)
 {
   const hs_json_t *type = hs_json_get_type (m, "type", HS_JSON_STRING);
@@ -484,7 +492,8 @@ idmap_rootfs (hs_harden_t *h, const settings_t *s, idmap_ctx_t *c, unsigned long
       if (r == 0)
         {
           target = hs_xasprintf ("%s/rootfs", c->dir);
-          r = hs_idmap_mount (src, target, c->userns_fd, &e);
+          /* both runtimes bind the rootfs recursively */
+          r = hs_idmap_mount (src, target, c->userns_fd, true, &e);
         }
     }
   if (r < 0)
@@ -570,7 +579,7 @@ idmap_volumes (hs_harden_t *h, const settings_t *s, idmap_ctx_t *c, unsigned lon
           if (r == 0)
             {
               target = hs_xasprintf ("%s/vol%u", c->dir, c->vols++);
-              r = hs_idmap_mount (src->str, target, c->userns_fd, &e);
+              r = hs_idmap_mount (src->str, target, c->userns_fd, is_rbind (m), &e);
             }
           if (r == 0)
             {
