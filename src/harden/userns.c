@@ -166,7 +166,21 @@ load_pool (const settings_t *s, hs_idpool_t *ret, hs_error_t *err)
   if (hs_idpool_from_subid ("/etc/subuid", "/etc/subgid", s->user, ret, err) < 0)
     return -1;
   if (ret->n == 0 && strcmp (s->user, DEFAULT_USER) == 0)
-    return hs_idpool_default ("/etc/subuid", "/etc/subgid", ret, err);
+    {
+      hs_idpool_t u = { 0 }, g = { 0 };
+      bool configured;
+
+      /* entries in only one file are a mistake to report, not a reason
+       * to fall back to the built-in range */
+      if (hs_idpool_from_subid ("/etc/subuid", "/etc/subuid", s->user, &u, err) < 0
+          || hs_idpool_from_subid ("/etc/subgid", "/etc/subgid", s->user, &g, err) < 0)
+        return -1;
+      configured = u.n > 0 || g.n > 0;
+      hs_idpool_release (&u);
+      hs_idpool_release (&g);
+      if (!configured)
+        return hs_idpool_default ("/etc/subuid", "/etc/subgid", ret, err);
+    }
   return 0;
 }
 
