@@ -172,9 +172,13 @@ load_pool (const settings_t *s, hs_idpool_t *ret, hs_error_t *err)
 
       /* entries in only one file are a mistake to report, not a reason
        * to fall back to the built-in range */
-      if (hs_idpool_from_subid ("/etc/subuid", "/etc/subuid", s->user, &u, err) < 0
-          || hs_idpool_from_subid ("/etc/subgid", "/etc/subgid", s->user, &g, err) < 0)
+      if (hs_idpool_from_subid ("/etc/subuid", "/etc/subuid", s->user, &u, err) < 0)
         return -1;
+      if (hs_idpool_from_subid ("/etc/subgid", "/etc/subgid", s->user, &g, err) < 0)
+        {
+          hs_idpool_release (&u);
+          return -1;
+        }
       configured = u.n > 0 || g.n > 0;
       hs_idpool_release (&u);
       hs_idpool_release (&g);
