@@ -292,4 +292,36 @@ done
 check "audit mode allocates and mounts nothing" \
   [ "$(records "$HS4")" -eq 0 ] && [ ! -d "$HS4/idmap" ]
 
+# The pool from /etc/subuid and /etc/subgid (files bind-mounted over the
+# host's inside this test's private mount namespace only).
+if [ -f /etc/subuid ] && [ -f /etc/subgid ]; then
+  HS5=$T/hs5
+  write_policy "{ \"state_dir\": \"$HS5\", \"audit_log\": { \"path\": \"$AUDIT\", \"syslog\": false } }"
+  printf 'someone:100000:65536\nhardshim:5000000:131072\n' > "$T/subuid"
+  printf 'hardshim:5000000:131072\n' > "$T/subgid"
+  mount --bind "$T/subuid" /etc/subuid && mount --bind "$T/subgid" /etc/subgid
+  for rt in runc crun; do
+    b=$T/$rt-subid
+    make_bundle "$b" . '["cat","/proc/self/uid_map"]'
+    out=$(cd "$b" && hsx $rt run "$(new_id subid)")
+    start=$(echo "$out" | awk '{ print $2 }')
+    check "$rt: the default pool is hardshim's subuid/subgid entries ($start)" \
+      [ "$start" = 5000000 -o "$start" = 5065536 ]
+  done
+  # entries in /etc/subuid only: no pool (not the built-in range)
+  : > "$T/subgid"
+  b=$T/runc-subuid-only
+  make_bundle "$b"
+  (cd "$b" && hsx runc run "$(new_id subuidonly)") 2>"$T/err"
+  check "entries only in /etc/subuid: refused" [ $? -eq 1 ]
+  check "... saying there is no block in the pool" grep -q 'no block of 65536 ids in the pool' "$T/err"
+  # no entries at all: the built-in range
+  : > "$T/subuid"
+  b=$T/runc-builtin
+  make_bundle "$b" . '["cat","/proc/self/uid_map"]'
+  out=$(cd "$b" && hsx runc run "$(new_id builtin)")
+  check "no entries: the built-in range (2147483648)" [ "$(echo "$out" | awk '{ print $2 }')" = 2147483648 ]
+  umount /etc/subuid /etc/subgid
+fi
+
 finish
