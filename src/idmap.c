@@ -8,6 +8,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -195,8 +196,10 @@ mounts_below (const char *dir, size_t *ret_n)
 int
 hs_idmap_remove_dir (const char *dir, hs_error_t *err)
 {
+  /* mountinfo shows resolved paths (a state_dir may sit behind a symlink) */
+  cleanup_free char *real = realpath (dir, NULL);
   size_t n = 0;
-  char **mps = mounts_below (dir, &n);
+  char **mps = mounts_below (real ? real : dir, &n);
   cleanup_dir DIR *d = NULL;
   struct dirent *de;
   int r = 0;
