@@ -83,7 +83,9 @@ read_subid (const char *path, const char *user, hs_idpool_t *ret, hs_error_t *er
       if (!parse_id (c1 + 1, &start) || !parse_id (c2 + 1, &count) || count == 0
           || start + count > HS_ID_MAX)
         continue;
-      hs_idpool_add (ret, start, count);
+      if (start == 0 && --count == 0)
+        continue;
+      hs_idpool_add (ret, start == 0 ? 1 : start, count); /* host root is never handed out */
     }
   return 0;
 }
