@@ -33,6 +33,7 @@ const hs_control_t *const hs_controls[] = {
   /* slot: controls-b rlimits */
   /* slot: controls-b hooks */
   /* slot: userns userns */
+  &hs_control_userns,
   /* seccomp after capabilities and userns: the profile depends on both */
   /* slot: seccomp seccomp */
   /* slot: lsm apparmor */
@@ -109,6 +110,14 @@ hs_control_mode (const hs_json_t *settings, const char *control, hs_ctl_mode_t *
         }
   return hs_error_make (err, 0, "policy key `%s.mode`: expected one of enforce, reject, audit, off",
                         control);
+}
+
+const char *
+hs_settings_mode_name (const hs_json_t *settings)
+{
+  const hs_json_t *m = settings ? hs_json_get_exact (settings, "mode") : NULL;
+
+  return m && m->type == HS_JSON_STRING ? m->str : NULL;
 }
 
 int
@@ -378,13 +387,12 @@ int
 hs_harden_spec (hs_json_t *spec, const hs_policy_t *policy, const hs_host_t *host,
                 hs_audit_t *audit, hs_error_t *err)
 {
-  return hs_harden_container (spec, policy, host, audit, NULL, NULL, err);
+  return hs_harden_spec_for (spec, policy, host, audit, NULL, err);
 }
 
 int
-hs_harden_container (hs_json_t *spec, const hs_policy_t *policy, const hs_host_t *host,
-                     hs_audit_t *audit, const char *runtime_root, const char *id,
-                     hs_error_t *err)
+hs_harden_spec_for (hs_json_t *spec, const hs_policy_t *policy, const hs_host_t *host,
+                    hs_audit_t *audit, const hs_container_t *ctr, hs_error_t *err)
 {
   hs_harden_t h = {
     .spec = spec,
@@ -392,8 +400,9 @@ hs_harden_container (hs_json_t *spec, const hs_policy_t *policy, const hs_host_t
     .host = host,
     .audit = audit,
     .target = HS_TARGET_CONFIG,
-    .runtime_root = runtime_root,
-    .id = id,
+    .ctr = ctr,
+    .runtime_root = ctr ? ctr->root : NULL,
+    .id = ctr ? ctr->id : NULL,
   };
   int r;
 

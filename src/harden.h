@@ -49,6 +49,17 @@ typedef struct
 
 typedef struct hs_control_s hs_control_t;
 
+/* Who a config is hardened for (create/run/restore), for controls that
+ * allocate per container; NULL when hardening a bare tree (unit tests,
+ * `hardshimctl check`), where such controls only transform the tree. */
+typedef struct
+{
+  const char *id;
+  const char *root;    /* runtime --root, or its default */
+  const char *runtime; /* path of the real runtime */
+  const char *bundle;  /* NULL: the current directory */
+} hs_container_t;
+
 typedef struct
 {
   hs_json_t *spec;
@@ -58,6 +69,7 @@ typedef struct
   hs_target_t target;
   /* The container's hardened config when hardening an exec, else NULL. */
   const hs_json_t *container;
+  const hs_container_t *ctr;
   /* set by the engine for the running control */
   const char *control;
   hs_ctl_mode_t mode;
@@ -109,6 +121,8 @@ const hs_control_t *hs_control_find_in (const hs_control_t *const *table, const 
 int hs_policy_validate_controls (const hs_policy_t *policy, hs_error_t *err);
 int hs_control_mode (const hs_json_t *settings, const char *control, hs_ctl_mode_t *ret,
                      hs_error_t *err);
+/* The `mode` string as written (NULL when absent): for controls with modes. */
+const char *hs_settings_mode_name (const hs_json_t *settings);
 
 /* Run every control over h->spec. A refusal returns < 0 with a
  * HS_ERR_REFUSED error that names the control and JSON path. */
@@ -150,11 +164,10 @@ int hs_harden_load_policy (const hs_policy_paths_t *paths, hs_policy_t **ret, hs
  * admitted. The tree is edited in place. */
 int hs_harden_spec (hs_json_t *spec, const hs_policy_t *policy, const hs_host_t *host,
                     hs_audit_t *audit, hs_error_t *err);
-/* The same for container `id` under runtime root `runtime_root` (create,
- * run, restore): controls may then reserve per-container resources. */
-int hs_harden_container (hs_json_t *spec, const hs_policy_t *policy, const hs_host_t *host,
-                         hs_audit_t *audit, const char *runtime_root, const char *id,
-                         hs_error_t *err);
+/* The same, for container `ctr` (create, run, restore; may be NULL): controls
+ * may then reserve per-container resources (registry keys: root and id). */
+int hs_harden_spec_for (hs_json_t *spec, const hs_policy_t *policy, const hs_host_t *host,
+                        hs_audit_t *audit, const hs_container_t *ctr, hs_error_t *err);
 
 /* The annotation that marks a hardened config. */
 #define HS_ANNOTATION_HARDENED "org.hardshim.hardened"

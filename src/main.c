@@ -122,6 +122,12 @@ harden_config (hs_main_t *m, hs_error_t *err)
   /* the audit log names the bundle absolutely: "." says nothing later */
   cleanup_free char *bundle = realpath (inv->bundle ? inv->bundle : ".", NULL);
   bool hardened = false;
+  hs_container_t ctr = {
+    .id = inv->id,
+    .root = hs_cli_runtime_root (inv),
+    .runtime = m->runtime,
+    .bundle = inv->bundle,
+  };
   hs_audit_t audit;
   hs_host_t host;
   int r;
@@ -134,8 +140,7 @@ harden_config (hs_main_t *m, hs_error_t *err)
       hs_host_detect (&host);
       r = check_bundle_dir (m->policy, &f, &audit, err);
       if (r == 0)
-        r = hs_harden_container (f.tree, m->policy, &host, &audit, hs_cli_runtime_root (inv),
-                                 inv->id, err);
+        r = hs_harden_spec_for (f.tree, m->policy, &host, &audit, &ctr, err);
       if (r == 0 && inv->verb == HS_VERB_RESTORE)
         r = hs_lsm_harden_flags (inv, f.tree, m->policy, &host, &audit, err);
       if (r < 0 && !hs_error_is_refusal (err))

@@ -1,10 +1,12 @@
 #include "release.h"
 #include "cleanup.h"
 #include "mcs.h"
+#include "userns_alloc.h"
 
 /* Add an entry per module that allocates per container. */
 static const hs_releaser_t *const releasers[] = {
   /* slot: userns */
+  &hs_releaser_userns,
   /* slot: lsm */
   &hs_releaser_selinux,
   NULL,

@@ -3,7 +3,9 @@
 #define HS_TESTUTIL_H
 
 #include <check.h>
+#include <sched.h>
 #include <stdio.h>
+#include <sys/mount.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,12 +78,23 @@ test_emit (const hs_json_t *v)
   return out;
 }
 
+/* Unit tests run in a private mount namespace when they can (as root): a
+ * control under test may mount (userns idmap) and the host must not see it. */
+static inline void
+test_private_mounts (void)
+{
+  if (unshare (CLONE_NEWNS) == 0)
+    mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
+}
+
 #define TEST_MAIN(...)                                                                             \
   int main (void)                                                                                  \
   {                                                                                                \
     Suite *suites[] = { __VA_ARGS__, NULL };                                                       \
-    SRunner *sr = srunner_create (suites[0]);                                                      \
+    SRunner *sr;                                                                                   \
     int failed;                                                                                    \
+    test_private_mounts ();                                                                        \
+    sr = srunner_create (suites[0]);                                                               \
     for (int i = 1; suites[i]; i++)                                                                \
       srunner_add_suite (sr, suites[i]);                                                           \
     srunner_run_all (sr, CK_NORMAL);                                                               \

@@ -12,6 +12,7 @@ extern const hs_control_t hs_control_capabilities;
 extern const hs_control_t hs_control_non_root_user;
 /* slot: controls-b */
 /* slot: userns */
+extern const hs_control_t hs_control_userns;
 /* slot: seccomp */
 /* slot: lsm */
 extern const hs_control_t hs_control_apparmor;

@@ -4,6 +4,13 @@
 # each other and with anything else on the machine.
 set -u
 
+# Every test runs in a private mount namespace: hardshim makes mounts (the
+# idmapped rootfs of the userns control) and the host's mount table must
+# never see them.
+if [ -z "${HS_E2E_PRIVATE_NS:-}" ]; then
+  HS_E2E_PRIVATE_NS=1 exec unshare -m --propagation private /bin/sh "$0" "$@"
+fi
+
 : "${HARDSHIM:?run through make check, or set HARDSHIM=/path/to/hardshim}"
 : "${HARDSHIMCTL:=$(dirname "$HARDSHIM")/hardshimctl}"
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
@@ -11,6 +18,9 @@ set -u
 RUNC=${RUNC:-/usr/sbin/runc}
 CRUN=${CRUN:-/usr/bin/crun}
 T=$(mktemp -d /tmp/hardshim-e2e.XXXXXX)
+# Searchable (not listable): in a user namespace the runtime resolves the
+# rootfs as the container's unprivileged root.
+chmod 0711 "$T"
 STATE=$T/state
 POLICY=$T/policy.json
 AUDIT=$T/audit.jsonl
@@ -23,7 +33,7 @@ CREATED_IDS=""
 mkdir -p "$STATE"
 
 cleanup () {
-  for id in $CREATED_IDS; do
+  for id in $CREATED_IDS $(cat "$T/ids" 2>/dev/null); do
     "$RUNC" --root "$STATE/runc" delete --force "$id" >/dev/null 2>&1 || true
     in_crun_ns "$CRUN" --root "$STATE/crun" delete --force "$id" >/dev/null 2>&1 || true
   done
@@ -50,6 +60,8 @@ finish () {
 new_id () {
   id="${ID_PREFIX}-$1-$(od -An -N4 -tx4 /dev/urandom | tr -d ' ')"
   CREATED_IDS="$CREATED_IDS $id"
+  # new_id usually runs in $(...): the file outlives the subshell
+  echo "$id" >> "$T/ids"
   echo "$id"
 }
 
@@ -73,7 +85,10 @@ write_policy "{ \"audit_log\": { \"path\": \"$AUDIT\", \"syslog\": false } }"
 hs () {
   rt=$1; shift
   case $rt in
-    runc) HARDSHIM_RUNTIME=$RUNC HARDSHIM_POLICY=$POLICY "$HARDSHIM" --root "$STATE/runc" "$@" ;;
+    # A private mount namespace for runc too: the idmapped mounts hardshim
+    # makes (userns control) must never land on the host's mount table.
+    runc) HARDSHIM_RUNTIME=$RUNC HARDSHIM_POLICY=$POLICY \
+            unshare -m --propagation private "$HARDSHIM" --root "$STATE/runc" "$@" ;;
     crun) HARDSHIM_RUNTIME=$CRUN HARDSHIM_POLICY=$POLICY in_crun_ns "$HARDSHIM" --root "$STATE/crun" "$@" ;;
     *) echo "unknown runtime $rt" >&2; return 2 ;;
   esac
