@@ -1,0 +1,237 @@
+#include "harden/util_b.h"
+#include "cleanup.h"
+#include "xalloc.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+char *
+hs_path_clean (const char *path)
+{
+  bool abs = path[0] == '/';
+  size_t n = strlen (path);
+  char *out = hs_xmalloc (n + 3);
+  size_t len = 0, floor = 0; /* out[0..floor) holds leading ".." of a relative path */
+  const char *p = path;
+
+  if (abs)
+    out[len++] = '/', floor = 1;
+  while (*p)
+    {
+      const char *seg = p;
+      size_t sl;
+
+      while (*p && *p != '/')
+        p++;
+      sl = (size_t) (p - seg);
+      while (*p == '/')
+        p++;
+      if (sl == 0 || (sl == 1 && seg[0] == '.'))
+        continue;
+      if (sl == 2 && seg[0] == '.' && seg[1] == '.')
+        {
+          if (len > floor)
+            {
+              /* drop the last segment and its separator */
+              while (len > floor && out[len - 1] != '/')
+                len--;
+              if (len > floor)
+                len--;
+              continue;
+            }
+          if (abs)
+            continue; /* ".." at "/" stays at "/" */
+          if (len > 0)
+            out[len++] = '/';
+          out[len++] = '.';
+          out[len++] = '.';
+          floor = len;
+          continue;
+        }
+      if (len > 0 && out[len - 1] != '/')
+        out[len++] = '/';
+      memcpy (out + len, seg, sl);
+      len += sl;
+    }
+  if (len == 0)
+    out[len++] = '.';
+  out[len] = '\0';
+  return out;
+}
+
+char *
+hs_path_clean_dest (const char *dest)
+{
+  cleanup_free char *abs = hs_xasprintf ("/%s", dest);
+  return hs_path_clean (abs);
+}
+
+bool
+hs_path_is_under (const char *path, const char *prefix)
+{
+  size_t n = strlen (prefix);
+
+  if (strcmp (prefix, "/") == 0)
+    return path[0] == '/';
+  return strncmp (path, prefix, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+char *
+hs_path_resolve_host (const char *path, const char *base)
+{
+  cleanup_free char *joined = NULL, *clean = NULL;
+  size_t cut;
+
+  if (path[0] != '/' && base != NULL)
+    joined = hs_xasprintf ("%s/%s", base, path);
+  else
+    joined = hs_xstrdup (path);
+  /* realpath() of the whole path first; then of ever shorter prefixes,
+   * cut at '/' of the uncleaned text so ".." after a symlink is resolved
+   * by the kernel, not lexically. */
+  cut = strlen (joined);
+  for (;;)
+    {
+      cleanup_free char *head = hs_xstrndup (joined, cut);
+      char buf[PATH_MAX];
+
+      if (cut > 0 && realpath (head, buf) != NULL)
+        {
+          cleanup_free char *rest = hs_xasprintf ("%s/%s", buf, joined + cut);
+          return hs_path_clean (rest);
+        }
+      while (cut > 0 && joined[cut - 1] != '/')
+        cut--;
+      while (cut > 0 && joined[cut - 1] == '/')
+        cut--;
+      if (cut == 0)
+        break;
+    }
+  /* nothing exists (or a relative path without base): lexical only */
+  clean = hs_path_clean (joined);
+  if (clean[0] != '/')
+    {
+      char cwd[PATH_MAX];
+      if (getcwd (cwd, sizeof (cwd)) != NULL)
+        {
+          cleanup_free char *abs = hs_xasprintf ("%s/%s", cwd, clean);
+          return hs_path_clean (abs);
+        }
+    }
+  return TAKE_PTR (clean);
+}
+
+bool
+hs_json_to_u64 (const hs_json_t *v, unsigned long long *ret)
+{
+  char *end;
+
+  if (v == NULL || v->type != HS_JSON_NUMBER || v->len == 0 || v->str[0] == '-')
+    return false;
+  errno = 0;
+  *ret = strtoull (v->str, &end, 10);
+  return errno == 0 && *end == '\0';
+}
+
+bool
+hs_json_to_i64 (const hs_json_t *v, long long *ret)
+{
+  char *end;
+
+  if (v == NULL || v->type != HS_JSON_NUMBER || v->len == 0)
+    return false;
+  errno = 0;
+  *ret = strtoll (v->str, &end, 10);
+  return errno == 0 && *end == '\0';
+}
+
+int
+hs_settings_u64 (const hs_json_t *settings, const char *control, const char *key,
+                 unsigned long long dflt, unsigned long long *ret, hs_error_t *err)
+{
+  const hs_json_t *v = hs_json_get_exact (settings, key);
+
+  *ret = dflt;
+  if (v == NULL)
+    return 0;
+  if (!hs_json_to_u64 (v, ret))
+    return hs_error_make (err, 0, "policy key `%s.%s`: expected a non-negative integer, got %s",
+                          control, key,
+                          v->type == HS_JSON_NUMBER ? v->str : hs_json_type_name (v->type));
+  return 0;
+}
+
+int
+hs_settings_enum (const hs_json_t *settings, const char *control, const char *key,
+                  const char *const *choices, const char *dflt, const char **ret, hs_error_t *err)
+{
+  const hs_json_t *v = hs_json_get_exact (settings, key);
+  cleanup_free char *list = hs_xstrdup ("");
+
+  *ret = dflt;
+  if (v == NULL)
+    return 0;
+  for (size_t i = 0; choices[i]; i++)
+    {
+      char *l;
+      if (v->type == HS_JSON_STRING && strcmp (v->str, choices[i]) == 0)
+        {
+          *ret = choices[i];
+          return 0;
+        }
+      l = hs_xasprintf ("%s%s%s", list, i ? ", " : "", choices[i]);
+      free (list);
+      list = l;
+    }
+  return hs_error_make (err, 0, "policy key `%s.%s`: expected one of %s", control, key, list);
+}
+
+int
+hs_settings_abs_paths (const hs_json_t *settings, const char *control, const char *key,
+                       const hs_json_t **ret, hs_error_t *err)
+{
+  int r = hs_settings_string_array (settings, control, key, ret, err);
+
+  if (r < 0 || *ret == NULL)
+    return r;
+  for (size_t i = 0; i < (*ret)->len; i++)
+    {
+      const char *s = (*ret)->items[i]->str;
+      cleanup_free char *c = hs_path_clean (s);
+
+      if (s[0] != '/' || strcmp (c, s) != 0)
+        return hs_error_make (err, 0,
+                              "policy key `%s.%s[%zu]`: `%s` is not a clean absolute path",
+                              control, key, i, s);
+    }
+  return 0;
+}
+
+size_t
+hs_strlist_len (const hs_strlist_t *l)
+{
+  size_t n = 0;
+
+  if (l->arr != NULL)
+    return l->arr->len;
+  while (l->dflt && l->dflt[n])
+    n++;
+  return n;
+}
+
+const char *
+hs_strlist_at (const hs_strlist_t *l, size_t i)
+{
+  return l->arr != NULL ? l->arr->items[i]->str : l->dflt[i];
+}
+
+bool
+hs_strlist_has (const hs_strlist_t *l, const char *s)
+{
+  for (size_t i = 0, n = hs_strlist_len (l); i < n; i++)
+    if (strcmp (hs_strlist_at (l, i), s) == 0)
+      return true;
+  return false;
+}
