@@ -74,27 +74,43 @@ check_join (hs_harden_t *h, const hs_strlist_t *allow_host, size_t i, const char
             const char *path, hs_error_t *err)
 {
   cleanup_free char *jpath = hs_xasprintf ("linux.namespaces[%zu].path", i);
-  cleanup_free char *host_ns = NULL;
+  cleanup_free char *clean = hs_path_clean (path);
   const char *pn = proc_name (type);
-  struct stat a, b;
+  struct stat a;
+  bool compared = false;
 
   if (pn == NULL)
     return 0; /* unknown type: the runtime refuses it */
   if (hs_strlist_has (allow_host, type))
     return 0;
-  host_ns = hs_xasprintf ("/proc/1/ns/%s", pn);
+  /* PID 1's namespaces are the host's, even where /proc/1 is unreadable */
+  if (strncmp (clean, "/proc/1/ns/", 11) == 0)
+    return hs_harden_refuse (h, err, jpath,
+                             "joining the host's %s namespace (%s) is not allowed by host policy",
+                             type, path);
   if (stat (path, &a) < 0)
     return hs_harden_refuse (h, err, jpath,
                              "cannot check the %s namespace %s: %m (host policy refuses joining "
                              "the host's namespaces)",
                              type, path);
-  if (stat (host_ns, &b) < 0)
-    return hs_harden_refuse (h, err, jpath, "cannot read the host's %s namespace %s: %m", type,
-                             host_ns);
-  if (a.st_dev == b.st_dev && a.st_ino == b.st_ino)
-    return hs_harden_refuse (h, err, jpath,
-                             "joining the host's %s namespace (%s) is not allowed by host policy",
-                             type, path);
+  /* The host's: PID 1's, and the one hardshim (so the engine) runs in. */
+  for (int k = 0; k < 2; k++)
+    {
+      cleanup_free char *ref = hs_xasprintf ("/proc/%s/ns/%s", k == 0 ? "1" : "self", pn);
+      struct stat b;
+
+      if (stat (ref, &b) < 0)
+        continue;
+      compared = true;
+      if (a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+        return hs_harden_refuse (h, err, jpath,
+                                 "joining the host's %s namespace (%s) is not allowed by host "
+                                 "policy",
+                                 type, path);
+    }
+  if (!compared)
+    return hs_harden_refuse (h, err, jpath, "cannot read the host's %s namespace to compare",
+                             type);
   return 0;
 }
 
@@ -165,7 +181,8 @@ const hs_control_t hs_control_namespaces = {
   .summary = "own pid/ipc/uts/mount/network namespaces; never join the host's",
   .doc = "Adds a new namespace of every `require` type the config lacks. A namespace\n"
          "entry with a `path` is refused when the path is the host's namespace of that type\n"
-         "(same device and inode as /proc/1/ns/<type>) or cannot be checked; another\n"
+         "(a path /proc/1/ns/..., or the same device and inode as /proc/1/ns/<type> or as\n"
+         "the namespace hardshim runs in) or cannot be checked; another\n"
          "container's namespace (pods, `--network container:x`) is allowed.\n"
          "Settings:\n"
          "  require     namespace types; default pid, ipc, uts, mount, network\n"

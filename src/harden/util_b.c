@@ -78,49 +78,90 @@ hs_path_is_under (const char *path, const char *prefix)
   return strncmp (path, prefix, n) == 0 && (path[n] == '\0' || path[n] == '/');
 }
 
+/* realpath() of the longest existing prefix of `path` (absolute), the
+ * rest appended; NULL when not even "/" resolves. *ret_rest points into
+ * path at the unresolved tail ("" when all of it resolved). */
+static char *
+resolve_prefix (const char *path, const char **ret_rest)
+{
+  size_t cut = strlen (path);
+
+  for (;;)
+    {
+      cleanup_free char *head = cut > 0 ? hs_xstrndup (path, cut) : hs_xstrdup ("/");
+      char buf[PATH_MAX];
+
+      if (realpath (head, buf) != NULL)
+        {
+          *ret_rest = path + cut;
+          return hs_xstrdup (buf);
+        }
+      if (cut == 0)
+        return NULL;
+      while (cut > 0 && path[cut - 1] != '/')
+        cut--;
+      while (cut > 0 && path[cut - 1] == '/')
+        cut--;
+    }
+}
+
 char *
 hs_path_resolve_host (const char *path, const char *base)
 {
-  cleanup_free char *joined = NULL, *clean = NULL;
-  size_t cut;
+  cleanup_free char *cur = NULL;
 
-  if (path[0] != '/' && base != NULL)
-    joined = hs_xasprintf ("%s/%s", base, path);
-  else
-    joined = hs_xstrdup (path);
-  /* realpath() of the whole path first; then of ever shorter prefixes,
-   * cut at '/' of the uncleaned text so ".." after a symlink is resolved
-   * by the kernel, not lexically. */
-  cut = strlen (joined);
-  for (;;)
-    {
-      cleanup_free char *head = hs_xstrndup (joined, cut);
-      char buf[PATH_MAX];
-
-      if (cut > 0 && realpath (head, buf) != NULL)
-        {
-          cleanup_free char *rest = hs_xasprintf ("%s/%s", buf, joined + cut);
-          return hs_path_clean (rest);
-        }
-      while (cut > 0 && joined[cut - 1] != '/')
-        cut--;
-      while (cut > 0 && joined[cut - 1] == '/')
-        cut--;
-      if (cut == 0)
-        break;
-    }
-  /* nothing exists (or a relative path without base): lexical only */
-  clean = hs_path_clean (joined);
-  if (clean[0] != '/')
+  if (path[0] != '/')
     {
       char cwd[PATH_MAX];
-      if (getcwd (cwd, sizeof (cwd)) != NULL)
-        {
-          cleanup_free char *abs = hs_xasprintf ("%s/%s", cwd, clean);
-          return hs_path_clean (abs);
-        }
+      if (base != NULL && base[0] == '/')
+        cur = hs_xasprintf ("%s/%s", base, path);
+      else if (getcwd (cwd, sizeof (cwd)) != NULL)
+        cur = base != NULL ? hs_xasprintf ("%s/%s/%s", cwd, base, path)
+                           : hs_xasprintf ("%s/%s", cwd, path);
+      else
+        cur = hs_xasprintf ("/%s", path);
     }
-  return TAKE_PTR (clean);
+  else
+    cur = hs_xstrdup (path);
+
+  /* Resolve what exists; when the first missing component is a dangling
+   * symlink, follow it by hand (the kernel would, should its target
+   * appear before the mount), at most 40 times like the kernel. */
+  for (int loops = 0; loops < 40; loops++)
+    {
+      const char *rest = NULL;
+      cleanup_free char *done = resolve_prefix (cur, &rest);
+      cleanup_free char *comp = NULL, *link = NULL;
+      const char *after;
+      char target[PATH_MAX];
+      ssize_t n;
+
+      if (done == NULL)
+        break;
+      while (*rest == '/')
+        rest++;
+      if (*rest == '\0')
+        return TAKE_PTR (done);
+      after = strchr (rest, '/');
+      comp = after ? hs_xstrndup (rest, (size_t) (after - rest)) : hs_xstrdup (rest);
+      link = hs_xasprintf ("%s/%s", done, comp);
+      n = readlink (link, target, sizeof (target) - 1);
+      if (n < 0 || strcmp (comp, "..") == 0 || strcmp (comp, ".") == 0)
+        {
+          /* truly missing: the rest is only text */
+          cleanup_free char *all = hs_xasprintf ("%s/%s", done, rest);
+          return hs_path_clean (all);
+        }
+      target[n] = '\0';
+      {
+        char *next = target[0] == '/'
+                         ? hs_xasprintf ("%s%s", target, after ? after : "")
+                         : hs_xasprintf ("%s/%s%s", done, target, after ? after : "");
+        free (cur);
+        cur = next;
+      }
+    }
+  return hs_path_clean (cur);
 }
 
 bool
