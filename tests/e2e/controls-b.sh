@@ -107,6 +107,20 @@ for rt in runc crun; do
   check "$rt: audit log records the masked paths" \
     grep -q "\"container\":\"$id\".*\"control\":\"masked_paths\".*\"action\":\"changed\"" "$AUDIT"
 
+  # A rootfs without /tmp, /run or /var/tmp: both runtimes create missing
+  # mountpoints before they make the rootfs read-only, so the tmpfs land.
+  r2=$T/$rt-bare-rootfs
+  mkdir -p "$r2/bin" "$r2/proc" "$r2/sys" "$r2/dev"
+  cp /bin/busybox "$r2/bin/busybox"
+  ln -s busybox "$r2/bin/sh"
+  b=$T/$rt-bare
+  make_bundle "$b" ".root.path = \"$r2\"" \
+    '["sh","-c","echo a > /tmp/x && echo b > /var/tmp/x && echo c > /run/x && echo ok"]'
+  id=$(new_id bare)
+  out=$(cd "$b" && hs $rt run "$id" 2>"$T/err")
+  check "$rt: rootfs without the tmpfs mountpoints runs, tmpfs writable" [ "$out" = ok ]
+  check "$rt: ... the runtime created the mountpoints" [ -d "$r2/tmp" -a -d "$r2/var/tmp" -a -d "$r2/run" ]
+
   # rlimits above the policy's maximum are capped (a lower cap than the
   # current limit works without CAP_SYS_RESOURCE).
   write_policy "{ \"audit_log\": { \"path\": \"$AUDIT\", \"syslog\": false },
