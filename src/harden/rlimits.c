@@ -68,16 +68,15 @@ validate (const hs_json_t *settings, hs_error_t *err)
   return 0;
 }
 
+/* The policy's maximum for `name`, else the built-in one. */
 static bool
 max_for (const hs_json_t *settings, const char *name, unsigned long long *ret)
 {
   const hs_json_t *max = settings ? hs_json_get_exact (settings, "max") : NULL;
+  const hs_json_t *v = max ? hs_json_get_exact (max, name) : NULL;
 
-  if (max != NULL)
-    {
-      const hs_json_t *v = hs_json_get_exact (max, name);
-      return v != NULL && hs_json_to_u64 (v, ret);
-    }
+  if (v != NULL)
+    return hs_json_to_u64 (v, ret);
   for (size_t i = 0; i < sizeof (default_max) / sizeof (default_max[0]); i++)
     if (strcmp (default_max[i].name, name) == 0)
       {
@@ -198,8 +197,9 @@ const hs_control_t hs_control_rlimits = {
          "Sets linux.resources.pids.limit to `pids_limit` when absent, 0 or negative (no\n"
          "limit), or higher.\n"
          "Settings:\n"
-         "  max         object RLIMIT_* -> integer (replaces the default object); default\n"
-         "              RLIMIT_NOFILE 1048576, RLIMIT_NPROC 1048576, RLIMIT_MEMLOCK 67108864,\n"
+         "  max         object RLIMIT_* -> integer, over the built-in maxima (set one to\n"
+         "              18446744073709551615 to lift it): RLIMIT_NOFILE 1048576,\n"
+         "              RLIMIT_NPROC 1048576, RLIMIT_MEMLOCK 67108864,\n"
          "              RLIMIT_RTPRIO 0, RLIMIT_NICE 0\n"
          "  pids_limit  integer >= 1; default 4096\n",
   .validate = validate,
