@@ -197,6 +197,16 @@ check_mount (hs_harden_t *h, const rules_t *rules, size_t i, hs_json_t *m, hs_er
           if (r < 0)
             return r;
         }
+      else if (strcmp (resolved, source->str) != 0)
+        {
+          /* Pin the checked path: a symlink re-pointed after this check
+           * cannot redirect the mount. */
+          cleanup_free char *p = hs_xasprintf ("%s.source", path);
+          hs_json_t *after = hs_json_new_string (resolved);
+          hs_harden_change (h, p, source, after,
+                            "bind source replaced by its resolved path (host policy)");
+          hs_json_set (m, "source", after);
+        }
     }
 
   /* Read-only: anything at or below /sys, sysfs and cgroup anywhere, and
@@ -284,8 +294,10 @@ const hs_control_t hs_control_mounts = {
          "cleaned lexically), is refused when it equals or contains a `deny_sources` path,\n"
          "equals, contains or lies under a `deny_source_trees` path, or has a file name in\n"
          "`deny_socket_names`. Mount options and linux.rootfsPropagation naming a\n"
-         "`deny_propagation` mode are refused. Mounts at or below /sys, sysfs and cgroup\n"
-         "mounts, and proc mounts other than the one at /proc get `ro`.\n"
+         "`deny_propagation` mode are refused. An admitted bind's source is replaced by\n"
+         "its resolved path, so a symlink changed after the check cannot redirect it.\n"
+         "Mounts at or below /sys, sysfs and cgroup mounts, and proc mounts other than\n"
+         "the one at /proc get `ro`.\n"
          "Settings (arrays replace the defaults):\n"
          "  deny_sources       clean absolute paths; default /, /bin, /etc, /lib, /lib32,\n"
          "                     /lib64, /libx32, /root, /sbin, /usr, /var/lib/kubelet,\n"

@@ -7,8 +7,12 @@
 #include "cleanup.h"
 #include "xalloc.h"
 
+#include <limits.h>
+#include <linux/magic.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 
 #define CONTROL "namespaces"
 
@@ -69,6 +73,42 @@ validate (const hs_json_t *settings, hs_error_t *err)
   return 0;
 }
 
+/* Every directory that holds a component of `path` (as written, and of
+ * its resolved form) can be changed by root only, so what the path names
+ * cannot be swapped for the host's namespace between this check and the
+ * runtime's open. procfs directories are not writable whoever owns them.
+ * Returns the offending directory (caller frees) or NULL. */
+static char *
+unsafe_dir (const char *path)
+{
+  char real[PATH_MAX];
+  const char *forms[2] = { path, realpath (path, real) != NULL ? real : NULL };
+
+  for (int f = 0; f < 2 && forms[f] != NULL; f++)
+    {
+      cleanup_free char *clean = hs_path_clean (forms[f]);
+      size_t n = strlen (clean);
+
+      for (size_t i = 0; i < n; i++)
+        {
+          cleanup_free char *dir = NULL;
+          struct stat st;
+          struct statfs sf;
+
+          if (clean[i] != '/')
+            continue;
+          dir = i == 0 ? hs_xstrdup ("/") : hs_xstrndup (clean, i);
+          if (stat (dir, &st) < 0 || !S_ISDIR (st.st_mode))
+            return TAKE_PTR (dir);
+          if (statfs (dir, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC)
+            continue;
+          if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+            return TAKE_PTR (dir);
+        }
+    }
+  return NULL;
+}
+
 static int
 check_join (hs_harden_t *h, const hs_strlist_t *allow_host, size_t i, const char *type,
             const char *path, hs_error_t *err)
@@ -88,11 +128,26 @@ check_join (hs_harden_t *h, const hs_strlist_t *allow_host, size_t i, const char
     return hs_harden_refuse (h, err, jpath,
                              "joining the host's %s namespace (%s) is not allowed by host policy",
                              type, path);
+  if (clean[0] != '/')
+    return hs_harden_refuse (h, err, jpath, "a namespace path must be absolute: %s", path);
   if (stat (path, &a) < 0)
     return hs_harden_refuse (h, err, jpath,
                              "cannot check the %s namespace %s: %m (host policy refuses joining "
                              "the host's namespaces)",
                              type, path);
+  {
+    struct statfs sf;
+    if (statfs (path, &sf) < 0 || sf.f_type != NSFS_MAGIC)
+      return hs_harden_refuse (h, err, jpath, "%s is not a namespace", path);
+  }
+  {
+    cleanup_free char *dir = unsafe_dir (clean);
+    if (dir != NULL)
+      return hs_harden_refuse (h, err, jpath,
+                               "the %s namespace path %s lies in %s, which someone other than "
+                               "root could change before the runtime opens it",
+                               type, path, dir);
+  }
   /* The host's: PID 1's, and the one hardshim (so the engine) runs in. */
   for (int k = 0; k < 2; k++)
     {
@@ -182,7 +237,8 @@ const hs_control_t hs_control_namespaces = {
   .doc = "Adds a new namespace of every `require` type the config lacks. A namespace\n"
          "entry with a `path` is refused when the path is the host's namespace of that type\n"
          "(a path /proc/1/ns/..., or the same device and inode as /proc/1/ns/<type> or as\n"
-         "the namespace hardshim runs in) or cannot be checked; another\n"
+         "the namespace hardshim runs in) or cannot be checked, or when a directory on\n"
+         "the path is not root's alone (it could be swapped after the check); another\n"
          "container's namespace (pods, `--network container:x`) is allowed.\n"
          "Settings:\n"
          "  require     namespace types; default pid, ipc, uts, mount, network\n"

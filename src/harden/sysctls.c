@@ -91,6 +91,15 @@ apply (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
       for (char *c = name; *c; c++)
         if (*c == '/')
           *c = '.';
+      if (name[0] == '\0' || name[0] == '.' || name[strlen (name) - 1] == '.'
+          || strstr (name, "..") != NULL)
+        {
+          r = hs_harden_refuse (h, err, jp, "malformed sysctl name `%s`", sysctl->keys[i]);
+          if (r < 0)
+            return r;
+          i++;
+          continue;
+        }
       if (allowed (&allow, name))
         {
           i++;
