@@ -1,4 +1,5 @@
-/* readonly_rootfs: golden table (tests/data/harden/readonly_rootfs.json) and the engines' configs. */
+/* readonly_rootfs: golden table (tests/data/harden/readonly_rootfs.json) and the
+ * engines' configs. */
 #include "harden_golden.h"
 
 GOLDEN_SUITE ("readonly_rootfs", (void) 0)

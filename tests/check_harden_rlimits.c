@@ -12,8 +12,8 @@ START_TEST (test_exec_process_capped)
       "\"hard\":99999999,\"soft\":99999999},{\"type\":\"RLIMIT_RTPRIO\",\"hard\":1,\"soft\":1}]}}");
   hs_host_t host = { false, false };
   hs_audit_t audit;
-  hs_harden_t h = { .spec = spec, .policy = p, .host = &host, .audit = &audit,
-                    .target = HS_TARGET_PROCESS };
+  hs_harden_t h
+      = { .spec = spec, .policy = p, .host = &host, .audit = &audit, .target = HS_TARGET_PROCESS };
   hs_error_t err = NULL;
 
   hs_audit_init (&audit, "exec", "t", NULL, p->digest);

@@ -74,7 +74,11 @@ golden_harden (hs_json_t *config, const hs_policy_t *policy, hs_audit_t *audit)
 {
   hs_host_t host = { false, false };
   hs_harden_t h = {
-    .spec = config, .policy = policy, .host = &host, .audit = audit, .target = HS_TARGET_CONFIG,
+    .spec = config,
+    .policy = policy,
+    .host = &host,
+    .audit = audit,
+    .target = HS_TARGET_CONFIG,
   };
   hs_error_t err = NULL;
   char *msg;
@@ -224,7 +228,10 @@ golden_captures_admitted (const char *control)
     hs_json_free (golden_update);                                                                  \
   }                                                                                                \
   END_TEST                                                                                         \
-  START_TEST (test_captures_admitted) { golden_captures_admitted (CONTROL); }                      \
+  START_TEST (test_captures_admitted)                                                              \
+  {                                                                                                \
+    golden_captures_admitted (CONTROL);                                                            \
+  }                                                                                                \
   END_TEST                                                                                         \
   static Suite *golden_suite (void)                                                                \
   {                                                                                                \

@@ -15,8 +15,8 @@ static const char *const known_keys[] = { "allow", NULL };
 
 /* "TYPE MAJOR:MINOR", MINOR may be "*". */
 static const char *const default_allow[] = {
-  "c 1:3", /* null */ "c 1:5", /* zero */ "c 1:7", /* full */ "c 1:8", /* random */
-  "c 1:9", /* urandom */ "c 5:0", /* tty */ "c 5:1", /* console */ "c 5:2", /* ptmx */
+  "c 1:3", /* null */ "c 1:5",    /* zero */ "c 1:7", /* full */ "c 1:8",    /* random */
+  "c 1:9", /* urandom */ "c 5:0", /* tty */ "c 5:1",  /* console */ "c 5:2", /* ptmx */
   NULL,
 };
 
@@ -114,7 +114,8 @@ check_nodes (hs_harden_t *h, const hs_strlist_t *allow, hs_json_t *devs, hs_erro
       if (type->str[0] == 'p')
         continue; /* a FIFO reaches no hardware */
       if (!hs_json_to_i64 (hs_json_get (d, "major"), &major)
-          || !hs_json_to_i64 (hs_json_get (d, "minor"), &minor) || !allowed (allow, type->str[0], major, minor))
+          || !hs_json_to_i64 (hs_json_get (d, "minor"), &minor)
+          || !allowed (allow, type->str[0], major, minor))
         {
           r = hs_harden_refuse (h, err, jp,
                                 "device node %s (%s %lld:%lld) is not allowed by host policy",

@@ -15,10 +15,11 @@ static const char *const known_keys[] = { "masked", "readonly", NULL };
 
 /* The union of what Docker 20.10+ and Podman 4 mask, plus newer side channels. */
 static const char *const default_masked[] = {
-  "/proc/acpi", "/proc/asound", "/proc/interrupts", "/proc/kcore", "/proc/keys",
-  "/proc/latency_stats", "/proc/sched_debug", "/proc/scsi", "/proc/timer_list",
-  "/proc/timer_stats", "/sys/dev/block", "/sys/devices/virtual/powercap", "/sys/firmware",
-  "/sys/fs/selinux", NULL,
+  "/proc/acpi",        "/proc/asound",    "/proc/interrupts",
+  "/proc/kcore",       "/proc/keys",      "/proc/latency_stats",
+  "/proc/sched_debug", "/proc/scsi",      "/proc/timer_list",
+  "/proc/timer_stats", "/sys/dev/block",  "/sys/devices/virtual/powercap",
+  "/sys/firmware",     "/sys/fs/selinux", NULL,
 };
 static const char *const default_readonly[] = {
   "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL,

@@ -16,11 +16,29 @@ static const char *const known_keys[]
 
 /* The path itself and any parent of it are refused as bind sources. */
 static const char *const default_deny_sources[] = {
-  "/", "/bin", "/etc", "/lib", "/lib32", "/lib64", "/libx32", "/root", "/sbin", "/usr",
-  "/var/lib/kubelet", "/var/lib/docker", "/var/lib/containerd", "/var/lib/containers",
-  "/run/docker.sock", "/var/run/docker.sock", "/run/containerd/containerd.sock",
-  "/var/run/containerd/containerd.sock", "/run/crio/crio.sock", "/var/run/crio/crio.sock",
-  "/run/podman/podman.sock", "/var/run/podman/podman.sock", NULL,
+  "/",
+  "/bin",
+  "/etc",
+  "/lib",
+  "/lib32",
+  "/lib64",
+  "/libx32",
+  "/root",
+  "/sbin",
+  "/usr",
+  "/var/lib/kubelet",
+  "/var/lib/docker",
+  "/var/lib/containerd",
+  "/var/lib/containers",
+  "/run/docker.sock",
+  "/var/run/docker.sock",
+  "/run/containerd/containerd.sock",
+  "/var/run/containerd/containerd.sock",
+  "/run/crio/crio.sock",
+  "/var/run/crio/crio.sock",
+  "/run/podman/podman.sock",
+  "/var/run/podman/podman.sock",
+  NULL,
 };
 /* The path, its parents and everything below it are refused. */
 static const char *const default_deny_trees[] = { "/boot", "/dev", "/proc", "/sys", NULL };
@@ -126,7 +144,7 @@ ensure_option (hs_json_t *opts, const char *want, const char *drop)
 
   while ((i = hs_json_array_find_string (opts, drop)) >= 0)
     {
-      hs_json_remove_at (opts, (size_t) i);
+      hs_json_remove_at (opts, (size_t)i);
       changed = true;
     }
   if (hs_json_array_find_string (opts, want) < 0)

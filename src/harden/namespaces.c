@@ -23,8 +23,8 @@ static const struct
 {
   const char *type, *proc;
 } ns_types[] = {
-  { "pid", "pid" },       { "network", "net" }, { "mount", "mnt" },   { "ipc", "ipc" },
-  { "uts", "uts" },       { "user", "user" },   { "cgroup", "cgroup" }, { "time", "time" },
+  { "pid", "pid" }, { "network", "net" }, { "mount", "mnt" },     { "ipc", "ipc" },
+  { "uts", "uts" }, { "user", "user" },   { "cgroup", "cgroup" }, { "time", "time" },
 };
 #define N_TYPES (sizeof (ns_types) / sizeof (ns_types[0]))
 
@@ -61,7 +61,8 @@ validate (const hs_json_t *settings, hs_error_t *err)
   if ((r = hs_settings_check_keys (settings, CONTROL, known_keys, err)) < 0
       || (r = hs_settings_string_array (settings, CONTROL, "require", &req, err)) < 0
       || (r = hs_settings_string_array (settings, CONTROL, "allow_host", &host, err)) < 0
-      || (r = check_types (req, "require", err)) < 0 || (r = check_types (host, "allow_host", err)) < 0)
+      || (r = check_types (req, "require", err)) < 0
+      || (r = check_types (host, "allow_host", err)) < 0)
     return r;
   reql.arr = req;
   for (size_t i = 0; host && i < host->len; i++)
@@ -164,8 +165,7 @@ check_join (hs_harden_t *h, const hs_strlist_t *allow_host, size_t i, const char
                                  type, path);
     }
   if (!compared)
-    return hs_harden_refuse (h, err, jpath, "cannot read the host's %s namespace to compare",
-                             type);
+    return hs_harden_refuse (h, err, jpath, "cannot read the host's %s namespace to compare", type);
   return 0;
 }
 

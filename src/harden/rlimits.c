@@ -14,10 +14,23 @@
 static const char *const known_keys[] = { "max", "pids_limit", NULL };
 
 static const char *const rlimit_names[] = {
-  "RLIMIT_AS",      "RLIMIT_CORE",   "RLIMIT_CPU",    "RLIMIT_DATA",       "RLIMIT_FSIZE",
-  "RLIMIT_LOCKS",   "RLIMIT_MEMLOCK", "RLIMIT_MSGQUEUE", "RLIMIT_NICE",     "RLIMIT_NOFILE",
-  "RLIMIT_NPROC",   "RLIMIT_RSS",    "RLIMIT_RTPRIO", "RLIMIT_RTTIME",     "RLIMIT_SIGPENDING",
-  "RLIMIT_STACK",   NULL,
+  "RLIMIT_AS",
+  "RLIMIT_CORE",
+  "RLIMIT_CPU",
+  "RLIMIT_DATA",
+  "RLIMIT_FSIZE",
+  "RLIMIT_LOCKS",
+  "RLIMIT_MEMLOCK",
+  "RLIMIT_MSGQUEUE",
+  "RLIMIT_NICE",
+  "RLIMIT_NOFILE",
+  "RLIMIT_NPROC",
+  "RLIMIT_RSS",
+  "RLIMIT_RTPRIO",
+  "RLIMIT_RTTIME",
+  "RLIMIT_SIGPENDING",
+  "RLIMIT_STACK",
+  NULL,
 };
 
 static const struct
@@ -108,8 +121,8 @@ cap_rlimit (hs_harden_t *h, const hs_json_t *settings, size_t i, hs_json_t *rl, 
     {
       cleanup_free char *p = hs_xasprintf ("%s.hard", jp);
       hs_json_t *after = hs_json_new_uint (nh);
-      hs_harden_change (h, p, hard, after, "%s hard limit capped at %llu by host policy",
-                        type->str, nh);
+      hs_harden_change (h, p, hard, after, "%s hard limit capped at %llu by host policy", type->str,
+                        nh);
       hs_json_set (rl, "hard", after);
     }
   if (ns != sv)
@@ -133,7 +146,8 @@ pids (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
   int r;
 
   if (settings != NULL
-      && (r = hs_settings_u64 (settings, CONTROL, "pids_limit", DEFAULT_PIDS_LIMIT, &want, err)) < 0)
+      && (r = hs_settings_u64 (settings, CONTROL, "pids_limit", DEFAULT_PIDS_LIMIT, &want, err))
+             < 0)
     return r;
   if (linux_ != NULL && linux_->type != HS_JSON_OBJECT && linux_->type != HS_JSON_NULL)
     return 0; /* spec validation refuses it */
@@ -149,15 +163,13 @@ pids (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
   if (limit != NULL && limit->type != HS_JSON_NULL && !hs_json_to_i64 (limit, &cur))
     return hs_harden_refuse (h, err, "linux.resources.pids.limit", "expected an integer");
   /* 0 and negative mean "no limit" to the runtimes */
-  if (limit != NULL && limit->type != HS_JSON_NULL && cur > 0 && (unsigned long long) cur <= want)
+  if (limit != NULL && limit->type != HS_JSON_NULL && cur > 0 && (unsigned long long)cur <= want)
     return 0;
   {
     hs_json_t *after = hs_json_new_uint (want);
-    hs_harden_change (h, "linux.resources.pids.limit", limit, after,
-                      "%s pids limit %llu by host policy",
-                      limit != NULL && limit->type != HS_JSON_NULL && cur > 0 ? "capped at"
-                                                                              : "set to",
-                      want);
+    hs_harden_change (
+        h, "linux.resources.pids.limit", limit, after, "%s pids limit %llu by host policy",
+        limit != NULL && limit->type != HS_JSON_NULL && cur > 0 ? "capped at" : "set to", want);
     hs_json_set (p, "limit", after);
   }
   return 0;

@@ -25,7 +25,7 @@ hs_path_clean (const char *path)
 
       while (*p && *p != '/')
         p++;
-      sl = (size_t) (p - seg);
+      sl = (size_t)(p - seg);
       while (*p == '/')
         p++;
       if (sl == 0 || (sl == 1 && seg[0] == '.'))
@@ -143,7 +143,7 @@ hs_path_resolve_host (const char *path, const char *base)
       if (*rest == '\0')
         return TAKE_PTR (done);
       after = strchr (rest, '/');
-      comp = after ? hs_xstrndup (rest, (size_t) (after - rest)) : hs_xstrdup (rest);
+      comp = after ? hs_xstrndup (rest, (size_t)(after - rest)) : hs_xstrdup (rest);
       link = hs_xasprintf ("%s/%s", done, comp);
       n = readlink (link, target, sizeof (target) - 1);
       if (n < 0 || strcmp (comp, "..") == 0 || strcmp (comp, ".") == 0)
@@ -154,9 +154,8 @@ hs_path_resolve_host (const char *path, const char *base)
         }
       target[n] = '\0';
       {
-        char *next = target[0] == '/'
-                         ? hs_xasprintf ("%s%s", target, after ? after : "")
-                         : hs_xasprintf ("%s/%s%s", done, target, after ? after : "");
+        char *next = target[0] == '/' ? hs_xasprintf ("%s%s", target, after ? after : "")
+                                      : hs_xasprintf ("%s/%s%s", done, target, after ? after : "");
         free (cur);
         cur = next;
       }
@@ -243,8 +242,7 @@ hs_settings_abs_paths (const hs_json_t *settings, const char *control, const cha
       cleanup_free char *c = hs_path_clean (s);
 
       if (s[0] != '/' || strcmp (c, s) != 0)
-        return hs_error_make (err, 0,
-                              "policy key `%s.%s[%zu]`: `%s` is not a clean absolute path",
+        return hs_error_make (err, 0, "policy key `%s.%s[%zu]`: `%s` is not a clean absolute path",
                               control, key, i, s);
     }
   return 0;
