@@ -31,13 +31,13 @@ START_TEST (test_join_other_namespace_allowed)
   if (child == 0)
     {
       if (unshare (CLONE_NEWUTS) == 0)
-        (void)write (ready[1], "x", 1);
+        (void) write (ready[1], "x", 1);
       pause ();
       _exit (0);
     }
   close (ready[1]);
   ck_assert_int_eq (read (ready[0], &c, 1), 1);
-  text = hs_xasprintf (cfg, (int)child);
+  text = hs_xasprintf (cfg, (int) child);
   config = test_parse (text);
   hs_audit_init (&audit, "create", "t", ".", p->digest);
   refusal = golden_harden (config, p, &audit);

@@ -144,7 +144,7 @@ ensure_option (hs_json_t *opts, const char *want, const char *drop)
 
   while ((i = hs_json_array_find_string (opts, drop)) >= 0)
     {
-      hs_json_remove_at (opts, (size_t)i);
+      hs_json_remove_at (opts, (size_t) i);
       changed = true;
     }
   if (hs_json_array_find_string (opts, want) < 0)

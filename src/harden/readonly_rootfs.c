@@ -97,9 +97,9 @@ insert_at (const hs_json_t *mounts, const char *path)
       if (hs_path_is_under (path, dest))
         return -1;
       if (first_below < 0 && hs_path_is_under (dest, path))
-        first_below = (long)i;
+        first_below = (long) i;
     }
-  return first_below >= 0 ? first_below : (long)mounts->len;
+  return first_below >= 0 ? first_below : (long) mounts->len;
 }
 
 static int
@@ -134,7 +134,7 @@ add_tmpfs (hs_harden_t *h, const char *path, const char *size)
   /* insert: append, then rotate into place */
   hs_json_append (mounts, m);
   memmove (&mounts->items[at + 1], &mounts->items[at],
-           (mounts->len - 1 - (size_t)at) * sizeof (hs_json_t *));
+           (mounts->len - 1 - (size_t) at) * sizeof (hs_json_t *));
   mounts->items[at] = m;
   return 0;
 }
@@ -147,7 +147,7 @@ apply (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
   hs_json_t *ro;
   int r;
 
-  (void)err;
+  (void) err;
   if (root == NULL || root->type != HS_JSON_OBJECT)
     return 0; /* no root: the runtime refuses the config */
   ro = hs_json_get (root, "readonly");

@@ -163,7 +163,7 @@ pids (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
   if (limit != NULL && limit->type != HS_JSON_NULL && !hs_json_to_i64 (limit, &cur))
     return hs_harden_refuse (h, err, "linux.resources.pids.limit", "expected an integer");
   /* 0 and negative mean "no limit" to the runtimes */
-  if (limit != NULL && limit->type != HS_JSON_NULL && cur > 0 && (unsigned long long)cur <= want)
+  if (limit != NULL && limit->type != HS_JSON_NULL && cur > 0 && (unsigned long long) cur <= want)
     return 0;
   {
     hs_json_t *after = hs_json_new_uint (want);

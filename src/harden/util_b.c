@@ -25,7 +25,7 @@ hs_path_clean (const char *path)
 
       while (*p && *p != '/')
         p++;
-      sl = (size_t)(p - seg);
+      sl = (size_t) (p - seg);
       while (*p == '/')
         p++;
       if (sl == 0 || (sl == 1 && seg[0] == '.'))
@@ -143,7 +143,7 @@ hs_path_resolve_host (const char *path, const char *base)
       if (*rest == '\0')
         return TAKE_PTR (done);
       after = strchr (rest, '/');
-      comp = after ? hs_xstrndup (rest, (size_t)(after - rest)) : hs_xstrdup (rest);
+      comp = after ? hs_xstrndup (rest, (size_t) (after - rest)) : hs_xstrdup (rest);
       link = hs_xasprintf ("%s/%s", done, comp);
       n = readlink (link, target, sizeof (target) - 1);
       if (n < 0 || strcmp (comp, "..") == 0 || strcmp (comp, ".") == 0)
