@@ -98,7 +98,44 @@ START_TEST (test_captures_all_controls_b)
 }
 END_TEST
 
+/* Every preset validates, and under each the engines' configs pass all of
+ * controls-b's controls (others off: they have their own tests). */
+START_TEST (test_presets_admit_captures)
+{
+  static const char *const presets[] = { "restricted", "baseline", "audit-only" };
+  static const char *const captures[] = {
+    "captures/docker-20.10-config.json",
+    "captures/podman-4.3-config.json",
+    "captures/containerd-1.6-ctr-config.json",
+  };
+
+  for (size_t k = 0; k < 3; k++)
+    {
+      cleanup_free char *base = golden_policy_text ("mounts", NULL, all_b);
+      cleanup_free char *ptext = hs_xasprintf ("{\"preset\":\"%s\",%s", presets[k], base + 1);
+      cleanup_free char *perr = NULL;
+      cleanup_policy hs_policy_t *p = golden_policy (ptext, &perr);
+
+      ck_assert_msg (p != NULL, "%s: %s", presets[k], perr);
+      ck_assert_str_eq (p->preset, presets[k]);
+      for (size_t i = 0; i < 3; i++)
+        {
+          cleanup_free char *text = test_read_data (captures[i], NULL);
+          cleanup_json hs_json_t *config = test_parse (text);
+          cleanup_free char *refusal = NULL;
+          hs_audit_t audit;
+
+          hs_audit_init (&audit, "create", "capture", "/nonexistent", p->digest);
+          refusal = golden_harden (config, p, &audit);
+          hs_audit_release (&audit);
+          ck_assert_msg (refusal == NULL, "%s, %s: %s", presets[k], captures[i], refusal);
+        }
+    }
+}
+END_TEST
+
 GOLDEN_SUITE ("mounts", tcase_add_test (tc, test_symlinks_resolved);
-              tcase_add_test (tc, test_captures_all_controls_b))
+              tcase_add_test (tc, test_captures_all_controls_b);
+              tcase_add_test (tc, test_presets_admit_captures))
 
 TEST_MAIN (golden_suite ())
