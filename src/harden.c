@@ -25,13 +25,21 @@ const hs_control_t *const hs_controls[] = {
   /* slot: controls-a non_root_user */
   &hs_control_non_root_user,
   /* slot: controls-b readonly_rootfs */
+  &hs_control_readonly_rootfs,
   /* slot: controls-b mounts */
+  &hs_control_mounts,
   /* slot: controls-b masked_paths */
+  &hs_control_masked_paths,
   /* slot: controls-b namespaces */
+  &hs_control_namespaces,
   /* slot: controls-b devices */
+  &hs_control_devices,
   /* slot: controls-b sysctls */
+  &hs_control_sysctls,
   /* slot: controls-b rlimits */
+  &hs_control_rlimits,
   /* slot: controls-b hooks */
+  &hs_control_hooks,
   /* slot: userns userns */
   &hs_control_userns,
   /* seccomp after capabilities and userns: the profile depends on both */

@@ -1,0 +1,220 @@
+/* rlimits: process.rlimits never exceed the policy's maxima (hard and
+ * soft, soft <= hard), and the container has a pids limit, so one
+ * container cannot exhaust the host's file descriptors, memory locks or
+ * process table. */
+#include "harden/controls.h"
+#include "harden/util_b.h"
+#include "cleanup.h"
+#include "xalloc.h"
+
+#include <string.h>
+
+#define CONTROL "rlimits"
+
+static const char *const known_keys[] = { "max", "pids_limit", NULL };
+
+static const char *const rlimit_names[] = {
+  "RLIMIT_AS",
+  "RLIMIT_CORE",
+  "RLIMIT_CPU",
+  "RLIMIT_DATA",
+  "RLIMIT_FSIZE",
+  "RLIMIT_LOCKS",
+  "RLIMIT_MEMLOCK",
+  "RLIMIT_MSGQUEUE",
+  "RLIMIT_NICE",
+  "RLIMIT_NOFILE",
+  "RLIMIT_NPROC",
+  "RLIMIT_RSS",
+  "RLIMIT_RTPRIO",
+  "RLIMIT_RTTIME",
+  "RLIMIT_SIGPENDING",
+  "RLIMIT_STACK",
+  NULL,
+};
+
+static const struct
+{
+  const char *name;
+  unsigned long long max;
+} default_max[] = {
+  { "RLIMIT_NOFILE", 1048576 }, { "RLIMIT_NPROC", 1048576 }, { "RLIMIT_MEMLOCK", 67108864 },
+  { "RLIMIT_RTPRIO", 0 },       { "RLIMIT_NICE", 0 },
+};
+#define DEFAULT_PIDS_LIMIT 4096ull
+
+static int
+validate (const hs_json_t *settings, hs_error_t *err)
+{
+  const hs_json_t *max;
+  unsigned long long n;
+  int r;
+
+  if ((r = hs_settings_check_keys (settings, CONTROL, known_keys, err)) < 0
+      || (r = hs_settings_u64 (settings, CONTROL, "pids_limit", DEFAULT_PIDS_LIMIT, &n, err)) < 0)
+    return r;
+  if (n == 0 || n > 0x7fffffffffffffffull)
+    return hs_error_make (err, 0,
+                          "policy key `" CONTROL ".pids_limit`: expected an integer from 1 to "
+                          "9223372036854775807 (set `" CONTROL ".mode` to \"off\" for no limit)");
+  max = hs_json_get_exact (settings, "max");
+  if (max == NULL)
+    return 0;
+  if (max->type != HS_JSON_OBJECT)
+    return hs_error_make (err, 0,
+                          "policy key `" CONTROL ".max`: expected an object of RLIMIT_* -> "
+                          "integer, got %s",
+                          hs_json_type_name (max->type));
+  for (size_t i = 0; i < max->len; i++)
+    {
+      bool known = false;
+      for (size_t j = 0; rlimit_names[j]; j++)
+        known = known || strcmp (max->keys[i], rlimit_names[j]) == 0;
+      if (!known)
+        return hs_error_make (err, 0, "policy key `" CONTROL ".max.%s`: unknown rlimit",
+                              max->keys[i]);
+      if (!hs_json_to_u64 (max->items[i], &n))
+        return hs_error_make (err, 0,
+                              "policy key `" CONTROL ".max.%s`: expected a non-negative integer",
+                              max->keys[i]);
+    }
+  return 0;
+}
+
+/* The policy's maximum for `name`, else the built-in one. */
+static bool
+max_for (const hs_json_t *settings, const char *name, unsigned long long *ret)
+{
+  const hs_json_t *max = settings ? hs_json_get_exact (settings, "max") : NULL;
+  const hs_json_t *v = max ? hs_json_get_exact (max, name) : NULL;
+
+  if (v != NULL)
+    return hs_json_to_u64 (v, ret);
+  for (size_t i = 0; i < sizeof (default_max) / sizeof (default_max[0]); i++)
+    if (strcmp (default_max[i].name, name) == 0)
+      {
+        *ret = default_max[i].max;
+        return true;
+      }
+  return false;
+}
+
+static int
+cap_rlimit (hs_harden_t *h, const hs_json_t *settings, size_t i, hs_json_t *rl, hs_error_t *err)
+{
+  cleanup_free char *jp = hs_xasprintf ("process.rlimits[%zu]", i);
+  hs_json_t *type = hs_json_get (rl, "type");
+  hs_json_t *hard = hs_json_get (rl, "hard"), *soft = hs_json_get (rl, "soft");
+  unsigned long long max, hv, sv, nh, ns;
+
+  if (type == NULL || type->type != HS_JSON_STRING || !hs_json_to_u64 (hard, &hv)
+      || !hs_json_to_u64 (soft, &sv))
+    return hs_harden_refuse (h, err, jp,
+                             "an rlimit needs a string `type` and integer `hard` and `soft`");
+  nh = hv;
+  ns = sv;
+  if (max_for (settings, type->str, &max) && nh > max)
+    nh = max;
+  if (ns > nh)
+    ns = nh;
+  if (nh != hv)
+    {
+      cleanup_free char *p = hs_xasprintf ("%s.hard", jp);
+      hs_json_t *after = hs_json_new_uint (nh);
+      hs_harden_change (h, p, hard, after, "%s hard limit capped at %llu by host policy", type->str,
+                        nh);
+      hs_json_set (rl, "hard", after);
+    }
+  if (ns != sv)
+    {
+      cleanup_free char *p = hs_xasprintf ("%s.soft", jp);
+      hs_json_t *after = hs_json_new_uint (ns);
+      hs_harden_change (h, p, soft, after, "%s soft limit capped at %llu (<= hard, host policy)",
+                        type->str, ns);
+      hs_json_set (rl, "soft", after);
+    }
+  return 0;
+}
+
+static int
+pids (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
+{
+  unsigned long long want = DEFAULT_PIDS_LIMIT;
+  hs_json_t *linux_ = hs_json_get (h->spec, "linux");
+  hs_json_t *res, *p, *limit;
+  long long cur;
+  int r;
+
+  if (settings != NULL
+      && (r = hs_settings_u64 (settings, CONTROL, "pids_limit", DEFAULT_PIDS_LIMIT, &want, err))
+             < 0)
+    return r;
+  if (linux_ != NULL && linux_->type != HS_JSON_OBJECT && linux_->type != HS_JSON_NULL)
+    return 0; /* spec validation refuses it */
+  linux_ = hs_json_ensure_object (h->spec, "linux");
+  res = hs_json_ensure_object (linux_, "resources");
+  if (res == NULL)
+    return 0; /* spec validation refuses it */
+  p = hs_json_get (res, "pids");
+  if (p != NULL && p->type != HS_JSON_OBJECT && p->type != HS_JSON_NULL)
+    return hs_harden_refuse (h, err, "linux.resources.pids", "expected an object");
+  p = hs_json_ensure_object (res, "pids");
+  limit = hs_json_get (p, "limit");
+  if (limit != NULL && limit->type != HS_JSON_NULL && !hs_json_to_i64 (limit, &cur))
+    return hs_harden_refuse (h, err, "linux.resources.pids.limit", "expected an integer");
+  /* 0 and negative mean "no limit" to the runtimes */
+  if (limit != NULL && limit->type != HS_JSON_NULL && cur > 0 && (unsigned long long) cur <= want)
+    return 0;
+  {
+    hs_json_t *after = hs_json_new_uint (want);
+    hs_harden_change (
+        h, "linux.resources.pids.limit", limit, after, "%s pids limit %llu by host policy",
+        limit != NULL && limit->type != HS_JSON_NULL && cur > 0 ? "capped at" : "set to", want);
+    hs_json_set (p, "limit", after);
+  }
+  return 0;
+}
+
+static int
+apply (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
+{
+  hs_json_t *rls = hs_json_path (h->spec, "process", "rlimits", NULL);
+  int r;
+
+  if (rls != NULL && rls->type == HS_JSON_ARRAY)
+    for (size_t i = 0; i < rls->len; i++)
+      if ((r = cap_rlimit (h, settings, i, rls->items[i], err)) < 0)
+        return r;
+  return pids (h, settings, err);
+}
+
+static int
+apply_process (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
+{
+  hs_json_t *rls = hs_json_path (h->spec, "process", "rlimits", NULL);
+  int r;
+
+  if (rls != NULL && rls->type == HS_JSON_ARRAY)
+    for (size_t i = 0; i < rls->len; i++)
+      if ((r = cap_rlimit (h, settings, i, rls->items[i], err)) < 0)
+        return r;
+  return 0;
+}
+
+const hs_control_t hs_control_rlimits = {
+  .name = CONTROL,
+  .summary = "process.rlimits capped at policy maxima; a pids limit always set",
+  .doc = "Caps the hard value of each process.rlimits entry named in `max` at its maximum\n"
+         "and the soft value at the (capped) hard value; applies to exec'd processes too.\n"
+         "Sets linux.resources.pids.limit to `pids_limit` when absent, 0 or negative (no\n"
+         "limit), or higher.\n"
+         "Settings:\n"
+         "  max         object RLIMIT_* -> integer, over the built-in maxima (set one to\n"
+         "              18446744073709551615 to lift it): RLIMIT_NOFILE 1048576,\n"
+         "              RLIMIT_NPROC 1048576, RLIMIT_MEMLOCK 67108864,\n"
+         "              RLIMIT_RTPRIO 0, RLIMIT_NICE 0\n"
+         "  pids_limit  integer >= 1; default 4096\n",
+  .validate = validate,
+  .apply = apply,
+  .apply_process = apply_process,
+};
