@@ -82,6 +82,8 @@ check "docker stop: exited" [ "$(d inspect -f '{{.State.Status}}' "$CNAME")" = e
 check "docker start (created again through hardshim)" dq start "$CNAME"
 check "docker start: running" [ "$(d inspect -f '{{.State.Status}}' "$CNAME")" = running ]
 check "docker kill" dq kill "$CNAME"
+# kill only sends the signal: the exit is reported later.
+wait_for "the container to exit" sh -c '[ "$("$@" inspect -f "{{.State.Status}}" "$0")" = exited ]' "$CNAME" "$DOCKER_CLI" -H "unix://$DK/docker.sock"
 check "docker kill: exited" [ "$(d inspect -f '{{.State.Status}}' "$CNAME")" = exited ]
 check "docker rm" dq rm "$CNAME"
 check "docker rm: gone from the runtime" sh -c '! "$1" --root "$2" state "$3" >/dev/null 2>&1' \
