@@ -15,4 +15,4 @@ apt-get install -y -q --no-install-recommends \
   libyajl-dev libseccomp-dev libcap-dev libapparmor-dev libselinux1-dev check \
   runc crun busybox-static jq util-linux procps \
   apparmor clang valgrind \
-  podman containerd docker.io libcap2-bin python3-yaml
+  podman containerd docker.io libcap2-bin python3-yaml python3-grpcio containernetworking-plugins

@@ -143,6 +143,22 @@ check "uninstall restores the node's containerd config" cmp -s "$H/etc/container
 check "uninstall removes the binaries and the policy" \
   [ ! -e "$H/usr/local/bin/hardshim" -a ! -e "$H/usr/local/bin/hardshimctl" -a ! -e "$H/etc/hardshim" ]
 check "uninstall restarts containerd" [ "$(restarts)" = 2 ]
+# A node without a containerd config: the installer writes one the CRI
+# plugin can load (it needs runc among the runtimes).
+rm -f "$H/etc/containerd/config.toml"
+MODE=install installer
+check "install on a node without containerd config succeeds" [ $? -eq 0 ]
+printf 'root = "%s/cd-root3"\nstate = "%s/cd-state3"\n' "$T" "$T" > "$T/fresh.toml"
+cat "$H/etc/containerd/config.toml" >> "$T/fresh.toml"
+check "... and writes a config that defines runc and hardshim" \
+  $PY -c 'import sys, tomllib
+r = tomllib.load(open(sys.argv[1], "rb"))["plugins"]["io.containerd.grpc.v1.cri"]["containerd"]["runtimes"]
+assert r["runc"]["runtime_type"] == "io.containerd.runc.v2", r
+assert r["hardshim"]["options"]["BinaryName"] == "/usr/local/bin/hardshim", r' "$T/fresh.toml"
+check "... that containerd reads" sh -c 'containerd --config "$1" config dump > /dev/null' sh "$T/fresh.toml"
+MODE=uninstall installer
+check "... and uninstall leaves an empty version 2 config" \
+  [ "$(cat "$H/etc/containerd/config.toml")" = "version = 2" ]
 MODE=sometimes installer
 check "an unknown MODE fails" [ $? -eq 2 ]
 

@@ -181,16 +181,16 @@ rootfs_tar () {
   echo "$T/rootfs.tar"
 }
 
-# oci_layout_tar NAME: an OCI image layout (one uncompressed layer) for
-# `ctr image import`.
+# oci_layout_tar NAME [CMD_JSON]: an OCI image layout (one uncompressed
+# layer) for `ctr image import`.
 oci_layout_tar () {
-  name=$1 dir=$T/oci
+  name=$1 cmd=${2:-'["sh"]'} dir=$T/oci
   layer=$(rootfs_tar)
   rm -rf "$dir"; mkdir -p "$dir/blobs/sha256"
   l=$(sha256sum "$layer" | cut -d' ' -f1); lsize=$(stat -c %s "$layer")
   cp "$layer" "$dir/blobs/sha256/$l"
-  printf '{"architecture":"amd64","os":"linux","config":{"Cmd":["sh"],"Env":["PATH=/usr/sbin:/usr/bin:/sbin:/bin"]},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' \
-    "$l" > "$dir/c.json"
+  printf '{"architecture":"amd64","os":"linux","config":{"Cmd":%s,"Env":["PATH=/usr/sbin:/usr/bin:/sbin:/bin"]},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' \
+    "$cmd" "$l" > "$dir/c.json"
   c=$(sha256sum "$dir/c.json" | cut -d' ' -f1); csize=$(stat -c %s "$dir/c.json")
   mv "$dir/c.json" "$dir/blobs/sha256/$c"
   printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%s","size":%s},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"sha256:%s","size":%s}]}' \
