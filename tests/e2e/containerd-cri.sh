@@ -80,6 +80,31 @@ check "... the message is hardshim's" grep -q "hardshim: create \`$r1\`" "$T/r1.
 write_default_policy
 $CRI "$SOCK" rm "$r1" > /dev/null 2>&1
 
+# Refusals by controls written elsewhere (HARDENING_CHECKS). Each helper
+# removes what it created and fails when any step failed.
+cri_pod_in_node_network () {
+  hp=$(CRI_HOST_NETWORK=1 $CRI "$SOCK" runp "$POD-hn" "uid-hn-$$" "$D/logs" hardshim) || return 1
+  $CRI "$SOCK" stopp "$hp"; $CRI "$SOCK" rmp "$hp"
+}
+cri_privileged_pod () {
+  pp=$(CRI_PRIVILEGED=1 $CRI "$SOCK" runp "$POD-pr" "uid-pr-$$" "$D/logs" hardshim) || return 1
+  pc=$(CRI_PRIVILEGED=1 $CRI "$SOCK" create "$pp" "$POD-pr" "uid-pr-$$" "$D/logs" "$IMG" priv priv.log true) &&
+    $CRI "$SOCK" start "$pc"
+  prc=$?
+  $CRI "$SOCK" stopp "$pp"; $CRI "$SOCK" rmp "$pp"
+  return $prc
+}
+cri_root_bind_mount () {
+  bc=$(CRI_MOUNT=/:/host $CRI "$SOCK" create "$pod" "$POD" "uid-$$" "$D/logs" "$IMG" rootbind rootbind.log true) || return 1
+  $CRI "$SOCK" start "$bc"
+  brc=$?
+  $CRI "$SOCK" rm "$bc"
+  return $brc
+}
+guarded_refusal refuse-hostnet "a pod in the node's network (RunPodSandbox)" cri_pod_in_node_network
+guarded_refusal refuse-privileged "a privileged container in a privileged pod" cri_privileged_pod
+guarded_refusal refuse-rootbind "a container with a bind mount of /" cri_root_bind_mount
+
 check "StopPodSandbox" $CRI "$SOCK" stopp "$pod"
 check "RemovePodSandbox" $CRI "$SOCK" rmp "$pod"
 ENGINE_CLEANUP=

@@ -14,7 +14,12 @@ numbers from k8s.io/cri-api pkg/apis/runtime/v1/api.proto).
 
 On an error the gRPC status's message goes to stderr (what the kubelet
 shows in the pod's events) and the exit status is 1.
+
+Environment, for the cases a policy refuses: CRI_HOST_NETWORK=1 (runp: the
+node's network namespace), CRI_PRIVILEGED=1 (runp and create: privileged),
+CRI_MOUNT=HOST_PATH:CONTAINER_PATH (create: a bind mount).
 """
+import os
 import sys
 
 import grpc
@@ -79,11 +84,17 @@ def read_varint(buf, i):
 
 
 def sandbox_config(name, uid, logdir):
+    host_network = os.environ.get("CRI_HOST_NETWORK") == "1"
     metadata = [field(1, name), field(2, uid), field(3, "hardshim-e2e"), field(4, 0)]
-    # network POD (CNI), pid CONTAINER, ipc POD: what the kubelet asks for.
-    ns = [field(1, 0), field(2, 1), field(3, 0)]
-    linux = [field(2, [field(1, ns)])]
-    return [field(1, metadata), field(2, name), field(3, logdir), field(8, linux)]
+    # network POD (CNI) or NODE, pid CONTAINER, ipc POD: as the kubelet asks.
+    ns = [field(1, 2 if host_network else 0), field(2, 1), field(3, 0)]
+    security = [field(1, ns)]
+    if os.environ.get("CRI_PRIVILEGED") == "1":
+        security.append(field(6, True))
+    linux = [field(2, security)]
+    # The kubelet sends no hostname for a pod in the node's network.
+    return [field(1, metadata)] + ([] if host_network else [field(2, name)]) + \
+        [field(3, logdir), field(8, linux)]
 
 
 def main(argv):
@@ -109,7 +120,13 @@ def main(argv):
         pod, name, uid, logdir, image, cname, logpath = args[:7]
         config = [field(1, [field(1, cname), field(2, 0)]), field(2, [field(1, image)])]
         config += [field(3, a) for a in args[7:]]
+        if os.environ.get("CRI_MOUNT"):
+            host, ctr = os.environ["CRI_MOUNT"].split(":", 1)
+            config.append(field(7, [field(1, ctr), field(2, host), field(3, True)]))
         config.append(field(11, logpath))
+        if os.environ.get("CRI_PRIVILEGED") == "1":
+            # linux.security_context.privileged
+            config.append(field(15, [field(2, [field(2, True)])]))
         resp = call("CreateContainer", [field(1, pod), field(2, config),
                                         field(3, sandbox_config(name, uid, logdir))])
         print(first_str(resp, 1))

@@ -16,7 +16,7 @@ contrib_file docker/daemon.json > "$DK/daemon.json"
 # a host containerd at /run/containerd/containerd.sock if there were one.
 start_containerd "$DK/containerd"
 start_daemon "$DK/dockerd.log" dockerd --config-file "$DK/daemon.json" \
-  --containerd "$CONTAINERD_SOCK" --iptables=false --ip6tables=false --bridge=none \
+  --add-runtime "hs-cli=$HARDSHIM" --containerd "$CONTAINERD_SOCK" --iptables=false --ip6tables=false --bridge=none \
   --data-root "$DK/data" --exec-root "$DK/exec" -H "unix://$DK/docker.sock" \
   --pidfile "$DK/docker.pid"
 DOCKERD_PID=$DAEMON_PID
@@ -29,6 +29,10 @@ check "dockerd is up" sh -c '"$@" version > /dev/null' sh "$DOCKER_CLI" -H "unix
   { sed 's/^/# /' "$DK/dockerd.log"; }
 check "docker lists the runtime hardened from daemon.json" \
   sh -c '[ "$("$@" info --format "{{(index .Runtimes \"hardened\").Path}}")" = "$HARDSHIM" ]' \
+  sh "$DOCKER_CLI" -H "unix://$DK/docker.sock"
+
+check "docker lists the runtime hs-cli from --add-runtime" \
+  sh -c '[ "$("$@" info --format "{{(index .Runtimes \"hs-cli\").Path}}")" = "$HARDSHIM" ]' \
   sh "$DOCKER_CLI" -H "unix://$DK/docker.sock"
 
 IMG=hardshim-e2e/busybox:latest
@@ -94,6 +98,11 @@ check "docker run --rm passes the output" grep -qx once "$T/once.out"
 d $RUN -d --name "$CNAME-f" "$IMG" sleep 1000 > /dev/null
 check "docker rm -f of a running container (runtime delete --force)" dq rm -f "$CNAME-f"
 
+# The runtime from --add-runtime works the same.
+d run --runtime=hs-cli --network none --rm "$IMG" sh -c "$PROBE" > "$T/cli.probe" 2>&1
+check "docker run --runtime=hs-cli (--add-runtime) works" grep -q '^NoNewPrivs:' "$T/cli.probe"
+assert_hardened "docker: run --runtime=hs-cli" "$T/cli.probe"
+
 # Refusals that work with this branch's controls: a policy whose
 # no_new_privileges is in reject mode, and a malformed policy.
 write_nnp_reject_policy
@@ -119,9 +128,10 @@ check "docker: no container is left" [ -z "$(d ps -aq)" ]
 
 # --version as Docker calls it: runc's output, then hardshim's line.
 "$HARDSHIM" --version > "$T/v.out"
+"$RUNC" --version > "$T/v.want"
 check "runtime --version starts with runc's output" \
-  sh -c '"$1" --version | cmp -s - "$2" 2>/dev/null || [ "$("$1" --version)" = "$(head -n "$("$1" --version | wc -l)" "$2")" ]' \
-  sh "$RUNC" "$T/v.out"
+  [ "$(head -n "$(wc -l < "$T/v.want")" "$T/v.out")" = "$(cat "$T/v.want")" ]
+check "runtime --version ends with hardshim's line" [ "$(tail -n 1 "$T/v.out" | cut -d' ' -f1-2)" = "hardshim version" ]
 
 # Stop dockerd and containerd: both exit cleanly.
 stop_pid "$DOCKERD_PID"
