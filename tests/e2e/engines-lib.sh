@@ -1,6 +1,7 @@
 # Sourced (after lib.sh) by the engine tests: podman.sh, containerd.sh,
-# docker.sh. Each starts its engine privately (state under $T), runs real
-# containers through hardshim and stops exactly the processes it started.
+# containerd-cri.sh, docker.sh. Each starts its engine privately (state
+# under $T), runs real containers through hardshim and stops exactly the
+# processes it started.
 #
 # HARDENING_CHECKS names the hardening assertions that run. Rows of the
 # tables below whose check is not listed print a "# not run" line and count
@@ -63,10 +64,12 @@ DEFAULT_DIGEST=$(policy_digest)
 export HARDSHIM_POLICY="$POLICY" HARDSHIM_RUNTIME="$RUNC"
 
 # The probe every container and exec runs: "Key: value" lines for
-# status_field. UidMap0 is the host uid that container uid 0 maps to.
+# status_field. UidMap0 is the host uid that container uid 0 maps to;
+# RootFs is ro or rw from the options of the topmost mount on / (not a
+# write test, which a user namespace would fail on a writable root too).
 PROBE='grep -E "^(NoNewPrivs|Seccomp|CapEff|CapPrm|CapBnd):" /proc/self/status;
 echo "UidMap0: $(awk "NR == 1 { print \$2 }" /proc/self/uid_map)";
-if touch /.hardshim-probe 2>/dev/null; then rm -f /.hardshim-probe; echo "RootFs: rw"; else echo "RootFs: ro"; fi'
+echo "RootFs: $(awk "\$5 == \"/\" { split(\$6, o, \",\"); r = o[1] } END { print r }" /proc/self/mountinfo)"'
 
 # caps_within FILE: every capability in CapEff, CapPrm and CapBnd is in HS_ALLOWED_CAPS.
 caps_within () {
@@ -115,9 +118,10 @@ CONFIG_ROWS='
 annotation|config.json carries org.hardshim.hardened with the policy digest|annotation_ok "$C"
 nnp|config.json has process.noNewPrivileges true|jqe ".process.noNewPrivileges == true" "$C"
 '
-# exec --privileged asks for every capability; root on the project's
-# machines lacks some (CAP_SYS_RESOURCE), so even plain runc fails it there
-# ("unable to apply caps"): these rows need the capabilities control.
+# Docker's exec --privileged asks for every capability; root on the
+# project's machines lacks some (CAP_SYS_RESOURCE), so even plain runc fails
+# it there ("unable to apply caps"). Podman's runs, with every capability
+# root has. Either way these rows need the capabilities control.
 PRIVILEGED_EXEC_ROWS='
 exec-privileged|the exec runs|grep -q "^NoNewPrivs:" "$F"
 exec-privileged|NoNewPrivs is 1|[ "$(status_field "$F" NoNewPrivs)" = 1 ]
