@@ -30,6 +30,7 @@ const hs_control_t *const hs_controls[] = {
   /* slot: userns userns */
   /* seccomp after capabilities and userns: the profile depends on both */
   /* slot: seccomp seccomp */
+  &hs_control_seccomp,
   /* slot: lsm apparmor */
   /* slot: lsm selinux */
   NULL,

@@ -21,6 +21,7 @@ static const hs_ctl_command_t commands[] = {
   { "check", "check [--policy FILE] [--json] CONFIG.json", hs_ctl_check },
   { "policy", "policy show [--policy FILE] [--json] | policy validate FILE", hs_ctl_policy },
   { "explain", "explain [CONTROL]", hs_ctl_explain },
+  { "profile", "profile seccomp [--policy FILE] [--config CONFIG.json]", hs_ctl_profile },
   { NULL, NULL, NULL },
 };
 

@@ -9,6 +9,7 @@ extern const hs_control_t hs_control_no_new_privileges;
 /* slot: controls-b */
 /* slot: userns */
 /* slot: seccomp */
+extern const hs_control_t hs_control_seccomp;
 /* slot: lsm */
 
 #endif

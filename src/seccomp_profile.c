@@ -1,0 +1,1490 @@
+#include "seccomp_profile.h"
+#include "cleanup.h"
+#include "fileio.h"
+#include "registry.h"
+#include "sha256.h"
+#include "seccomp_profiles.h"
+#include "xalloc.h"
+
+#include <errno.h>
+#include <seccomp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+
+/* ---- names ------------------------------------------------------------- */
+
+static const char *const action_names[] = {
+  [HS_SC_KILL_PROCESS] = "SCMP_ACT_KILL_PROCESS",
+  [HS_SC_KILL_THREAD] = "SCMP_ACT_KILL_THREAD",
+  [HS_SC_KILL] = "SCMP_ACT_KILL",
+  [HS_SC_TRAP] = "SCMP_ACT_TRAP",
+  [HS_SC_ERRNO] = "SCMP_ACT_ERRNO",
+  [HS_SC_TRACE] = "SCMP_ACT_TRACE",
+  [HS_SC_NOTIFY] = "SCMP_ACT_NOTIFY",
+  [HS_SC_LOG] = "SCMP_ACT_LOG",
+  [HS_SC_ALLOW] = "SCMP_ACT_ALLOW",
+};
+
+static const char *const op_names[] = {
+  [HS_SC_NE] = "SCMP_CMP_NE", [HS_SC_LT] = "SCMP_CMP_LT", [HS_SC_LE] = "SCMP_CMP_LE",
+  [HS_SC_EQ] = "SCMP_CMP_EQ", [HS_SC_GE] = "SCMP_CMP_GE", [HS_SC_GT] = "SCMP_CMP_GT",
+  [HS_SC_MASKED_EQ] = "SCMP_CMP_MASKED_EQ",
+};
+
+static const struct
+{
+  const char *name;
+  int value;
+} errno_table[] = {
+  { "EPERM", EPERM },     { "ENOENT", ENOENT },         { "EACCES", EACCES },
+  { "EINVAL", EINVAL },   { "ENOSYS", ENOSYS },         { "EOPNOTSUPP", EOPNOTSUPP },
+  { "ENOTSUP", ENOTSUP }, { "EAFNOSUPPORT", EAFNOSUPPORT }, { "EPROTONOSUPPORT", EPROTONOSUPPORT },
+  { NULL, 0 },
+};
+
+int
+hs_sc_errno_value (const char *name)
+{
+  for (size_t i = 0; errno_table[i].name; i++)
+    if (strcmp (errno_table[i].name, name) == 0)
+      return errno_table[i].value;
+  return -1;
+}
+
+static const char *const known_arches[] = {
+  "SCMP_ARCH_X86",     "SCMP_ARCH_X86_64",    "SCMP_ARCH_X32",     "SCMP_ARCH_ARM",
+  "SCMP_ARCH_AARCH64", "SCMP_ARCH_MIPS",      "SCMP_ARCH_MIPS64",  "SCMP_ARCH_MIPS64N32",
+  "SCMP_ARCH_MIPSEL",  "SCMP_ARCH_MIPSEL64",  "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",
+  "SCMP_ARCH_PPC64",   "SCMP_ARCH_PPC64LE",   "SCMP_ARCH_S390",    "SCMP_ARCH_S390X",
+  "SCMP_ARCH_PARISC",  "SCMP_ARCH_PARISC64",  "SCMP_ARCH_RISCV64", NULL,
+};
+
+static bool
+arch_known (const char *a)
+{
+  for (size_t i = 0; known_arches[i]; i++)
+    if (strcmp (known_arches[i], a) == 0)
+      return true;
+  return false;
+}
+
+const char *const *
+hs_sc_compat_arches (const char *native)
+{
+  static const char *const x86_64[] = { "SCMP_ARCH_X86", "SCMP_ARCH_X32", NULL };
+  static const char *const aarch64[] = { "SCMP_ARCH_ARM", NULL };
+  static const char *const none[] = { NULL };
+
+  if (strcmp (native, "SCMP_ARCH_X86_64") == 0)
+    return x86_64;
+  if (strcmp (native, "SCMP_ARCH_AARCH64") == 0)
+    return aarch64;
+  return none;
+}
+
+void
+hs_sc_context_host (hs_sc_context_t *ctx)
+{
+  static const struct
+  {
+    uint32_t token;
+    const char *name;
+  } map[] = {
+    { SCMP_ARCH_X86_64, "SCMP_ARCH_X86_64" }, { SCMP_ARCH_X86, "SCMP_ARCH_X86" },
+    { SCMP_ARCH_AARCH64, "SCMP_ARCH_AARCH64" }, { SCMP_ARCH_ARM, "SCMP_ARCH_ARM" },
+    { SCMP_ARCH_PPC64LE, "SCMP_ARCH_PPC64LE" }, { SCMP_ARCH_S390X, "SCMP_ARCH_S390X" },
+    { SCMP_ARCH_RISCV64, "SCMP_ARCH_RISCV64" },
+  };
+  uint32_t native = seccomp_arch_native ();
+  struct utsname u;
+
+  ctx->native_arch = "SCMP_ARCH_NATIVE_UNKNOWN";
+  for (size_t i = 0; i < sizeof (map) / sizeof (map[0]); i++)
+    if (map[i].token == native)
+      ctx->native_arch = map[i].name;
+  ctx->kernel_major = ctx->kernel_minor = 0;
+  if (uname (&u) == 0)
+    sscanf (u.release, "%u.%u", &ctx->kernel_major, &ctx->kernel_minor);
+}
+
+const char *
+hs_sc_builtin_source (const char *name)
+{
+  if (strcmp (name, "default") == 0)
+    return hs_seccomp_profile_default;
+  return NULL;
+}
+
+/* ---- notes, profiles --------------------------------------------------- */
+
+void
+hs_sc_notes_release (hs_sc_notes_t *n)
+{
+  for (size_t i = 0; i < n->len; i++)
+    free (n->items[i]);
+  free (n->items);
+  n->items = NULL;
+  n->len = n->cap = 0;
+}
+
+void
+hs_sc_notes_add (hs_sc_notes_t *n, const char *fmt, ...)
+{
+  va_list ap;
+
+  if (n == NULL)
+    return;
+  n->items = hs_xgrow (n->items, &n->cap, n->len + 1, sizeof (char *));
+  va_start (ap, fmt);
+  n->items[n->len++] = hs_xvasprintf (fmt, ap);
+  va_end (ap);
+}
+
+hs_sc_profile_t *
+hs_sc_profile_free (hs_sc_profile_t *p)
+{
+  if (p == NULL)
+    return NULL;
+  for (size_t i = 0; i < p->n_rules; i++)
+    free (p->rules[i].name);
+  for (size_t i = 0; i < p->n_arches; i++)
+    free (p->arches[i]);
+  free (p->rules);
+  free (p->arches);
+  hs_json_free (p->extra);
+  free (p);
+  return NULL;
+}
+
+static hs_sc_profile_t *
+profile_new (void)
+{
+  hs_sc_profile_t *p = hs_xcalloc (1, sizeof (*p));
+
+  p->extra = hs_json_new (HS_JSON_OBJECT);
+  return p;
+}
+
+static bool
+rule_same (const hs_sc_rule_t *a, const hs_sc_rule_t *b)
+{
+  if (strcmp (a->name, b->name) != 0 || a->action != b->action || a->has_errno != b->has_errno
+      || (a->has_errno && a->errno_ret != b->errno_ret) || a->nargs != b->nargs)
+    return false;
+  for (size_t i = 0; i < a->nargs; i++)
+    if (a->args[i].index != b->args[i].index || a->args[i].op != b->args[i].op
+        || a->args[i].value != b->args[i].value || a->args[i].value_two != b->args[i].value_two)
+      return false;
+  return true;
+}
+
+/* Append a copy of `r` (args must be sorted, one per index); duplicates are skipped. */
+static void
+profile_add (hs_sc_profile_t *p, const hs_sc_rule_t *r)
+{
+  for (size_t i = 0; i < p->n_rules; i++)
+    if (rule_same (&p->rules[i], r))
+      return;
+  p->rules = hs_xgrow (p->rules, &p->cap_rules, p->n_rules + 1, sizeof (*r));
+  p->rules[p->n_rules] = *r;
+  p->rules[p->n_rules].name = hs_xstrdup (r->name);
+  p->n_rules++;
+}
+
+static void
+profile_add_arch (hs_sc_profile_t *p, const char *a)
+{
+  for (size_t i = 0; i < p->n_arches; i++)
+    if (strcmp (p->arches[i], a) == 0)
+      return;
+  p->arches = hs_xrealloc (p->arches, (p->n_arches + 1) * sizeof (char *));
+  p->arches[p->n_arches++] = hs_xstrdup (a);
+}
+
+static bool
+refusing (hs_sc_action_t a)
+{
+  return a <= HS_SC_ERRNO;
+}
+
+static uint32_t
+effective_errno (bool has, uint32_t v)
+{
+  return has ? v : EPERM; /* what runc and crun return for SCMP_ACT_ERRNO without errnoRet */
+}
+
+static int
+cond_cmp (const void *a, const void *b)
+{
+  const hs_sc_cond_t *x = a, *y = b;
+  return (x->index > y->index) - (x->index < y->index);
+}
+
+/* ---- parsing numbers and OCI ------------------------------------------- */
+
+static int
+get_u64 (const hs_json_t *v, const char *path, uint64_t *ret, hs_error_t *err)
+{
+  char *end = NULL;
+  unsigned long long n;
+
+  if (v == NULL || v->type != HS_JSON_NUMBER)
+    return hs_error_make (err, 0, "`%s`: expected an unsigned integer, got %s", path,
+                          v ? hs_json_type_name (v->type) : "nothing");
+  errno = 0;
+  if (v->str[0] == '-' || v->str[0] == '\0')
+    return hs_error_make (err, 0, "`%s`: `%s` is not an unsigned integer", path, v->str);
+  n = strtoull (v->str, &end, 10);
+  if (errno != 0 || *end != '\0')
+    return hs_error_make (err, 0, "`%s`: `%s` is not an unsigned 64-bit integer", path, v->str);
+  *ret = n;
+  return 0;
+}
+
+static int
+parse_action (const hs_json_t *v, const char *path, hs_sc_action_t *ret, hs_error_t *err)
+{
+  if (v == NULL || v->type != HS_JSON_STRING)
+    return hs_error_make (err, 0, "`%s`: expected an action name", path);
+  for (size_t i = 0; i < sizeof (action_names) / sizeof (action_names[0]); i++)
+    if (strcmp (v->str, action_names[i]) == 0)
+      {
+        *ret = (hs_sc_action_t) i;
+        return 0;
+      }
+  return hs_error_make (err, 0, "`%s`: unknown seccomp action `%s`", path, v->str);
+}
+
+static int
+parse_op (const hs_json_t *v, const char *path, hs_sc_op_t *ret, hs_error_t *err)
+{
+  if (v == NULL || v->type != HS_JSON_STRING)
+    return hs_error_make (err, 0, "`%s`: expected an operator name", path);
+  for (size_t i = 0; i < sizeof (op_names) / sizeof (op_names[0]); i++)
+    if (strcmp (v->str, op_names[i]) == 0)
+      {
+        *ret = (hs_sc_op_t) i;
+        return 0;
+      }
+  return hs_error_make (err, 0, "`%s`: unknown seccomp operator `%s`", path, v->str);
+}
+
+/* One condition object: {index, value, valueTwo, op}. */
+static int
+parse_cond (const hs_json_t *o, const char *path, bool need_index, hs_sc_cond_t *ret,
+            hs_error_t *err)
+{
+  cleanup_free char *p = NULL;
+  uint64_t index = 0;
+  int r;
+
+  if (o == NULL || o->type != HS_JSON_OBJECT)
+    return hs_error_make (err, 0, "`%s`: expected an object", path);
+  memset (ret, 0, sizeof (*ret));
+  for (size_t i = 0; i < o->len; i++)
+    {
+      const char *k = o->keys[i];
+      free (p);
+      p = hs_xasprintf ("%s.%s", path, k);
+      if (hs_json_key_fold_cmp (k, "index") == 0 && need_index)
+        {
+          if ((r = get_u64 (o->items[i], p, &index, err)) < 0)
+            return r;
+          if (index >= HS_SC_MAX_ARGS)
+            return hs_error_make (err, 0, "`%s`: argument index %llu is not below 6", p,
+                                  (unsigned long long) index);
+          ret->index = (unsigned) index;
+        }
+      else if (hs_json_key_fold_cmp (k, "value") == 0)
+        r = get_u64 (o->items[i], p, &ret->value, err);
+      else if (hs_json_key_fold_cmp (k, "valueTwo") == 0)
+        r = get_u64 (o->items[i], p, &ret->value_two, err);
+      else if (hs_json_key_fold_cmp (k, "op") == 0)
+        r = parse_op (o->items[i], p, &ret->op, err);
+      else
+        return hs_error_make (err, 0, "`%s`: unknown field", p);
+      if (r < 0)
+        return r;
+    }
+  if (need_index && hs_json_get (o, "index") == NULL)
+    return hs_error_make (err, 0, "`%s.index`: missing", path);
+  if (hs_json_get (o, "op") == NULL)
+    return hs_error_make (err, 0, "`%s.op`: missing", path);
+  return 0;
+}
+
+int
+hs_sc_from_oci (const hs_json_t *sc, const char *path, hs_sc_profile_t **ret, hs_error_t *err)
+{
+  cleanup_sc_profile hs_sc_profile_t *p = profile_new ();
+  cleanup_free char *sp = NULL;
+  const hs_json_t *v;
+  uint64_t n;
+  int r;
+
+  if (sc == NULL || sc->type != HS_JSON_OBJECT)
+    return hs_error_make (err, 0, "`%s`: expected an object", path);
+  for (size_t i = 0; i < sc->len; i++)
+    {
+      const char *k = sc->keys[i];
+      if (hs_json_key_fold_cmp (k, "defaultAction") == 0
+          || hs_json_key_fold_cmp (k, "defaultErrnoRet") == 0
+          || hs_json_key_fold_cmp (k, "architectures") == 0
+          || hs_json_key_fold_cmp (k, "syscalls") == 0)
+        continue;
+      if (hs_json_key_fold_cmp (k, "flags") == 0 || hs_json_key_fold_cmp (k, "listenerPath") == 0
+          || hs_json_key_fold_cmp (k, "listenerMetadata") == 0)
+        {
+          hs_json_set (p->extra, k, hs_json_dup (sc->items[i]));
+          continue;
+        }
+      return hs_error_make (err, 0, "`%s.%s`: unknown field", path, k);
+    }
+  sp = hs_xasprintf ("%s.defaultAction", path);
+  if ((r = parse_action (hs_json_get (sc, "defaultAction"), sp, &p->default_action, err)) < 0)
+    return r;
+  v = hs_json_get (sc, "defaultErrnoRet");
+  if (v != NULL && v->type != HS_JSON_NULL)
+    {
+      free (sp);
+      sp = hs_xasprintf ("%s.defaultErrnoRet", path);
+      if ((r = get_u64 (v, sp, &n, err)) < 0)
+        return r;
+      if (n > 4095)
+        return hs_error_make (err, 0, "`%s`: %llu is not an errno", sp, (unsigned long long) n);
+      p->has_default_errno = true;
+      p->default_errno = (uint32_t) n;
+    }
+  v = hs_json_get (sc, "architectures");
+  if (v != NULL && v->type != HS_JSON_NULL)
+    {
+      if (v->type != HS_JSON_ARRAY)
+        return hs_error_make (err, 0, "`%s.architectures`: expected an array", path);
+      for (size_t i = 0; i < v->len; i++)
+        {
+          if (v->items[i]->type != HS_JSON_STRING || !arch_known (v->items[i]->str))
+            return hs_error_make (err, 0, "`%s.architectures[%zu]`: unknown architecture", path,
+                                  i);
+          profile_add_arch (p, v->items[i]->str);
+        }
+    }
+  v = hs_json_get (sc, "syscalls");
+  if (v != NULL && v->type != HS_JSON_NULL && v->type != HS_JSON_ARRAY)
+    return hs_error_make (err, 0, "`%s.syscalls`: expected an array", path);
+  for (size_t i = 0; v != NULL && v->type == HS_JSON_ARRAY && i < v->len; i++)
+    {
+      const hs_json_t *e = v->items[i], *names, *args, *er;
+      hs_sc_rule_t rule = { 0 };
+
+      if (e->type != HS_JSON_OBJECT)
+        return hs_error_make (err, 0, "`%s.syscalls[%zu]`: expected an object", path, i);
+      for (size_t j = 0; j < e->len; j++)
+        if (hs_json_key_fold_cmp (e->keys[j], "names") != 0
+            && hs_json_key_fold_cmp (e->keys[j], "action") != 0
+            && hs_json_key_fold_cmp (e->keys[j], "errnoRet") != 0
+            && hs_json_key_fold_cmp (e->keys[j], "args") != 0
+            && hs_json_key_fold_cmp (e->keys[j], "comment") != 0)
+          return hs_error_make (err, 0, "`%s.syscalls[%zu].%s`: unknown field", path, i,
+                                e->keys[j]);
+      free (sp);
+      sp = hs_xasprintf ("%s.syscalls[%zu].action", path, i);
+      if ((r = parse_action (hs_json_get (e, "action"), sp, &rule.action, err)) < 0)
+        return r;
+      er = hs_json_get (e, "errnoRet");
+      if (er != NULL && er->type != HS_JSON_NULL)
+        {
+          free (sp);
+          sp = hs_xasprintf ("%s.syscalls[%zu].errnoRet", path, i);
+          if ((r = get_u64 (er, sp, &n, err)) < 0)
+            return r;
+          if (n > 4095)
+            return hs_error_make (err, 0, "`%s`: %llu is not an errno", sp,
+                                  (unsigned long long) n);
+          rule.has_errno = true;
+          rule.errno_ret = (uint32_t) n;
+        }
+      args = hs_json_get (e, "args");
+      if (args != NULL && args->type != HS_JSON_NULL && args->type != HS_JSON_ARRAY)
+        return hs_error_make (err, 0, "`%s.syscalls[%zu].args`: expected an array", path, i);
+      {
+        hs_sc_cond_t conds[HS_SC_MAX_ARGS * 4];
+        size_t nc = 0;
+        bool dup = false;
+
+        for (size_t j = 0; args != NULL && args->type == HS_JSON_ARRAY && j < args->len; j++)
+          {
+            if (nc == sizeof (conds) / sizeof (conds[0]))
+              return hs_error_make (err, 0, "`%s.syscalls[%zu].args`: too many conditions",
+                                    path, i);
+            free (sp);
+            sp = hs_xasprintf ("%s.syscalls[%zu].args[%zu]", path, i, j);
+            if ((r = parse_cond (args->items[j], sp, true, &conds[nc], err)) < 0)
+              return r;
+            for (size_t k = 0; k < nc; k++)
+              dup = dup || conds[k].index == conds[nc].index;
+            nc++;
+          }
+        qsort (conds, nc, sizeof (conds[0]), cond_cmp);
+        names = hs_json_get (e, "names");
+        if (names == NULL || names->type != HS_JSON_ARRAY)
+          return hs_error_make (err, 0, "`%s.syscalls[%zu].names`: expected an array", path, i);
+        for (size_t j = 0; j < names->len; j++)
+          {
+            if (names->items[j]->type != HS_JSON_STRING || names->items[j]->len == 0)
+              return hs_error_make (err, 0, "`%s.syscalls[%zu].names[%zu]`: expected a name",
+                                    path, i, j);
+            rule.name = names->items[j]->str;
+            if (!dup)
+              {
+                rule.nargs = nc;
+                memcpy (rule.args, conds, nc * sizeof (conds[0]));
+                profile_add (p, &rule);
+              }
+            else if (refusing (rule.action))
+              /* runc ORs conditions on one argument, libseccomp ANDs them: a
+               * refusal keeps the wider reading, one rule per condition. */
+              for (size_t k = 0; k < nc; k++)
+                {
+                  rule.nargs = 1;
+                  rule.args[0] = conds[k];
+                  profile_add (p, &rule);
+                }
+            else
+              /* An allowance has no reading both runtimes share. */
+              return hs_error_make (err, 0,
+                                    "`%s.syscalls[%zu].args`: several conditions on one "
+                                    "argument (runc ORs them, crun ANDs them); use one "
+                                    "condition per argument",
+                                    path, i);
+          }
+      }
+    }
+  *ret = TAKE_PTR (p);
+  return 0;
+}
+
+static int
+sorted_name_cmp (const void *a, const void *b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+static hs_json_t *
+cond_json (const hs_sc_cond_t *c)
+{
+  hs_json_t *o = hs_json_new (HS_JSON_OBJECT);
+
+  hs_json_set_exact (o, "index", hs_json_new_uint (c->index));
+  hs_json_set_exact (o, "value", hs_json_new_uint (c->value));
+  if (c->op == HS_SC_MASKED_EQ || c->value_two != 0)
+    hs_json_set_exact (o, "valueTwo", hs_json_new_uint (c->value_two));
+  hs_json_set_exact (o, "op", hs_json_new_string (op_names[c->op]));
+  return o;
+}
+
+static bool
+same_except_name (const hs_sc_rule_t *a, const hs_sc_rule_t *b)
+{
+  hs_sc_rule_t t = *b;
+
+  t.name = a->name;
+  return rule_same (a, &t);
+}
+
+hs_json_t *
+hs_sc_to_oci (const hs_sc_profile_t *p)
+{
+  hs_json_t *o = hs_json_new (HS_JSON_OBJECT);
+  hs_json_t *syscalls = hs_json_new (HS_JSON_ARRAY);
+  bool *done = hs_xcalloc (p->n_rules + 1, sizeof (bool));
+
+  hs_json_set_exact (o, "defaultAction", hs_json_new_string (action_names[p->default_action]));
+  if (p->has_default_errno)
+    hs_json_set_exact (o, "defaultErrnoRet", hs_json_new_uint (p->default_errno));
+  if (p->n_arches > 0)
+    {
+      hs_json_t *a = hs_json_new (HS_JSON_ARRAY);
+      for (size_t i = 0; i < p->n_arches; i++)
+        hs_json_append (a, hs_json_new_string (p->arches[i]));
+      hs_json_set_exact (o, "architectures", a);
+    }
+  for (size_t i = 0; i < p->extra->len; i++)
+    hs_json_set_exact (o, p->extra->keys[i], hs_json_dup (p->extra->items[i]));
+  /* Two passes: unconditional rules grouped by action (names sorted), then
+   * conditional ones, consecutive rules differing only in name merged. */
+  for (int pass = 0; pass < 2; pass++)
+    for (size_t i = 0; i < p->n_rules; i++)
+      {
+        const hs_sc_rule_t *r = &p->rules[i];
+        cleanup_free const char **names = NULL;
+        size_t nn = 0;
+        hs_json_t *e, *na;
+
+        if (done[i] || (pass == 0) != (r->nargs == 0))
+          continue;
+        names = hs_xcalloc (p->n_rules, sizeof (char *));
+        for (size_t j = i; j < p->n_rules; j++)
+          {
+            if (done[j] || !same_except_name (r, &p->rules[j]))
+              {
+                if (pass == 1 && j > i && !done[j])
+                  break; /* keep conditional entries in order */
+                continue;
+              }
+            done[j] = true;
+            names[nn++] = p->rules[j].name;
+          }
+        if (pass == 0)
+          qsort (names, nn, sizeof (char *), sorted_name_cmp);
+        e = hs_json_new (HS_JSON_OBJECT);
+        na = hs_json_new (HS_JSON_ARRAY);
+        for (size_t j = 0; j < nn; j++)
+          hs_json_append (na, hs_json_new_string (names[j]));
+        hs_json_set_exact (e, "names", na);
+        hs_json_set_exact (e, "action", hs_json_new_string (action_names[r->action]));
+        if (r->has_errno)
+          hs_json_set_exact (e, "errnoRet", hs_json_new_uint (r->errno_ret));
+        if (r->nargs > 0)
+          {
+            hs_json_t *args = hs_json_new (HS_JSON_ARRAY);
+            for (size_t j = 0; j < r->nargs; j++)
+              hs_json_append (args, cond_json (&r->args[j]));
+            hs_json_set_exact (e, "args", args);
+          }
+        hs_json_append (syscalls, e);
+      }
+  free (done);
+  hs_json_set_exact (o, "syscalls", syscalls);
+  return o;
+}
+
+/* ---- condition algebra -------------------------------------------------- */
+
+static bool
+cond_member (const hs_sc_cond_t *c, uint64_t x)
+{
+  switch (c->op)
+    {
+    case HS_SC_NE: return x != c->value;
+    case HS_SC_LT: return x < c->value;
+    case HS_SC_LE: return x <= c->value;
+    case HS_SC_EQ: return x == c->value;
+    case HS_SC_GE: return x >= c->value;
+    case HS_SC_GT: return x > c->value;
+    case HS_SC_MASKED_EQ: return (x & c->value) == c->value_two;
+    }
+  return true;
+}
+
+/* As an interval [lo, hi]; false if the condition is no interval (or empty). */
+static bool
+cond_interval (const hs_sc_cond_t *c, uint64_t *lo, uint64_t *hi)
+{
+  switch (c->op)
+    {
+    case HS_SC_EQ: *lo = *hi = c->value; return true;
+    case HS_SC_LT:
+      if (c->value == 0)
+        return false;
+      *lo = 0, *hi = c->value - 1;
+      return true;
+    case HS_SC_LE: *lo = 0, *hi = c->value; return true;
+    case HS_SC_GT:
+      if (c->value == UINT64_MAX)
+        return false;
+      *lo = c->value + 1, *hi = UINT64_MAX;
+      return true;
+    case HS_SC_GE: *lo = c->value, *hi = UINT64_MAX; return true;
+    default: return false;
+    }
+}
+
+static bool
+cond_empty (const hs_sc_cond_t *c)
+{
+  return (c->op == HS_SC_LT && c->value == 0) || (c->op == HS_SC_GT && c->value == UINT64_MAX)
+         || (c->op == HS_SC_MASKED_EQ && (c->value_two & ~c->value) != 0);
+}
+
+/* True only when no value satisfies both (false: they may overlap). */
+static bool
+cond_disjoint (const hs_sc_cond_t *a, const hs_sc_cond_t *b)
+{
+  uint64_t alo, ahi, blo, bhi;
+
+  if (cond_empty (a) || cond_empty (b))
+    return true;
+  if (a->op == HS_SC_EQ)
+    return !cond_member (b, a->value);
+  if (b->op == HS_SC_EQ)
+    return !cond_member (a, b->value);
+  if (a->op == HS_SC_MASKED_EQ && b->op == HS_SC_MASKED_EQ)
+    return ((a->value_two ^ b->value_two) & a->value & b->value) != 0;
+  if (cond_interval (a, &alo, &ahi) && cond_interval (b, &blo, &bhi))
+    return ahi < blo || bhi < alo;
+  return false;
+}
+
+static bool
+rule_disjoint (const hs_sc_rule_t *a, const hs_sc_rule_t *b)
+{
+  for (size_t i = 0; i < a->nargs; i++)
+    for (size_t j = 0; j < b->nargs; j++)
+      if (a->args[i].index == b->args[j].index && cond_disjoint (&a->args[i], &b->args[j]))
+        return true;
+  return false;
+}
+
+/* The conjunction of two conditions on one argument: 1 with *ret, 0 when
+ * empty, -1 when one condition cannot express it. */
+static int
+cond_conj (const hs_sc_cond_t *a, const hs_sc_cond_t *b, hs_sc_cond_t *ret)
+{
+  uint64_t alo, ahi, blo, bhi, lo, hi;
+
+  if (cond_disjoint (a, b))
+    return 0;
+  if (a->op == b->op && a->value == b->value && a->value_two == b->value_two)
+    return *ret = *a, 1;
+  if (a->op == HS_SC_EQ)
+    return *ret = *a, 1; /* not disjoint: b holds a's value */
+  if (b->op == HS_SC_EQ)
+    return *ret = *b, 1;
+  if (a->op == HS_SC_MASKED_EQ && b->op == HS_SC_MASKED_EQ)
+    {
+      *ret = *a;
+      ret->value = a->value | b->value;
+      ret->value_two = (a->value_two & a->value) | (b->value_two & b->value);
+      return 1;
+    }
+  if (cond_interval (a, &alo, &ahi) && cond_interval (b, &blo, &bhi))
+    {
+      lo = alo > blo ? alo : blo;
+      hi = ahi < bhi ? ahi : bhi;
+      ret->index = a->index;
+      ret->value_two = 0;
+      if (lo == hi)
+        ret->op = HS_SC_EQ, ret->value = lo;
+      else if (lo == 0)
+        ret->op = HS_SC_LE, ret->value = hi;
+      else if (hi == UINT64_MAX)
+        ret->op = HS_SC_GE, ret->value = lo;
+      else
+        return -1;
+      return 1;
+    }
+  if (a->op == HS_SC_NE && cond_interval (b, &blo, &bhi))
+    return (a->value < blo || a->value > bhi) ? (*ret = *b, 1) : -1;
+  if (b->op == HS_SC_NE && cond_interval (a, &alo, &ahi))
+    return (b->value < alo || b->value > ahi) ? (*ret = *a, 1) : -1;
+  return -1;
+}
+
+/* ---- intersection ------------------------------------------------------- */
+
+static hs_sc_action_t
+stricter (hs_sc_action_t a, hs_sc_action_t b)
+{
+  return a < b ? a : b;
+}
+
+static void
+rule_text (const hs_sc_rule_t *r, char *buf, size_t len)
+{
+  size_t off = (size_t) snprintf (buf, len, "%s", r->name);
+
+  for (size_t i = 0; i < r->nargs && off < len; i++)
+    off += (size_t) snprintf (buf + off, len - off, "%sarg%u %s %llu", i ? " && " : " if ",
+                              r->args[i].index, op_names[r->args[i].op] + 9,
+                              (unsigned long long) r->args[i].value);
+}
+
+/* Regions of syscall `name` where side `s` surely does not refuse. */
+static size_t
+permissive_pieces (const hs_sc_profile_t *s, const char *name, hs_sc_rule_t *out)
+{
+  size_t n = 0;
+  bool other_action = false;
+
+  for (size_t i = 0; i < s->n_rules; i++)
+    if (strcmp (s->rules[i].name, name) == 0)
+      {
+        other_action = other_action
+                       || (!refusing (s->rules[i].action)
+                           && s->rules[i].action != s->default_action);
+      }
+  for (size_t i = 0; i < s->n_rules; i++)
+    {
+      const hs_sc_rule_t *r = &s->rules[i];
+      bool clear = true;
+
+      if (strcmp (r->name, name) != 0 || refusing (r->action))
+        continue;
+      for (size_t j = 0; j < s->n_rules && clear; j++)
+        if (strcmp (s->rules[j].name, name) == 0 && refusing (s->rules[j].action))
+          clear = rule_disjoint (r, &s->rules[j]);
+      if (clear)
+        out[n++] = *r;
+    }
+  /* A permissive default covers the rest, unless rules of another
+   * permissive action (NOTIFY under ALLOW) would overlap it. */
+  if (!refusing (s->default_action) && !other_action)
+    {
+      hs_sc_rule_t all = { .name = (char *) name, .action = s->default_action };
+      out[n++] = all;
+    }
+  return n;
+}
+
+static bool
+name_seen (char **names, size_t n, const char *name)
+{
+  for (size_t i = 0; i < n; i++)
+    if (strcmp (names[i], name) == 0)
+      return true;
+  return false;
+}
+
+int
+hs_sc_intersect (const hs_sc_profile_t *c, const hs_sc_profile_t *p, const char *native,
+                 hs_sc_profile_t **ret, hs_sc_notes_t *notes, hs_error_t *err)
+{
+  cleanup_sc_profile hs_sc_profile_t *out = profile_new ();
+  cleanup_free char **names = NULL;
+  cleanup_free hs_sc_rule_t *pc = NULL, *pp = NULL, *pieces = NULL;
+  size_t nn = 0, max = c->n_rules + p->n_rules + 2;
+  const hs_json_t *flags;
+
+  if (refusing (p->default_action) == false)
+    return hs_error_make (err, 0, "the policy's seccomp profile must refuse by default");
+
+  /* Default: the stricter; both refusing with errno: the container's errno. */
+  if (refusing (c->default_action) && refusing (p->default_action)
+      && c->default_action != p->default_action)
+    out->default_action = stricter (c->default_action, p->default_action);
+  else if (refusing (c->default_action))
+    out->default_action = c->default_action;
+  else
+    out->default_action = p->default_action;
+  if (out->default_action == c->default_action)
+    out->has_default_errno = c->has_default_errno, out->default_errno = c->default_errno;
+  else
+    out->has_default_errno = p->has_default_errno, out->default_errno = p->default_errno;
+
+  /* Architectures: both must admit one; the runtimes always add the native. */
+  for (size_t i = 0; i < p->n_arches; i++)
+    {
+      bool in_c = strcmp (p->arches[i], native) == 0;
+      for (size_t j = 0; j < c->n_arches && !in_c; j++)
+        in_c = strcmp (c->arches[j], p->arches[i]) == 0;
+      if (in_c)
+        profile_add_arch (out, p->arches[i]);
+      else
+        hs_sc_notes_add (notes, "architecture %s: not in the container's profile", p->arches[i]);
+    }
+  for (size_t j = 0; j < c->n_arches; j++)
+    if (!name_seen (out->arches, out->n_arches, c->arches[j]))
+      hs_sc_notes_add (notes, "architecture %s: removed, the policy does not admit it",
+                       c->arches[j]);
+  if (out->n_arches == 0)
+    profile_add_arch (out, native);
+
+  /* Extra fields: the container's, without flags that weaken the filter. */
+  for (size_t i = 0; i < c->extra->len; i++)
+    {
+      const char *k = c->extra->keys[i];
+      const hs_json_t *v = c->extra->items[i];
+
+      if (hs_json_key_fold_cmp (k, "flags") != 0)
+        {
+          hs_json_set (out->extra, k, hs_json_dup (v));
+          continue;
+        }
+      flags = v;
+      if (flags->type == HS_JSON_NULL)
+        continue;
+      if (flags->type != HS_JSON_ARRAY)
+        return hs_error_make (err, 0, "`linux.seccomp.flags`: expected an array");
+      {
+        hs_json_t *kept = hs_json_new (HS_JSON_ARRAY);
+        for (size_t j = 0; j < flags->len; j++)
+          {
+            const hs_json_t *f = flags->items[j];
+            if (f->type != HS_JSON_STRING)
+              {
+                hs_json_free (kept);
+                return hs_error_make (err, 0, "`linux.seccomp.flags[%zu]`: expected a string", j);
+              }
+            if (strcmp (f->str, "SECCOMP_FILTER_FLAG_SPEC_ALLOW") == 0)
+              {
+                hs_sc_notes_add (notes, "flag SECCOMP_FILTER_FLAG_SPEC_ALLOW removed: it turns "
+                                        "off the speculative store bypass mitigation");
+                continue;
+              }
+            if (strcmp (f->str, "SECCOMP_FILTER_FLAG_TSYNC") != 0
+                && strcmp (f->str, "SECCOMP_FILTER_FLAG_LOG") != 0
+                && strcmp (f->str, "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV") != 0)
+              {
+                hs_json_free (kept);
+                return hs_error_make (err, 0, "`linux.seccomp.flags[%zu]`: unknown flag `%s`", j,
+                                      f->str);
+              }
+            hs_json_append (kept, hs_json_dup (f));
+          }
+        hs_json_set (out->extra, k, kept);
+      }
+    }
+
+  names = hs_xcalloc (max, sizeof (char *));
+  for (size_t i = 0; i < c->n_rules + p->n_rules; i++)
+    {
+      const hs_sc_rule_t *r = i < c->n_rules ? &c->rules[i] : &p->rules[i - c->n_rules];
+      if (!name_seen (names, nn, r->name))
+        names[nn++] = r->name;
+    }
+  pc = hs_xcalloc (max, sizeof (*pc));
+  pp = hs_xcalloc (max, sizeof (*pp));
+  pieces = hs_xcalloc (max * max + 1, sizeof (*pieces));
+  for (size_t k = 0; k < nn; k++)
+    {
+      const char *name = names[k];
+      size_t npc = permissive_pieces (c, name, pc), npp = permissive_pieces (p, name, pp);
+      size_t np = 0, first_refusal = out->n_rules;
+      char text[512];
+
+      /* Refusals of both sides stay. */
+      for (size_t i = 0; i < c->n_rules + p->n_rules; i++)
+        {
+          const hs_sc_rule_t *r = i < c->n_rules ? &c->rules[i] : &p->rules[i - c->n_rules];
+          if (strcmp (r->name, name) == 0 && refusing (r->action))
+            profile_add (out, r);
+        }
+      /* Allowed where both allow: pairwise conjunctions. */
+      for (size_t i = 0; i < npc; i++)
+        for (size_t j = 0; j < npp; j++)
+          {
+            hs_sc_rule_t x = { .name = (char *) name };
+            size_t a = 0, b = 0;
+            int ok = 1;
+
+            x.action = stricter (pc[i].action, pp[j].action);
+            if (x.action == pc[i].action)
+              x.has_errno = pc[i].has_errno, x.errno_ret = pc[i].errno_ret;
+            else
+              x.has_errno = pp[j].has_errno, x.errno_ret = pp[j].errno_ret;
+            while (ok > 0 && (a < pc[i].nargs || b < pp[j].nargs))
+              {
+                const hs_sc_cond_t *ca = a < pc[i].nargs ? &pc[i].args[a] : NULL;
+                const hs_sc_cond_t *cb = b < pp[j].nargs ? &pp[j].args[b] : NULL;
+                if (cb == NULL || (ca != NULL && ca->index < cb->index))
+                  x.args[x.nargs++] = *ca, a++;
+                else if (ca == NULL || cb->index < ca->index)
+                  x.args[x.nargs++] = *cb, b++;
+                else
+                  {
+                    ok = cond_conj (ca, cb, &x.args[x.nargs]);
+                    x.nargs++, a++, b++;
+                  }
+              }
+            if (ok == 0)
+              continue;
+            if (ok < 0)
+              {
+                rule_text (&pc[i], text, sizeof (text));
+                hs_sc_notes_add (notes, "%s: allowed only where both profiles allow it, which one "
+                                        "rule cannot express; refused there instead",
+                                 text);
+                continue;
+              }
+            pieces[np++] = x;
+          }
+      /* A piece overlapping a refusal would leave the outcome to libseccomp's
+       * rule order: drop it, the refusal and the default then answer. */
+      for (size_t i = 0; i < np; i++)
+        {
+          bool keep = true, subsumed = false;
+
+          for (size_t j = first_refusal; j < out->n_rules && keep; j++)
+            keep = rule_disjoint (&pieces[i], &out->rules[j]);
+          /* Overlapping pieces of different permissive actions: keep the stricter. */
+          for (size_t j = 0; j < np && keep; j++)
+            if (j != i && pieces[j].action < pieces[i].action
+                && !rule_disjoint (&pieces[i], &pieces[j]))
+              keep = false;
+          /* An unconditional piece of the same action subsumes the rest. */
+          for (size_t j = 0; j < np && keep && pieces[i].nargs > 0; j++)
+            if (j != i && pieces[j].nargs == 0 && pieces[j].action == pieces[i].action)
+              subsumed = true;
+          if (keep && !subsumed)
+            profile_add (out, &pieces[i]);
+          else if (!keep)
+            {
+              rule_text (&pieces[i], text, sizeof (text));
+              hs_sc_notes_add (notes, "%s: may overlap a refusal or a stricter rule; left to it",
+                               text);
+            }
+        }
+    }
+  *ret = TAKE_PTR (out);
+  return 0;
+}
+
+/* ---- source profiles ----------------------------------------------------- */
+
+static const char *const source_keys[]
+    = { "hardshim_seccomp", "description", "unknown_errno", "refuse_errno", "groups", "refuse",
+        NULL };
+static const char *const group_keys[]
+    = { "name", "doc", "when", "allow", "refuse", "errno", "args", NULL };
+static const char *const when_keys[]
+    = { "caps", "notCaps", "arches", "notArches", "minKernel", "noNewPrivileges", NULL };
+
+static bool
+key_in (const char *k, const char *const *keys)
+{
+  for (size_t i = 0; keys[i]; i++)
+    if (strcmp (keys[i], k) == 0)
+      return true;
+  return false;
+}
+
+static int
+check_strings (const hs_json_t *v, const char *path, hs_error_t *err)
+{
+  if (v->type != HS_JSON_ARRAY)
+    return hs_error_make (err, 0, "`%s`: expected an array of strings", path);
+  for (size_t i = 0; i < v->len; i++)
+    if (v->items[i]->type != HS_JSON_STRING || v->items[i]->len == 0)
+      return hs_error_make (err, 0, "`%s[%zu]`: expected a non-empty string", path, i);
+  return 0;
+}
+
+static int
+errno_of (const hs_json_t *v, const char *path, int dflt, int *ret, hs_error_t *err)
+{
+  *ret = dflt;
+  if (v == NULL)
+    return 0;
+  if (v->type != HS_JSON_STRING || (*ret = hs_sc_errno_value (v->str)) < 0)
+    return hs_error_make (err, 0, "`%s`: expected an errno name such as EPERM or ENOSYS", path);
+  return 0;
+}
+
+/* Expand one group's args (each {index, op, ...} or {index, any: [...]})
+ * into alternatives: the cross product of the `any` lists. */
+static int
+parse_group_args (const hs_json_t *args, const char *path, hs_sc_cond_t (**ret)[HS_SC_MAX_ARGS],
+                  size_t *ret_nalt, size_t *ret_nargs, hs_error_t *err)
+{
+  hs_sc_cond_t opts[HS_SC_MAX_ARGS][16];
+  size_t nopt[HS_SC_MAX_ARGS] = { 0 }, n = 0, total = 1;
+  hs_sc_cond_t (*alts)[HS_SC_MAX_ARGS] = NULL;
+  int r;
+
+  *ret = NULL, *ret_nalt = 1, *ret_nargs = 0;
+  if (args == NULL)
+    {
+      *ret = hs_xcalloc (1, sizeof (**ret));
+      return 0;
+    }
+  if (args->type != HS_JSON_ARRAY || args->len > HS_SC_MAX_ARGS)
+    return hs_error_make (err, 0, "`%s`: expected an array of at most 6 conditions", path);
+  for (size_t i = 0; i < args->len; i++)
+    {
+      cleanup_free char *p = hs_xasprintf ("%s[%zu]", path, i);
+      const hs_json_t *a = args->items[i], *any, *idx;
+      uint64_t index;
+
+      if (a->type != HS_JSON_OBJECT)
+        return hs_error_make (err, 0, "`%s`: expected an object", p);
+      idx = hs_json_get_exact (a, "index");
+      {
+        cleanup_free char *ip = hs_xasprintf ("%s.index", p);
+        if ((r = get_u64 (idx, ip, &index, err)) < 0)
+          return r;
+      }
+      if (index >= HS_SC_MAX_ARGS)
+        return hs_error_make (err, 0, "`%s.index`: not below 6", p);
+      for (size_t j = 0; j < i; j++)
+        if (opts[j][0].index == index)
+          return hs_error_make (err, 0, "`%s.index`: argument %llu has a condition already", p,
+                                (unsigned long long) index);
+      any = hs_json_get_exact (a, "any");
+      if (any != NULL)
+        {
+          if (any->type != HS_JSON_ARRAY || any->len == 0 || any->len > 16 || a->len != 2)
+            return hs_error_make (err, 0,
+                                  "`%s.any`: expected 1 to 16 conditions (and only `index` "
+                                  "beside it)",
+                                  p);
+          for (size_t j = 0; j < any->len; j++)
+            {
+              cleanup_free char *cp = hs_xasprintf ("%s.any[%zu]", p, j);
+              if ((r = parse_cond (any->items[j], cp, false, &opts[i][j], err)) < 0)
+                return r;
+              opts[i][j].index = (unsigned) index;
+            }
+          nopt[i] = any->len;
+        }
+      else
+        {
+          cleanup_json hs_json_t *copy = hs_json_dup (a);
+          hs_json_remove_exact (copy, "index");
+          if ((r = parse_cond (copy, p, false, &opts[i][0], err)) < 0)
+            return r;
+          opts[i][0].index = (unsigned) index;
+          nopt[i] = 1;
+        }
+      total *= nopt[i];
+      n++;
+    }
+  alts = hs_xcalloc (total, sizeof (*alts));
+  for (size_t t = 0; t < total; t++)
+    {
+      size_t rest = t;
+      for (size_t i = 0; i < n; i++)
+        {
+          alts[t][i] = opts[i][rest % nopt[i]];
+          rest /= nopt[i];
+        }
+      qsort (alts[t], n, sizeof (hs_sc_cond_t), cond_cmp);
+    }
+  *ret = alts, *ret_nalt = total, *ret_nargs = n;
+  return 0;
+}
+
+int
+hs_sc_source_check (const hs_json_t *src, hs_error_t *err)
+{
+  const hs_json_t *v, *groups;
+  int r, e;
+
+  if (src == NULL || src->type != HS_JSON_OBJECT)
+    return hs_error_make (err, 0, "seccomp source profile: expected an object");
+  for (size_t i = 0; i < src->len; i++)
+    if (!key_in (src->keys[i], source_keys))
+      return hs_error_make (err, 0, "`%s`: unknown key", src->keys[i]);
+  v = hs_json_get_exact (src, "hardshim_seccomp");
+  if (v == NULL || v->type != HS_JSON_NUMBER || strcmp (v->str, "1") != 0)
+    return hs_error_make (err, 0, "`hardshim_seccomp`: must be 1 (the format version)");
+  if ((r = errno_of (hs_json_get_exact (src, "unknown_errno"), "unknown_errno", ENOSYS, &e, err)) < 0
+      || (r = errno_of (hs_json_get_exact (src, "refuse_errno"), "refuse_errno", EPERM, &e, err))
+             < 0)
+    return r;
+  v = hs_json_get_exact (src, "refuse");
+  if (v != NULL && (r = check_strings (v, "refuse", err)) < 0)
+    return r;
+  groups = hs_json_get_exact (src, "groups");
+  if (groups == NULL || groups->type != HS_JSON_ARRAY)
+    return hs_error_make (err, 0, "`groups`: expected an array");
+  for (size_t i = 0; i < groups->len; i++)
+    {
+      const hs_json_t *g = groups->items[i], *when, *allow, *refuse;
+      cleanup_free char *p = hs_xasprintf ("groups[%zu]", i);
+      cleanup_free char *ap = hs_xasprintf ("groups[%zu].args", i);
+      cleanup_free hs_sc_cond_t (*alts)[HS_SC_MAX_ARGS] = NULL;
+      size_t nalt, nargs;
+
+      if (g->type != HS_JSON_OBJECT)
+        return hs_error_make (err, 0, "`%s`: expected an object", p);
+      for (size_t j = 0; j < g->len; j++)
+        if (!key_in (g->keys[j], group_keys))
+          return hs_error_make (err, 0, "`%s.%s`: unknown key", p, g->keys[j]);
+      v = hs_json_get_exact (g, "name");
+      if (v == NULL || v->type != HS_JSON_STRING)
+        return hs_error_make (err, 0, "`%s.name`: expected a string", p);
+      allow = hs_json_get_exact (g, "allow");
+      refuse = hs_json_get_exact (g, "refuse");
+      if ((allow == NULL) == (refuse == NULL))
+        return hs_error_make (err, 0, "`%s` (%s): needs exactly one of `allow` and `refuse`", p,
+                              v->str);
+      {
+        cleanup_free char *lp = hs_xasprintf ("%s.%s", p, allow ? "allow" : "refuse");
+        if ((r = check_strings (allow ? allow : refuse, lp, err)) < 0)
+          return r;
+      }
+      if (allow && hs_json_get_exact (g, "errno"))
+        return hs_error_make (err, 0, "`%s.errno`: only for `refuse` groups", p);
+      {
+        cleanup_free char *ep = hs_xasprintf ("%s.errno", p);
+        if ((r = errno_of (hs_json_get_exact (g, "errno"), ep, EPERM, &e, err)) < 0)
+          return r;
+      }
+      if ((r = parse_group_args (hs_json_get_exact (g, "args"), ap, &alts, &nalt, &nargs, err))
+          < 0)
+        return r;
+      when = hs_json_get_exact (g, "when");
+      if (when == NULL)
+        continue;
+      if (when->type != HS_JSON_OBJECT)
+        return hs_error_make (err, 0, "`%s.when`: expected an object", p);
+      for (size_t j = 0; j < when->len; j++)
+        {
+          cleanup_free char *wp = hs_xasprintf ("%s.when.%s", p, when->keys[j]);
+          const hs_json_t *w = when->items[j];
+          if (!key_in (when->keys[j], when_keys))
+            return hs_error_make (err, 0, "`%s`: unknown condition", wp);
+          if (strcmp (when->keys[j], "noNewPrivileges") == 0)
+            {
+              if (w->type != HS_JSON_BOOL)
+                return hs_error_make (err, 0, "`%s`: expected true or false", wp);
+            }
+          else if (strcmp (when->keys[j], "minKernel") == 0)
+            {
+              unsigned a, b;
+              char c;
+              if (w->type != HS_JSON_STRING || sscanf (w->str, "%u.%u%c", &a, &b, &c) != 2)
+                return hs_error_make (err, 0, "`%s`: expected \"MAJOR.MINOR\"", wp);
+            }
+          else if ((r = check_strings (w, wp, err)) < 0)
+            return r;
+          else if (strstr (when->keys[j], "rches") != NULL)
+            for (size_t k = 0; k < w->len; k++)
+              if (!arch_known (w->items[k]->str))
+                return hs_error_make (err, 0, "`%s[%zu]`: unknown architecture `%s`", wp, k,
+                                      w->items[k]->str);
+        }
+    }
+  return 0;
+}
+
+static bool
+caps_has (const hs_json_t *bounding, const char *cap)
+{
+  return bounding != NULL && bounding->type == HS_JSON_ARRAY
+         && hs_json_array_find_string (bounding, cap) >= 0;
+}
+
+static bool
+arches_has (const hs_sc_profile_t *p, const char *a)
+{
+  return name_seen (p->arches, p->n_arches, a);
+}
+
+static bool
+group_applies (const hs_json_t *when, const hs_sc_context_t *ctx, const hs_sc_profile_t *p)
+{
+  const hs_json_t *v;
+
+  if (when == NULL)
+    return true;
+  if ((v = hs_json_get_exact (when, "caps")) != NULL)
+    for (size_t i = 0; i < v->len; i++)
+      if (!caps_has (ctx->bounding, v->items[i]->str))
+        return false;
+  if ((v = hs_json_get_exact (when, "notCaps")) != NULL)
+    for (size_t i = 0; i < v->len; i++)
+      if (caps_has (ctx->bounding, v->items[i]->str))
+        return false;
+  if ((v = hs_json_get_exact (when, "arches")) != NULL)
+    {
+      bool any = false;
+      for (size_t i = 0; i < v->len; i++)
+        any = any || arches_has (p, v->items[i]->str);
+      if (!any)
+        return false;
+    }
+  if ((v = hs_json_get_exact (when, "notArches")) != NULL)
+    for (size_t i = 0; i < v->len; i++)
+      if (arches_has (p, v->items[i]->str))
+        return false;
+  if ((v = hs_json_get_exact (when, "minKernel")) != NULL)
+    {
+      unsigned a = 0, b = 0;
+      sscanf (v->str, "%u.%u", &a, &b);
+      if (ctx->kernel_major < a || (ctx->kernel_major == a && ctx->kernel_minor < b))
+        return false;
+    }
+  if ((v = hs_json_get_exact (when, "noNewPrivileges")) != NULL
+      && v->boolean != ctx->no_new_privileges)
+    return false;
+  return true;
+}
+
+int
+hs_sc_generate (const hs_json_t *src, const hs_sc_context_t *ctx, hs_sc_profile_t **ret,
+                hs_error_t *err)
+{
+  cleanup_sc_profile hs_sc_profile_t *p = profile_new ();
+  const hs_json_t *groups, *refuse;
+  int unknown_errno, refuse_errno, r;
+
+  if ((r = hs_sc_source_check (src, err)) < 0)
+    return r;
+  errno_of (hs_json_get_exact (src, "unknown_errno"), "", ENOSYS, &unknown_errno, NULL);
+  errno_of (hs_json_get_exact (src, "refuse_errno"), "", EPERM, &refuse_errno, NULL);
+  p->default_action = HS_SC_ERRNO;
+  p->has_default_errno = true;
+  p->default_errno = (uint32_t) unknown_errno;
+  profile_add_arch (p, ctx->native_arch);
+  if (ctx->compat_arches)
+    for (const char *const *a = hs_sc_compat_arches (ctx->native_arch); *a; a++)
+      profile_add_arch (p, *a);
+
+  groups = hs_json_get_exact (src, "groups");
+  for (size_t i = 0; i < groups->len; i++)
+    {
+      const hs_json_t *g = groups->items[i];
+      const hs_json_t *allow = hs_json_get_exact (g, "allow");
+      const hs_json_t *list = allow ? allow : hs_json_get_exact (g, "refuse");
+      cleanup_free hs_sc_cond_t (*alts)[HS_SC_MAX_ARGS] = NULL;
+      size_t nalt, nargs;
+      int e;
+
+      if (!group_applies (hs_json_get_exact (g, "when"), ctx, p))
+        continue;
+      errno_of (hs_json_get_exact (g, "errno"), "", refuse_errno, &e, NULL);
+      if ((r = parse_group_args (hs_json_get_exact (g, "args"), "args", &alts, &nalt, &nargs,
+                                 err))
+          < 0)
+        return r;
+      for (size_t j = 0; j < list->len; j++)
+        for (size_t t = 0; t < nalt; t++)
+          {
+            hs_sc_rule_t rule = { .name = list->items[j]->str, .nargs = nargs };
+            rule.action = allow ? HS_SC_ALLOW : HS_SC_ERRNO;
+            rule.has_errno = allow == NULL;
+            rule.errno_ret = (uint32_t) e;
+            memcpy (rule.args, alts[t], nargs * sizeof (hs_sc_cond_t));
+            profile_add (p, &rule);
+          }
+    }
+
+  /* An unconditional allowance subsumes conditional ones; an allowance
+   * that may overlap a refusal is the profile's mistake. */
+  for (size_t i = 0; i < p->n_rules; i++)
+    {
+      hs_sc_rule_t *a = &p->rules[i];
+      for (size_t j = 0; j < p->n_rules; j++)
+        {
+          hs_sc_rule_t *b = &p->rules[j];
+          if (i == j || strcmp (a->name, b->name) != 0)
+            continue;
+          if (a->action == HS_SC_ALLOW && refusing (b->action) && !rule_disjoint (a, b))
+            return hs_error_make (err, 0,
+                                  "seccomp source profile: `%s` is both allowed and refused "
+                                  "for the same arguments",
+                                  a->name);
+        }
+    }
+  for (size_t i = 0; i < p->n_rules;)
+    {
+      bool subsumed = false;
+      for (size_t j = 0; j < p->n_rules && !subsumed; j++)
+        subsumed = j != i && p->rules[i].nargs > 0 && p->rules[j].nargs == 0
+                   && p->rules[j].action == p->rules[i].action
+                   && strcmp (p->rules[i].name, p->rules[j].name) == 0;
+      if (!subsumed)
+        {
+          i++;
+          continue;
+        }
+      free (p->rules[i].name);
+      memmove (&p->rules[i], &p->rules[i + 1], (p->n_rules - i - 1) * sizeof (hs_sc_rule_t));
+      p->n_rules--;
+    }
+
+  /* What the profile knows to refuse and nothing allowed: explicit errno. */
+  refuse = hs_json_get_exact (src, "refuse");
+  for (size_t i = 0; refuse != NULL && i < refuse->len; i++)
+    {
+      const char *name = refuse->items[i]->str;
+      bool seen = false;
+      for (size_t j = 0; j < p->n_rules && !seen; j++)
+        seen = strcmp (p->rules[j].name, name) == 0;
+      if (!seen)
+        {
+          hs_sc_rule_t rule = { .name = (char *) name, .action = HS_SC_ERRNO, .has_errno = true,
+                                .errno_ret = (uint32_t) refuse_errno };
+          profile_add (p, &rule);
+        }
+    }
+  *ret = TAKE_PTR (p);
+  return 0;
+}
+
+/* ---- validation with libseccomp ------------------------------------------ */
+
+static const char *
+lib_arch_name (const char *oci)
+{
+  static char buf[32];
+  size_t i;
+
+  /* SCMP_ARCH_X86_64 -> x86_64 */
+  for (i = 0; oci[10 + i] && i + 1 < sizeof (buf); i++)
+    buf[i] = (char) (oci[10 + i] >= 'A' && oci[10 + i] <= 'Z' ? oci[10 + i] + 32 : oci[10 + i]);
+  buf[i] = '\0';
+  return buf;
+}
+
+static uint32_t
+lib_action (hs_sc_action_t a, bool has_errno, uint32_t e)
+{
+  switch (a)
+    {
+    case HS_SC_KILL_PROCESS: return SCMP_ACT_KILL_PROCESS;
+    case HS_SC_KILL_THREAD:
+    case HS_SC_KILL: return SCMP_ACT_KILL_THREAD;
+    case HS_SC_TRAP: return SCMP_ACT_TRAP;
+    case HS_SC_ERRNO: return SCMP_ACT_ERRNO (effective_errno (has_errno, e));
+    case HS_SC_TRACE: return SCMP_ACT_TRACE (has_errno ? e : 0);
+    case HS_SC_NOTIFY: return SCMP_ACT_NOTIFY;
+    case HS_SC_LOG: return SCMP_ACT_LOG;
+    case HS_SC_ALLOW: return SCMP_ACT_ALLOW;
+    }
+  return SCMP_ACT_KILL_PROCESS;
+}
+
+static void
+seccomp_releasep (scmp_filter_ctx *c)
+{
+  if (*c != NULL)
+    seccomp_release (*c);
+}
+
+/* Build and export; unknown names go to `unknown` (a JSON array). */
+static int
+build_filter (const hs_sc_profile_t *p, hs_json_t *unknown, hs_error_t *err)
+{
+  __attribute__ ((cleanup (seccomp_releasep))) scmp_filter_ctx ctx = NULL;
+  cleanup_close int fd = -1;
+  struct stat st;
+  uint32_t default_act;
+  int r;
+
+  default_act = lib_action (p->default_action, p->has_default_errno, p->default_errno);
+  ctx = seccomp_init (default_act);
+  if (ctx == NULL)
+    return hs_error_make (err, 0, "libseccomp: cannot create a filter for default action %s",
+                          action_names[p->default_action]);
+  for (size_t i = 0; i < p->n_arches; i++)
+    {
+      uint32_t a = seccomp_arch_resolve_name (lib_arch_name (p->arches[i]));
+      if (a == 0)
+        return hs_error_make (err, 0, "libseccomp does not know architecture %s", p->arches[i]);
+      r = seccomp_arch_add (ctx, a);
+      if (r < 0 && r != -EEXIST)
+        return hs_error_make (err, -r, "libseccomp: add architecture %s", p->arches[i]);
+    }
+  for (size_t i = 0; i < p->n_rules; i++)
+    {
+      const hs_sc_rule_t *rule = &p->rules[i];
+      struct scmp_arg_cmp cmp[HS_SC_MAX_ARGS];
+      static const enum scmp_compare ops[]
+          = { [HS_SC_NE] = SCMP_CMP_NE, [HS_SC_LT] = SCMP_CMP_LT, [HS_SC_LE] = SCMP_CMP_LE,
+              [HS_SC_EQ] = SCMP_CMP_EQ, [HS_SC_GE] = SCMP_CMP_GE, [HS_SC_GT] = SCMP_CMP_GT,
+              [HS_SC_MASKED_EQ] = SCMP_CMP_MASKED_EQ };
+      uint32_t act = lib_action (rule->action, rule->has_errno, rule->errno_ret);
+      int nr = seccomp_syscall_resolve_name (rule->name);
+
+      if (nr == __NR_SCMP_ERROR)
+        {
+          if (hs_json_array_find_string (unknown, rule->name) < 0)
+            hs_json_append (unknown, hs_json_new_string (rule->name));
+          continue;
+        }
+      /* libseccomp refuses rules that repeat the default; runc and crun skip them. */
+      if (act == default_act)
+        continue;
+      for (size_t j = 0; j < rule->nargs; j++)
+        {
+          cmp[j].arg = rule->args[j].index;
+          cmp[j].op = ops[rule->args[j].op];
+          cmp[j].datum_a = rule->args[j].value;
+          cmp[j].datum_b = rule->args[j].value_two;
+        }
+      r = seccomp_rule_add_array (ctx, act, nr, (unsigned) rule->nargs, cmp);
+      if (r < 0)
+        {
+          char text[512];
+          rule_text (rule, text, sizeof (text));
+          return hs_error_make (err, -r, "libseccomp refuses the rule for %s (%s)", text,
+                                action_names[rule->action]);
+        }
+    }
+  fd = memfd_create ("hardshim-seccomp", MFD_CLOEXEC);
+  if (fd < 0)
+    return hs_error_make (err, errno, "memfd_create");
+  r = seccomp_export_bpf (ctx, fd);
+  if (r < 0)
+    return hs_error_make (err, -r, "libseccomp: export the filter");
+  if (fstat (fd, &st) < 0 || st.st_size == 0)
+    return hs_error_make (err, errno, "libseccomp exported an empty filter");
+  return 0;
+}
+
+static const hs_json_limits_t cache_limits = { 256 * 1024, 8, false };
+
+int
+hs_sc_validate (hs_sc_profile_t *p, const char *state_dir, hs_sc_notes_t *notes, bool *ret_cached,
+                hs_error_t *err)
+{
+  const struct scmp_version *v = seccomp_version ();
+  cleanup_json hs_json_t *oci = hs_sc_to_oci (p), *unknown = NULL, *record = NULL;
+  cleanup_free char *text = NULL, *keyed = NULL, *name = NULL, *buf = NULL, *out = NULL;
+  hs_registry_t reg = { .dirfd = -1, .lockfd = -1 };
+  char digest[HS_DIGEST_LEN];
+  bool locked = false;
+  size_t len;
+  int r;
+
+  *ret_cached = false;
+  if ((r = hs_json_emit (oci, false, &text, &len, err)) < 0)
+    return r;
+  /* The outcome depends on the profile and on this libseccomp's tables. */
+  keyed = hs_xasprintf ("libseccomp %u.%u.%u\n%s", v->major, v->minor, v->micro, text);
+  hs_sha256_digest (keyed, strlen (keyed), digest);
+  name = hs_xasprintf ("%.64s.json", digest + 7);
+
+  if (state_dir != NULL)
+    locked = hs_registry_lock (state_dir, "seccomp", &reg, NULL) == 0;
+  if (locked && hs_read_file_at (reg.dirfd, name, cache_limits.max_bytes, &buf, &len, NULL, NULL) == 0
+      && hs_json_parse (buf, len, &cache_limits, &record, NULL) == 0
+      && (unknown = hs_json_dup (hs_json_get_type (record, "unknown", HS_JSON_ARRAY))) != NULL)
+    *ret_cached = true;
+  else
+    {
+      unknown = hs_json_new (HS_JSON_ARRAY);
+      if ((r = build_filter (p, unknown, err)) < 0)
+        {
+          hs_registry_unlock (&reg);
+          return hs_error_wrap (err, "validate the seccomp profile");
+        }
+      if (locked)
+        {
+          hs_json_free (record);
+          record = hs_json_new (HS_JSON_OBJECT);
+          hs_json_set_exact (record, "unknown", hs_json_dup (unknown));
+          if (hs_json_emit (record, false, &out, &len, NULL) == 0)
+            (void) hs_write_file_atomic_at (reg.dirfd, name, out, len, NULL, NULL);
+        }
+    }
+  hs_registry_unlock (&reg);
+
+  /* Names this libseccomp does not know cannot be filtered by it: drop them
+   * (the calls fall to the default action, a refusal). */
+  for (size_t i = 0; i < unknown->len; i++)
+    {
+      const char *u = unknown->items[i]->type == HS_JSON_STRING ? unknown->items[i]->str : "";
+      hs_sc_notes_add (notes, "syscall `%s` is unknown to libseccomp %u.%u.%u: dropped from the "
+                              "profile",
+                       u, v->major, v->minor, v->micro);
+      for (size_t j = 0; j < p->n_rules;)
+        if (strcmp (p->rules[j].name, u) == 0)
+          {
+            free (p->rules[j].name);
+            memmove (&p->rules[j], &p->rules[j + 1], (p->n_rules - j - 1) * sizeof (hs_sc_rule_t));
+            p->n_rules--;
+          }
+        else
+          j++;
+    }
+  return 0;
+}
