@@ -641,48 +641,121 @@ rule_disjoint (const hs_sc_rule_t *a, const hs_sc_rule_t *b)
   return false;
 }
 
-/* The conjunction of two conditions on one argument: 1 with *ret, 0 when
- * empty, -1 when one condition cannot express it. */
+#define MAX_ALTS 130
+
+/* [lo, hi] as conditions whose union it is: one LE, GE or EQ when it
+ * touches an end, else aligned blocks (x & ~(2^k - 1)) == base. */
 static int
-cond_conj (const hs_sc_cond_t *a, const hs_sc_cond_t *b, hs_sc_cond_t *ret)
+interval_conds (unsigned index, uint64_t lo, uint64_t hi, hs_sc_cond_t *out, size_t max)
 {
-  uint64_t alo, ahi, blo, bhi, lo, hi;
+  size_t n = 0;
+
+  if (lo > hi)
+    return 0;
+  if (lo == hi || lo == 0 || hi == UINT64_MAX)
+    {
+      out[0] = (hs_sc_cond_t){ index, lo == hi ? HS_SC_EQ : lo == 0 ? HS_SC_LE : HS_SC_GE,
+                               lo == hi ? lo : lo == 0 ? hi : lo, 0 };
+      return 1;
+    }
+  while (lo <= hi)
+    {
+      unsigned k = 0;
+
+      while (k < 63 && (lo & ((2ull << k) - 1)) == 0 && lo + ((2ull << k) - 1) <= hi)
+        k++;
+      if (n == max)
+        return -1;
+      out[n++] = (hs_sc_cond_t){ index, HS_SC_MASKED_EQ, ~((1ull << k) - 1), lo };
+      if (lo + ((1ull << k) - 1) == hi)
+        break;
+      lo += 1ull << k;
+    }
+  return (int) n;
+}
+
+/* The conjunction of two conditions on one argument as a union of single
+ * conditions in `out`: their number (0: empty), or -1 when not expressible. */
+static int
+cond_conj (const hs_sc_cond_t *a, const hs_sc_cond_t *b, hs_sc_cond_t *out, size_t max)
+{
+  uint64_t alo, ahi, blo, bhi;
+  bool ai, bi;
 
   if (cond_disjoint (a, b))
     return 0;
   if (a->op == b->op && a->value == b->value && a->value_two == b->value_two)
-    return *ret = *a, 1;
+    return out[0] = *a, 1;
   if (a->op == HS_SC_EQ)
-    return *ret = *a, 1; /* not disjoint: b holds a's value */
+    return out[0] = *a, 1; /* not disjoint: b holds a's value */
   if (b->op == HS_SC_EQ)
-    return *ret = *b, 1;
+    return out[0] = *b, 1;
   if (a->op == HS_SC_MASKED_EQ && b->op == HS_SC_MASKED_EQ)
     {
-      *ret = *a;
-      ret->value = a->value | b->value;
-      ret->value_two = (a->value_two & a->value) | (b->value_two & b->value);
+      out[0] = *a;
+      out[0].value = a->value | b->value;
+      out[0].value_two = (a->value_two & a->value) | (b->value_two & b->value);
       return 1;
     }
-  if (cond_interval (a, &alo, &ahi) && cond_interval (b, &blo, &bhi))
+  ai = cond_interval (a, &alo, &ahi);
+  bi = cond_interval (b, &blo, &bhi);
+  if (ai && bi)
+    return interval_conds (a->index, alo > blo ? alo : blo, ahi < bhi ? ahi : bhi, out, max);
+  if ((a->op == HS_SC_NE && bi) || (b->op == HS_SC_NE && ai))
     {
-      lo = alo > blo ? alo : blo;
-      hi = ahi < bhi ? ahi : bhi;
-      ret->index = a->index;
-      ret->value_two = 0;
-      if (lo == hi)
-        ret->op = HS_SC_EQ, ret->value = lo;
-      else if (lo == 0)
-        ret->op = HS_SC_LE, ret->value = hi;
-      else if (hi == UINT64_MAX)
-        ret->op = HS_SC_GE, ret->value = lo;
-      else
+      uint64_t v = a->op == HS_SC_NE ? a->value : b->value;
+      uint64_t lo = a->op == HS_SC_NE ? blo : alo, hi = a->op == HS_SC_NE ? bhi : ahi;
+      int n1 = 0, n2 = 0;
+
+      if (v < lo || v > hi)
+        return interval_conds (a->index, lo, hi, out, max);
+      if (v > lo && (n1 = interval_conds (a->index, lo, v - 1, out, max)) < 0)
         return -1;
-      return 1;
+      if (v < hi && (n2 = interval_conds (a->index, v + 1, hi, out + n1, max - (size_t) n1)) < 0)
+        return -1;
+      return n1 + n2;
     }
-  if (a->op == HS_SC_NE && cond_interval (b, &blo, &bhi))
-    return (a->value < blo || a->value > bhi) ? (*ret = *b, 1) : -1;
-  if (b->op == HS_SC_NE && cond_interval (a, &alo, &ahi))
-    return (b->value < alo || b->value > ahi) ? (*ret = *a, 1) : -1;
+  /* A masked condition with something that excludes none of its values. */
+  if (a->op == HS_SC_MASKED_EQ && b->op == HS_SC_NE && !cond_member (a, b->value))
+    return out[0] = *a, 1;
+  if (b->op == HS_SC_MASKED_EQ && a->op == HS_SC_NE && !cond_member (b, a->value))
+    return out[0] = *b, 1;
+  return -1;
+}
+
+/* The complement of a condition as a union of conditions; -1 if it has none
+ * (the condition is empty: its complement is everything). */
+static int
+cond_negate (const hs_sc_cond_t *c, hs_sc_cond_t *out)
+{
+  int n = 0;
+
+  if (cond_empty (c))
+    return -1;
+  switch (c->op)
+    {
+    case HS_SC_EQ:
+      if (c->value > 0)
+        out[n++] = (hs_sc_cond_t){ c->index, HS_SC_LT, c->value, 0 };
+      if (c->value < UINT64_MAX)
+        out[n++] = (hs_sc_cond_t){ c->index, HS_SC_GT, c->value, 0 };
+      return n;
+    case HS_SC_NE: out[0] = (hs_sc_cond_t){ c->index, HS_SC_EQ, c->value, 0 }; return 1;
+    case HS_SC_LT: out[0] = (hs_sc_cond_t){ c->index, HS_SC_GE, c->value, 0 }; return 1;
+    case HS_SC_GE: out[0] = (hs_sc_cond_t){ c->index, HS_SC_LT, c->value, 0 }; return 1;
+    case HS_SC_GT: out[0] = (hs_sc_cond_t){ c->index, HS_SC_LE, c->value, 0 }; return 1;
+    case HS_SC_LE:
+      if (c->value == UINT64_MAX)
+        return 0;
+      out[0] = (hs_sc_cond_t){ c->index, HS_SC_GT, c->value, 0 };
+      return 1;
+    case HS_SC_MASKED_EQ:
+      for (unsigned b = 0; b < 64; b++)
+        if (c->value & (1ull << b))
+          out[n++] = (hs_sc_cond_t){ c->index, HS_SC_MASKED_EQ, 1ull << b,
+                                     ~c->value_two & (1ull << b) };
+      return n;
+    }
   return -1;
 }
 
@@ -703,6 +776,110 @@ rule_text (const hs_sc_rule_t *r, char *buf, size_t len)
     off += (size_t) snprintf (buf + off, len - off, "%sarg%u %s %llu", i ? " && " : " if ",
                               r->args[i].index, op_names[r->args[i].op] + 9,
                               (unsigned long long) r->args[i].value);
+}
+
+#define MAX_PIECES 2048
+
+static bool
+name_has_rules (const hs_sc_profile_t *p, const char *name)
+{
+  for (size_t i = 0; i < p->n_rules; i++)
+    if (strcmp (p->rules[i].name, name) == 0)
+      return true;
+  return false;
+}
+
+/* Narrow pieces[from..*n) by condition `c`: each piece becomes the pieces
+ * of (piece AND c). -1 when that cannot be expressed or grows too large. */
+static int
+pieces_and (hs_sc_rule_t *pieces, size_t from, size_t *n, size_t max, const hs_sc_cond_t *c)
+{
+  size_t end = *n;
+
+  for (size_t i = from; i < end; i++)
+    {
+      hs_sc_rule_t base = pieces[i];
+      hs_sc_cond_t alts[MAX_ALTS];
+      size_t k;
+      int na;
+
+      for (k = 0; k < base.nargs && base.args[k].index != c->index; k++)
+        ;
+      if (k == base.nargs)
+        {
+          if (base.nargs == HS_SC_MAX_ARGS)
+            return -1;
+          base.args[base.nargs++] = *c;
+          qsort (base.args, base.nargs, sizeof (hs_sc_cond_t), cond_cmp);
+          pieces[i] = base;
+          continue;
+        }
+      na = cond_conj (&base.args[k], c, alts, MAX_ALTS);
+      if (na < 0 || *n + (size_t) na > max)
+        return -1;
+      /* the first alternative replaces the piece, the others are appended;
+       * an empty conjunction marks the piece for removal (nargs = SIZE_MAX) */
+      if (na == 0)
+        {
+          pieces[i].nargs = (size_t) -1;
+          continue;
+        }
+      pieces[i].args[k] = alts[0];
+      for (int j = 1; j < na; j++)
+        {
+          pieces[*n] = base;
+          pieces[*n].args[k] = alts[j];
+          (*n)++;
+        }
+    }
+  /* drop the empty ones */
+  for (size_t i = from; i < *n;)
+    if (pieces[i].nargs == (size_t) -1)
+      pieces[i] = pieces[--*n];
+    else
+      i++;
+  return 0;
+}
+
+/* out += piece minus refusal r, as pieces (union of piece AND not(r's
+ * condition j) over j). -1 when not expressible. */
+static int
+piece_minus (const hs_sc_rule_t *piece, const hs_sc_rule_t *r, hs_sc_rule_t *out, size_t *n,
+             size_t max)
+{
+  if (rule_disjoint (piece, r))
+    {
+      if (*n == max)
+        return -1;
+      out[(*n)++] = *piece;
+      return 0;
+    }
+  for (size_t j = 0; j < r->nargs; j++)
+    {
+      hs_sc_cond_t neg[64];
+      int nn = cond_negate (&r->args[j], neg);
+
+      if (nn < 0) /* r can never match */
+        {
+          if (*n == max)
+            return -1;
+          out[(*n)++] = *piece;
+          return 0;
+        }
+      for (int k = 0; k < nn; k++)
+        {
+          size_t from = *n;
+          if (*n == max)
+            return -1;
+          out[(*n)++] = *piece;
+          if (pieces_and (out, from, n, max, &neg[k]) < 0)
+            {
+              *n = from;
+              return -1;
+            }
+        }
+    }
+  return 0;
 }
 
 /* Regions of syscall `name` where side `s` surely does not refuse. */
@@ -757,7 +934,7 @@ hs_sc_intersect (const hs_sc_profile_t *c, const hs_sc_profile_t *p, const char 
 {
   cleanup_sc_profile hs_sc_profile_t *out = profile_new ();
   cleanup_free char **names = NULL;
-  cleanup_free hs_sc_rule_t *pc = NULL, *pp = NULL, *pieces = NULL;
+  cleanup_free hs_sc_rule_t *pc = NULL, *pp = NULL, *pieces = NULL, *spare = NULL;
   size_t nn = 0, max = c->n_rules + p->n_rules + 2;
   const hs_json_t *flags;
 
@@ -850,69 +1027,81 @@ hs_sc_intersect (const hs_sc_profile_t *c, const hs_sc_profile_t *p, const char 
     }
   pc = hs_xcalloc (max, sizeof (*pc));
   pp = hs_xcalloc (max, sizeof (*pp));
-  pieces = hs_xcalloc (max * max + 1, sizeof (*pieces));
+  pieces = hs_xcalloc (MAX_PIECES, sizeof (*pieces));
+  spare = hs_xcalloc (MAX_PIECES, sizeof (*spare));
   for (size_t k = 0; k < nn; k++)
     {
       const char *name = names[k];
       size_t npc = permissive_pieces (c, name, pc), npp = permissive_pieces (p, name, pp);
-      size_t np = 0, first_refusal = out->n_rules;
+      size_t np, first_refusal = out->n_rules;
       char text[512];
 
-      /* Refusals of both sides stay. */
+      /* Refusals of both sides stay; for the same arguments (which
+       * libseccomp would reject as a conflict) the container's. */
       for (size_t i = 0; i < c->n_rules + p->n_rules; i++)
         {
           const hs_sc_rule_t *r = i < c->n_rules ? &c->rules[i] : &p->rules[i - c->n_rules];
-          if (strcmp (r->name, name) == 0 && refusing (r->action))
+          bool shadowed = false;
+
+          if (strcmp (r->name, name) != 0 || !refusing (r->action))
+            continue;
+          for (size_t j = first_refusal; j < out->n_rules && !shadowed; j++)
+            {
+              hs_sc_rule_t t = *r;
+              t.action = out->rules[j].action;
+              t.has_errno = out->rules[j].has_errno;
+              t.errno_ret = out->rules[j].errno_ret;
+              shadowed = rule_same (&t, &out->rules[j]);
+            }
+          if (!shadowed)
             profile_add (out, r);
         }
       /* Allowed where both allow: pairwise conjunctions. */
+      np = 0;
       for (size_t i = 0; i < npc; i++)
         for (size_t j = 0; j < npp; j++)
           {
-            hs_sc_rule_t x = { .name = (char *) name };
-            size_t a = 0, b = 0;
-            int ok = 1;
+            hs_sc_rule_t x = pc[i];
+            size_t before = np;
+            int r;
 
+            x.name = (char *) name;
             x.action = stricter (pc[i].action, pp[j].action);
-            if (x.action == pc[i].action)
-              x.has_errno = pc[i].has_errno, x.errno_ret = pc[i].errno_ret;
-            else
+            if (x.action != pc[i].action)
               x.has_errno = pp[j].has_errno, x.errno_ret = pp[j].errno_ret;
-            while (ok > 0 && (a < pc[i].nargs || b < pp[j].nargs))
-              {
-                const hs_sc_cond_t *ca = a < pc[i].nargs ? &pc[i].args[a] : NULL;
-                const hs_sc_cond_t *cb = b < pp[j].nargs ? &pp[j].args[b] : NULL;
-                if (cb == NULL || (ca != NULL && ca->index < cb->index))
-                  x.args[x.nargs++] = *ca, a++;
-                else if (ca == NULL || cb->index < ca->index)
-                  x.args[x.nargs++] = *cb, b++;
-                else
-                  {
-                    ok = cond_conj (ca, cb, &x.args[x.nargs]);
-                    x.nargs++, a++, b++;
-                  }
-              }
-            if (ok == 0)
-              continue;
-            if (ok < 0)
-              {
-                rule_text (&pc[i], text, sizeof (text));
-                hs_sc_notes_add (notes, "%s: allowed only where both profiles allow it, which one "
-                                        "rule cannot express; refused there instead",
-                                 text);
-                continue;
-              }
             pieces[np++] = x;
+            for (size_t k2 = 0; k2 < pp[j].nargs; k2++)
+              if ((r = pieces_and (pieces, before, &np, MAX_PIECES, &pp[j].args[k2])) < 0)
+                {
+                  np = before;
+                  rule_text (&pc[i], text, sizeof (text));
+                  hs_sc_notes_add (notes, "%s: allowed only where both profiles allow it, which "
+                                          "the rules cannot express; refused there instead",
+                                   text);
+                  break;
+                }
           }
-      /* A piece overlapping a refusal would leave the outcome to libseccomp's
-       * rule order: drop it, the refusal and the default then answer. */
+      /* Take every refusal out of the pieces, so no allowance overlaps one
+       * and libseccomp's rule order never decides. */
+      for (size_t j = first_refusal; j < out->n_rules; j++)
+        {
+          size_t nn2 = 0;
+          for (size_t i = 0; i < np; i++)
+            if (piece_minus (&pieces[i], &out->rules[j], spare, &nn2, MAX_PIECES) < 0)
+              {
+                rule_text (&pieces[i], text, sizeof (text));
+                hs_sc_notes_add (notes, "%s: overlaps a refusal in a way the rules cannot "
+                                        "express; refused there instead",
+                                 text);
+              }
+          memcpy (pieces, spare, nn2 * sizeof (*pieces));
+          np = nn2;
+        }
       for (size_t i = 0; i < np; i++)
         {
-          bool keep = true, subsumed = false;
+          bool keep = true;
 
-          for (size_t j = first_refusal; j < out->n_rules && keep; j++)
-            keep = rule_disjoint (&pieces[i], &out->rules[j]);
-          /* Overlapping pieces of different permissive actions: keep the stricter. */
+          /* Overlapping pieces of different permissive actions: the stricter. */
           for (size_t j = 0; j < np && keep; j++)
             if (j != i && pieces[j].action < pieces[i].action
                 && !rule_disjoint (&pieces[i], &pieces[j]))
@@ -920,15 +1109,20 @@ hs_sc_intersect (const hs_sc_profile_t *c, const hs_sc_profile_t *p, const char 
           /* An unconditional piece of the same action subsumes the rest. */
           for (size_t j = 0; j < np && keep && pieces[i].nargs > 0; j++)
             if (j != i && pieces[j].nargs == 0 && pieces[j].action == pieces[i].action)
-              subsumed = true;
-          if (keep && !subsumed)
+              keep = false;
+          if (keep)
             profile_add (out, &pieces[i]);
-          else if (!keep)
-            {
-              rule_text (&pieces[i], text, sizeof (text));
-              hs_sc_notes_add (notes, "%s: may overlap a refusal or a stricter rule; left to it",
-                               text);
-            }
+        }
+      /* A syscall only the container allows is refused the policy's way
+       * (ENOSYS for what its profile does not know), not by the default. */
+      if (npc > 0 && !name_has_rules (p, name) && refusing (c->default_action)
+          && out->default_action == c->default_action
+          && (p->default_action != out->default_action || p->has_default_errno != out->has_default_errno
+              || p->default_errno != out->default_errno))
+        {
+          hs_sc_rule_t r = { .name = (char *) name, .action = p->default_action,
+                             .has_errno = p->has_default_errno, .errno_ret = p->default_errno };
+          profile_add (out, &r);
         }
     }
   *ret = TAKE_PTR (out);
@@ -1351,14 +1545,21 @@ seccomp_releasep (scmp_filter_ctx *c)
 
 /* Build and export; unknown names go to `unknown` (a JSON array). */
 static int
-build_filter (const hs_sc_profile_t *p, hs_json_t *unknown, hs_error_t *err)
+build_filter (const hs_sc_profile_t *given, hs_json_t *unknown, hs_error_t *err)
 {
+  /* Rule order matters to libseccomp (a refusal of socketcall must come
+   * before socket's rules, or 32-bit socket rules are multiplexed through
+   * it): build from the profile exactly as the runtime will read it. */
+  cleanup_json hs_json_t *oci = hs_sc_to_oci (given);
+  cleanup_sc_profile hs_sc_profile_t *p = NULL;
   __attribute__ ((cleanup (seccomp_releasep))) scmp_filter_ctx ctx = NULL;
   cleanup_close int fd = -1;
   struct stat st;
   uint32_t default_act;
   int r;
 
+  if ((r = hs_sc_from_oci (oci, "linux.seccomp", &p, err)) < 0)
+    return r;
   default_act = lib_action (p->default_action, p->has_default_errno, p->default_errno);
   ctx = seccomp_init (default_act);
   if (ctx == NULL)

@@ -58,6 +58,7 @@ ename (int e)
     case EOPNOTSUPP: return "EOPNOTSUPP";
     case ENOTDIR: return "ENOTDIR";
     case EEXIST: return "EEXIST";
+    case EROFS: return "EROFS";
     default: return "EOTHER";
     }
 }
