@@ -171,10 +171,26 @@ profile_new (void)
   return p;
 }
 
+static uint32_t
+name_hash (const char *s)
+{
+  uint32_t h = 2166136261u;
+  for (; *s; s++)
+    h = (h ^ (unsigned char) *s) * 16777619u;
+  return h;
+}
+
+/* Same syscall name; the hash makes the quadratic passes cheap. */
+static bool
+same_name (const hs_sc_rule_t *a, const hs_sc_rule_t *b)
+{
+  return a->hash == b->hash && strcmp (a->name, b->name) == 0;
+}
+
 static bool
 rule_same (const hs_sc_rule_t *a, const hs_sc_rule_t *b)
 {
-  if (strcmp (a->name, b->name) != 0 || a->action != b->action || a->has_errno != b->has_errno
+  if (!same_name (a, b) || a->action != b->action || a->has_errno != b->has_errno
       || (a->has_errno && a->errno_ret != b->errno_ret) || a->nargs != b->nargs)
     return false;
   for (size_t i = 0; i < a->nargs; i++)
@@ -186,8 +202,11 @@ rule_same (const hs_sc_rule_t *a, const hs_sc_rule_t *b)
 
 /* Append a copy of `r` (args must be sorted, one per index); duplicates are skipped. */
 static void
-profile_add (hs_sc_profile_t *p, const hs_sc_rule_t *r)
+profile_add (hs_sc_profile_t *p, const hs_sc_rule_t *given)
 {
+  hs_sc_rule_t copy = *given, *r = &copy;
+
+  copy.hash = name_hash (given->name);
   for (size_t i = 0; i < p->n_rules; i++)
     if (rule_same (&p->rules[i], r))
       return;
@@ -494,6 +513,7 @@ same_except_name (const hs_sc_rule_t *a, const hs_sc_rule_t *b)
   hs_sc_rule_t t = *b;
 
   t.name = a->name;
+  t.hash = a->hash;
   return rule_same (a, &t);
 }
 
@@ -1458,7 +1478,7 @@ hs_sc_generate (const hs_json_t *src, const hs_sc_context_t *ctx, hs_sc_profile_
       for (size_t j = 0; j < p->n_rules; j++)
         {
           hs_sc_rule_t *b = &p->rules[j];
-          if (i == j || strcmp (a->name, b->name) != 0)
+          if (i == j || !same_name (a, b))
             continue;
           if (a->action == HS_SC_ALLOW && refusing (b->action) && !rule_disjoint (a, b))
             return hs_error_make (err, 0,
@@ -1473,7 +1493,7 @@ hs_sc_generate (const hs_json_t *src, const hs_sc_context_t *ctx, hs_sc_profile_
       for (size_t j = 0; j < p->n_rules && !subsumed; j++)
         subsumed = j != i && p->rules[i].nargs > 0 && p->rules[j].nargs == 0
                    && p->rules[j].action == p->rules[i].action
-                   && strcmp (p->rules[i].name, p->rules[j].name) == 0;
+                   && same_name (&p->rules[i], &p->rules[j]);
       if (!subsumed)
         {
           i++;
@@ -1489,9 +1509,10 @@ hs_sc_generate (const hs_json_t *src, const hs_sc_context_t *ctx, hs_sc_profile_
   for (size_t i = 0; refuse != NULL && i < refuse->len; i++)
     {
       const char *name = refuse->items[i]->str;
+      uint32_t h = name_hash (name);
       bool seen = false;
       for (size_t j = 0; j < p->n_rules && !seen; j++)
-        seen = strcmp (p->rules[j].name, name) == 0;
+        seen = p->rules[j].hash == h && strcmp (p->rules[j].name, name) == 0;
       if (!seen)
         {
           hs_sc_rule_t rule = { .name = (char *) name, .action = HS_SC_ERRNO, .has_errno = true,

@@ -59,6 +59,7 @@ typedef struct
 typedef struct
 {
   char *name;
+  uint32_t hash; /* of name, set by the profile when the rule is added */
   hs_sc_action_t action;
   bool has_errno;
   uint32_t errno_ret;

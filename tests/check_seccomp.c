@@ -219,14 +219,14 @@ static const gen_case_t gen_cases[] = {
   { "none", "SCMP_ARCH_X86_64", false, 6, 1, NO_CAPS, true, "socket", { 31, 1 }, ALLOW },
   { "none", "SCMP_ARCH_X86_64", false, 6, 1, NO_CAPS, true, "socket", { 44, 3 }, REFUSE (EPERM) },
   { "none", "SCMP_ARCH_X86_64", false, 6, 1, NO_CAPS, true, "socket", { 0x100000002ull, 1 }, ALLOW },
-  { "none", "SCMP_ARCH_X86_64", false, 6, 1, NO_CAPS, true, "setuid", { 0 }, REFUSE (EPERM) },
-  { "none", "SCMP_ARCH_X86_64", false, 6, 1, NO_CAPS, true, "setgroups", { 0 }, REFUSE (EPERM) },
+  { "none", "SCMP_ARCH_X86_64", false, 6, 1, NO_CAPS, true, "setuid", { 0 }, ALLOW },
+  { "none", "SCMP_ARCH_X86_64", false, 6, 1, NO_CAPS, true, "setgroups", { 0 }, ALLOW },
   { "none", "SCMP_ARCH_X86_64", false, 6, 1, NO_CAPS, true, "chroot", { 0 }, REFUSE (EPERM) },
   { "none", "SCMP_ARCH_X86_64", false, 6, 1, NO_CAPS, true, "socketcall", { 1 }, REFUSE (EPERM) },
   { "none", "SCMP_ARCH_X86_64", false, 6, 1, NO_CAPS, true, "mseal", { 0 }, REFUSE (ENOSYS) },
   { "none", "SCMP_ARCH_X86_64", false, 6, 1, NO_CAPS, true, "arch_prctl", { 0 }, ALLOW },
   { "none", "SCMP_ARCH_X86_64", false, 6, 1, NO_CAPS, true, "modify_ldt", { 0 }, REFUSE (EPERM) },
-  /* Docker's default capabilities: identity changes and raw sockets open */
+  /* Docker's default capabilities: raw sockets and chroot open */
   { "docker", "SCMP_ARCH_X86_64", false, 6, 1, DOCKER_CAPS, true, "setuid", { 0 }, ALLOW },
   { "docker", "SCMP_ARCH_X86_64", false, 6, 1, DOCKER_CAPS, true, "setresgid", { 0 }, ALLOW },
   { "docker", "SCMP_ARCH_X86_64", false, 6, 1, DOCKER_CAPS, true, "chroot", { 0 }, ALLOW },
@@ -402,6 +402,24 @@ intersect (const hs_sc_profile_t *c, const hs_sc_profile_t *p, hs_sc_notes_t *no
   return r;
 }
 
+static bool
+has_args (const hs_sc_profile_t *p, const char *name)
+{
+  for (size_t i = 0; i < p->n_rules; i++)
+    if (p->rules[i].nargs > 0 && strcmp (p->rules[i].name, name) == 0)
+      return true;
+  return false;
+}
+
+static size_t
+first_rule_of (const hs_sc_profile_t *p, const char *name)
+{
+  for (size_t i = 0; i < p->n_rules; i++)
+    if (strcmp (p->rules[i].name, name) == 0)
+      return i;
+  return p->n_rules;
+}
+
 /* Sample calls: every name either side mentions x interesting arguments.
  * The result is permissive only where both are; where both are, so is it
  * (unless `exact` is false); its refusals keep one side's action. */
@@ -419,8 +437,13 @@ check_intersection (const hs_sc_profile_t *c, const hs_sc_profile_t *p, const hs
       for (size_t i = 0; i < s->n_rules + 1; i++)
         {
           const char *name = i < s->n_rules ? s->rules[i].name : "not_in_any_profile";
-          for (size_t a = 0; a < nv; a++)
-            for (size_t b = 0; b < nv; b++)
+          /* arguments matter only to names some side filters by argument */
+          size_t n = has_args (c, name) || has_args (p, name) || has_args (r, name) ? nv : 1;
+
+          if (i < s->n_rules && first_rule_of (s, name) != i)
+            continue;
+          for (size_t a = 0; a < n; a++)
+            for (size_t b = 0; b < n; b++)
               {
                 const uint64_t *args = A (vals[a], vals[b], vals[(a + b) % nv], 0, 0, 0);
                 verdict_t vc = eval_mode (c, name, args, EVAL_OPTIMISTIC), vp = eval (p, name, args);
@@ -741,6 +764,53 @@ START_TEST (test_bad_sources)
 }
 END_TEST
 
+/* Conditions of a trimmed source: each group applies exactly when its
+ * `when` holds. */
+START_TEST (test_source_conditions)
+{
+  hs_json_t *src = test_parse (
+      "{\"hardshim_seccomp\":1,\"refuse\":[\"setuid\",\"mount\"],\"groups\":["
+      "{\"name\":\"runtime\",\"when\":{\"noNewPrivileges\":false},\"allow\":[\"setuid\"]},"
+      "{\"name\":\"admin\",\"when\":{\"caps\":[\"CAP_SYS_ADMIN\",\"CAP_SYS_BOOT\"]},"
+      "\"allow\":[\"mount\"]},"
+      "{\"name\":\"new\",\"when\":{\"minKernel\":\"6.10\",\"notArches\":[\"SCMP_ARCH_X86\"]},"
+      "\"allow\":[\"mseal\"]}]}");
+  hs_json_t *both = test_parse ("[\"CAP_SYS_ADMIN\",\"CAP_SYS_BOOT\"]");
+  hs_json_t *one = test_parse ("[\"CAP_SYS_ADMIN\"]");
+  struct
+  {
+    hs_sc_context_t ctx;
+    const char *name;
+    verdict_t want;
+  } cases[] = {
+    { { "SCMP_ARCH_X86_64", false, 6, 1, NULL, false }, "setuid", ALLOW },
+    { { "SCMP_ARCH_X86_64", false, 6, 1, NULL, true }, "setuid", REFUSE (EPERM) },
+    { { "SCMP_ARCH_X86_64", false, 6, 1, both, true }, "mount", ALLOW },
+    { { "SCMP_ARCH_X86_64", false, 6, 1, one, true }, "mount", REFUSE (EPERM) },
+    { { "SCMP_ARCH_X86_64", false, 6, 10, NULL, true }, "mseal", ALLOW },
+    { { "SCMP_ARCH_X86_64", false, 6, 9, NULL, true }, "mseal", REFUSE (ENOSYS) },
+    { { "SCMP_ARCH_X86_64", true, 6, 10, NULL, true }, "mseal", REFUSE (ENOSYS) },
+    { { "SCMP_ARCH_X86_64", false, 7, 0, NULL, true }, "mseal", ALLOW },
+  };
+
+  for (size_t i = 0; i < sizeof (cases) / sizeof (cases[0]); i++)
+    {
+      hs_sc_profile_t *p = NULL;
+      hs_error_t err = NULL;
+      char label[32];
+
+      if (hs_sc_generate (src, &cases[i].ctx, &p, &err) < 0)
+        ck_abort_msg ("%s", err->msg);
+      snprintf (label, sizeof (label), "case %zu", i);
+      expect_call (p, label, cases[i].name, A (0), cases[i].want);
+      hs_sc_profile_free (p);
+    }
+  hs_json_free (src);
+  hs_json_free (both);
+  hs_json_free (one);
+}
+END_TEST
+
 /* ---- validation and cache ------------------------------------------------ */
 
 static char *
@@ -994,6 +1064,7 @@ seccomp_suite (void)
   tcase_add_loop_test (t, test_bad_container_profiles, 0,
                        sizeof (bad_profiles) / sizeof (bad_profiles[0]));
   tcase_add_loop_test (t, test_bad_sources, 0, sizeof (bad_sources) / sizeof (bad_sources[0]));
+  tcase_add_test (t, test_source_conditions);
   tcase_add_test (t, test_validate_drops_unknown_names);
   tcase_add_test (t, test_validate_refuses_what_libseccomp_refuses);
   tcase_add_test (t, test_validate_cache);
