@@ -69,8 +69,6 @@ validate (const hs_json_t *settings, hs_error_t *err)
  * profile this container asked for, or NULL for the policy's profile.
  * Today it reads PROFILE_ANNOTATION; the exceptions mechanism replaces the
  * body, keeping the contract: only names listed in allowed_profiles. */
-int hs_seccomp_requested_profile (const hs_harden_t *h, const hs_json_t *settings,
-                                  const char **ret, hs_error_t *err);
 int
 hs_seccomp_requested_profile (const hs_harden_t *h, const hs_json_t *settings, const char **ret,
                               hs_error_t *err)

@@ -110,7 +110,20 @@ for rt in runc crun; do
     jqe '[.linux.seccomp.syscalls[] | select(.action == "SCMP_ACT_ALLOW") | .names[]] | index("setuid") != null' "$b/config.json"
   write_policy "{ $base_policy, \"seccomp\": { \"profile_dir\": \"$SCD\", \"allowed_profiles\": [\"extra\"] } }"
 
-  # 5. Extra profiles: only those policy lists, chosen by annotation.
+  # 5. Compat architectures: x86 and x32 admitted, socketcall refused
+  # before the socket rules (else libseccomp would reject or multiplex them).
+  b=$T/$rt-compat
+  make_bundle "$b" "$(over "$DEFAULT_CAPS")" '["/bin/probe"]'
+  id=$(new_id compat)
+  write_policy "{ $base_policy, \"seccomp\": { \"compat_arches\": true } }"
+  (cd "$b" && hs $rt run "$id") > "$T/$rt-compat.out" 2>"$T/$rt-compat.err"
+  check "$rt: compat_arches: the container runs the probe" expect "$T/$rt-compat.out" status-seccomp 2
+  check "$rt: compat_arches: socket rules still hold" expect "$T/$rt-compat.out" socket-alg EPERM
+  check "$rt: compat_arches: config.json lists x86_64, x86, x32" \
+    jqe '.linux.seccomp.architectures == ["SCMP_ARCH_X86_64","SCMP_ARCH_X86","SCMP_ARCH_X32"]' "$b/config.json"
+  write_policy "{ $base_policy, \"seccomp\": { \"profile_dir\": \"$SCD\", \"allowed_profiles\": [\"extra\"] } }"
+
+  # 6. Extra profiles: only those policy lists, chosen by annotation.
   # (sed, not jq: jq would round the profile's 64-bit masks)
   sed -e 's/"keyctl", //' -e 's/"groups": \[/"groups": [ { "name": "keys", "allow": ["keyctl"] },/' \
     "$top_srcdir/profiles/seccomp/default.json" > "$SCD/extra.json"
