@@ -86,7 +86,8 @@ for rt in runc crun; do
   # stays and the policy's (unshare -> EPERM) is added to its ALLOW default.
   b=$T/$rt-merge
   make_bundle "$b" '.linux.seccomp = { defaultAction: "SCMP_ACT_ALLOW",
-      syscalls: [ { names: ["mkdir", "mkdirat"], action: "SCMP_ACT_ERRNO", errnoRet: 13 } ] }' \
+      syscalls: [ { names: ["mkdir", "mkdirat"], action: "SCMP_ACT_ERRNO", errnoRet: 13 },
+                  { names: ["hs_no_such_syscall"], action: "SCMP_ACT_ERRNO" } ] }' \
     '["sh","-c","mkdir /tmp/d 2>&1; unshare -m true 2>&1; echo done"]'
   id=$(new_id merge)
   (cd "$b" && hs $rt run "$id") > "$T/$rt-merge.out" 2>&1
@@ -94,6 +95,10 @@ for rt in runc crun; do
     grep -q 'Permission denied' "$T/$rt-merge.out"
   check "$rt: the policy's refusal is added (unshare: EPERM)" \
     grep -q 'Operation not permitted' "$T/$rt-merge.out"
+  check "$rt: a syscall name libseccomp does not know is dropped, with an audit note" \
+    sh -c "grep '\"container\":\"$id\"' '$AUDIT' | grep -q 'hs_no_such_syscall. is unknown to libseccomp'"
+  check "$rt: ... and is gone from config.json" \
+    jqe '[.linux.seccomp.syscalls[].names[]] | index("hs_no_such_syscall") == null' "$b/config.json"
   check "$rt: the merged profile's default refuses" \
     jqe '.linux.seccomp.defaultAction == "SCMP_ACT_ERRNO"' "$b/config.json"
 
