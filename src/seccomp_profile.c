@@ -455,6 +455,9 @@ hs_sc_from_oci (const hs_json_t *sc, const char *path, hs_sc_profile_t **ret, hs
           return hs_error_make (err, 0, "`%s.syscalls[%zu].names`: expected an array", path, i);
         for (size_t j = 0; j < names->len; j++)
           {
+            if (p->n_rules >= HS_SC_MAX_RULES)
+              return hs_error_make (err, 0, "`%s.syscalls`: more than %d rules", path,
+                                    HS_SC_MAX_RULES);
             if (names->items[j]->type != HS_JSON_STRING || names->items[j]->len == 0)
               return hs_error_make (err, 0, "`%s.syscalls[%zu].names[%zu]`: expected a name",
                                     path, i, j);
@@ -902,7 +905,9 @@ piece_minus (const hs_sc_rule_t *piece, const hs_sc_rule_t *r, hs_sc_rule_t *out
   return 0;
 }
 
-/* Regions of syscall `name` where side `s` surely does not refuse. */
+/* Regions of syscall `name` where side `s` allows in some way. Its own
+ * refusals are cut out of them later (with the other side's), so where a
+ * side's allowance and refusal overlap, the result refuses. */
 static size_t
 permissive_pieces (const hs_sc_profile_t *s, const char *name, hs_sc_rule_t *out)
 {
@@ -917,18 +922,8 @@ permissive_pieces (const hs_sc_profile_t *s, const char *name, hs_sc_rule_t *out
                            && s->rules[i].action != s->default_action);
       }
   for (size_t i = 0; i < s->n_rules; i++)
-    {
-      const hs_sc_rule_t *r = &s->rules[i];
-      bool clear = true;
-
-      if (strcmp (r->name, name) != 0 || refusing (r->action))
-        continue;
-      for (size_t j = 0; j < s->n_rules && clear; j++)
-        if (strcmp (s->rules[j].name, name) == 0 && refusing (s->rules[j].action))
-          clear = rule_disjoint (r, &s->rules[j]);
-      if (clear)
-        out[n++] = *r;
-    }
+    if (strcmp (s->rules[i].name, name) == 0 && !refusing (s->rules[i].action))
+      out[n++] = s->rules[i];
   /* A permissive default covers the rest, unless rules of another
    * permissive action (NOTIFY under ALLOW) would overlap it. */
   if (!refusing (s->default_action) && !other_action)

@@ -49,6 +49,9 @@ typedef enum
 } hs_sc_op_t;
 
 #define HS_SC_MAX_ARGS 6
+/* Rules (one syscall name each) a config's profile may hold: bounds the
+ * intersection's work. Docker's default has about 450. */
+#define HS_SC_MAX_RULES 8192
 
 typedef struct
 {

@@ -704,6 +704,27 @@ START_TEST (test_bad_container_profiles)
 }
 END_TEST
 
+START_TEST (test_too_many_rules)
+{
+  size_t cap = 128 + (HS_SC_MAX_RULES + 1) * 12;
+  char *text = hs_xmalloc (cap), *at = text;
+  hs_json_t *v;
+  hs_sc_profile_t *p = NULL;
+  hs_error_t err = NULL;
+
+  at += sprintf (at, "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[");
+  for (int i = 0; i <= HS_SC_MAX_RULES; i++)
+    at += sprintf (at, "%s\"n%d\"", i ? "," : "", i);
+  sprintf (at, "],\"action\":\"SCMP_ACT_ALLOW\"}]}");
+  v = test_parse (text);
+  ck_assert_int_lt (hs_sc_from_oci (v, "linux.seccomp", &p, &err), 0);
+  ck_assert_ptr_nonnull (strstr (err->msg, "rules"));
+  hs_error_release (&err);
+  hs_json_free (v);
+  free (text);
+}
+END_TEST
+
 START_TEST (test_intersect_unknown_flag)
 {
   hs_sc_profile_t *c = from_oci_text ("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"flags\":[\"X\"]}");
@@ -1061,6 +1082,7 @@ seccomp_suite (void)
   tcase_add_test (t, test_intersect_self);
   tcase_add_test (t, test_intersect_extras);
   tcase_add_test (t, test_intersect_unknown_flag);
+  tcase_add_test (t, test_too_many_rules);
   tcase_add_loop_test (t, test_bad_container_profiles, 0,
                        sizeof (bad_profiles) / sizeof (bad_profiles[0]));
   tcase_add_loop_test (t, test_bad_sources, 0, sizeof (bad_sources) / sizeof (bad_sources[0]));
