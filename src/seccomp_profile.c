@@ -1,8 +1,5 @@
-#include "seccomp_profile.h"
+#include "seccomp_internal.h"
 #include "cleanup.h"
-#include "fileio.h"
-#include "registry.h"
-#include "sha256.h"
 #include "seccomp_profiles.h"
 #include "xalloc.h"
 
@@ -12,14 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <sys/utsname.h>
 
 /* ---- names ------------------------------------------------------------- */
 
-static const char *const action_names[] = {
+const char *const hs_sc_action_names[] = {
   [HS_SC_KILL_PROCESS] = "SCMP_ACT_KILL_PROCESS",
   [HS_SC_KILL_THREAD] = "SCMP_ACT_KILL_THREAD",
   [HS_SC_KILL] = "SCMP_ACT_KILL",
@@ -31,7 +25,7 @@ static const char *const action_names[] = {
   [HS_SC_ALLOW] = "SCMP_ACT_ALLOW",
 };
 
-static const char *const op_names[] = {
+const char *const hs_sc_op_names[] = {
   [HS_SC_NE] = "SCMP_CMP_NE", [HS_SC_LT] = "SCMP_CMP_LT", [HS_SC_LE] = "SCMP_CMP_LE",
   [HS_SC_EQ] = "SCMP_CMP_EQ", [HS_SC_GE] = "SCMP_CMP_GE", [HS_SC_GT] = "SCMP_CMP_GT",
   [HS_SC_MASKED_EQ] = "SCMP_CMP_MASKED_EQ",
@@ -65,8 +59,8 @@ static const char *const known_arches[] = {
   "SCMP_ARCH_PARISC",  "SCMP_ARCH_PARISC64",  "SCMP_ARCH_RISCV64", NULL,
 };
 
-static bool
-arch_known (const char *a)
+bool
+hs_sc_arch_known (const char *a)
 {
   for (size_t i = 0; known_arches[i]; i++)
     if (strcmp (known_arches[i], a) == 0)
@@ -162,8 +156,8 @@ hs_sc_profile_free (hs_sc_profile_t *p)
   return NULL;
 }
 
-static hs_sc_profile_t *
-profile_new (void)
+hs_sc_profile_t *
+hs_sc_profile_new (void)
 {
   hs_sc_profile_t *p = hs_xcalloc (1, sizeof (*p));
 
@@ -171,8 +165,8 @@ profile_new (void)
   return p;
 }
 
-static uint32_t
-name_hash (const char *s)
+uint32_t
+hs_sc_name_hash (const char *s)
 {
   uint32_t h = 2166136261u;
   for (; *s; s++)
@@ -181,16 +175,16 @@ name_hash (const char *s)
 }
 
 /* Same syscall name; the hash makes the quadratic passes cheap. */
-static bool
-same_name (const hs_sc_rule_t *a, const hs_sc_rule_t *b)
+bool
+hs_sc_same_name (const hs_sc_rule_t *a, const hs_sc_rule_t *b)
 {
   return a->hash == b->hash && strcmp (a->name, b->name) == 0;
 }
 
-static bool
-rule_same (const hs_sc_rule_t *a, const hs_sc_rule_t *b)
+bool
+hs_sc_rule_same (const hs_sc_rule_t *a, const hs_sc_rule_t *b)
 {
-  if (!same_name (a, b) || a->action != b->action || a->has_errno != b->has_errno
+  if (!hs_sc_same_name (a, b) || a->action != b->action || a->has_errno != b->has_errno
       || (a->has_errno && a->errno_ret != b->errno_ret) || a->nargs != b->nargs)
     return false;
   for (size_t i = 0; i < a->nargs; i++)
@@ -201,14 +195,14 @@ rule_same (const hs_sc_rule_t *a, const hs_sc_rule_t *b)
 }
 
 /* Append a copy of `r` (args must be sorted, one per index); duplicates are skipped. */
-static void
-profile_add (hs_sc_profile_t *p, const hs_sc_rule_t *given)
+void
+hs_sc_profile_add (hs_sc_profile_t *p, const hs_sc_rule_t *given)
 {
   hs_sc_rule_t copy = *given, *r = &copy;
 
-  copy.hash = name_hash (given->name);
+  copy.hash = hs_sc_name_hash (given->name);
   for (size_t i = 0; i < p->n_rules; i++)
-    if (rule_same (&p->rules[i], r))
+    if (hs_sc_rule_same (&p->rules[i], r))
       return;
   p->rules = hs_xgrow (p->rules, &p->cap_rules, p->n_rules + 1, sizeof (*r));
   p->rules[p->n_rules] = *r;
@@ -216,8 +210,8 @@ profile_add (hs_sc_profile_t *p, const hs_sc_rule_t *given)
   p->n_rules++;
 }
 
-static void
-profile_add_arch (hs_sc_profile_t *p, const char *a)
+void
+hs_sc_profile_add_arch (hs_sc_profile_t *p, const char *a)
 {
   for (size_t i = 0; i < p->n_arches; i++)
     if (strcmp (p->arches[i], a) == 0)
@@ -226,20 +220,20 @@ profile_add_arch (hs_sc_profile_t *p, const char *a)
   p->arches[p->n_arches++] = hs_xstrdup (a);
 }
 
-static bool
-refusing (hs_sc_action_t a)
+bool
+hs_sc_refusing (hs_sc_action_t a)
 {
   return a <= HS_SC_ERRNO;
 }
 
-static uint32_t
-effective_errno (bool has, uint32_t v)
+uint32_t
+hs_sc_effective_errno (bool has, uint32_t v)
 {
   return has ? v : EPERM; /* what runc and crun return for SCMP_ACT_ERRNO without errnoRet */
 }
 
-static int
-cond_cmp (const void *a, const void *b)
+int
+hs_sc_cond_cmp (const void *a, const void *b)
 {
   const hs_sc_cond_t *x = a, *y = b;
   return (x->index > y->index) - (x->index < y->index);
@@ -247,8 +241,8 @@ cond_cmp (const void *a, const void *b)
 
 /* ---- parsing numbers and OCI ------------------------------------------- */
 
-static int
-get_u64 (const hs_json_t *v, const char *path, uint64_t *ret, hs_error_t *err)
+int
+hs_sc_get_u64 (const hs_json_t *v, const char *path, uint64_t *ret, hs_error_t *err)
 {
   char *end = NULL;
   unsigned long long n;
@@ -271,8 +265,8 @@ parse_action (const hs_json_t *v, const char *path, hs_sc_action_t *ret, hs_erro
 {
   if (v == NULL || v->type != HS_JSON_STRING)
     return hs_error_make (err, 0, "`%s`: expected an action name", path);
-  for (size_t i = 0; i < sizeof (action_names) / sizeof (action_names[0]); i++)
-    if (strcmp (v->str, action_names[i]) == 0)
+  for (size_t i = 0; i < sizeof (hs_sc_action_names) / sizeof (hs_sc_action_names[0]); i++)
+    if (strcmp (v->str, hs_sc_action_names[i]) == 0)
       {
         *ret = (hs_sc_action_t) i;
         return 0;
@@ -285,8 +279,8 @@ parse_op (const hs_json_t *v, const char *path, hs_sc_op_t *ret, hs_error_t *err
 {
   if (v == NULL || v->type != HS_JSON_STRING)
     return hs_error_make (err, 0, "`%s`: expected an operator name", path);
-  for (size_t i = 0; i < sizeof (op_names) / sizeof (op_names[0]); i++)
-    if (strcmp (v->str, op_names[i]) == 0)
+  for (size_t i = 0; i < sizeof (hs_sc_op_names) / sizeof (hs_sc_op_names[0]); i++)
+    if (strcmp (v->str, hs_sc_op_names[i]) == 0)
       {
         *ret = (hs_sc_op_t) i;
         return 0;
@@ -295,8 +289,8 @@ parse_op (const hs_json_t *v, const char *path, hs_sc_op_t *ret, hs_error_t *err
 }
 
 /* One condition object: {index, value, valueTwo, op}. */
-static int
-parse_cond (const hs_json_t *o, const char *path, bool need_index, hs_sc_cond_t *ret,
+int
+hs_sc_parse_cond (const hs_json_t *o, const char *path, bool need_index, hs_sc_cond_t *ret,
             hs_error_t *err)
 {
   cleanup_free char *p = NULL;
@@ -313,7 +307,7 @@ parse_cond (const hs_json_t *o, const char *path, bool need_index, hs_sc_cond_t 
       p = hs_xasprintf ("%s.%s", path, k);
       if (hs_json_key_fold_cmp (k, "index") == 0 && need_index)
         {
-          if ((r = get_u64 (o->items[i], p, &index, err)) < 0)
+          if ((r = hs_sc_get_u64 (o->items[i], p, &index, err)) < 0)
             return r;
           if (index >= HS_SC_MAX_ARGS)
             return hs_error_make (err, 0, "`%s`: argument index %llu is not below 6", p,
@@ -321,9 +315,9 @@ parse_cond (const hs_json_t *o, const char *path, bool need_index, hs_sc_cond_t 
           ret->index = (unsigned) index;
         }
       else if (hs_json_key_fold_cmp (k, "value") == 0)
-        r = get_u64 (o->items[i], p, &ret->value, err);
+        r = hs_sc_get_u64 (o->items[i], p, &ret->value, err);
       else if (hs_json_key_fold_cmp (k, "valueTwo") == 0)
-        r = get_u64 (o->items[i], p, &ret->value_two, err);
+        r = hs_sc_get_u64 (o->items[i], p, &ret->value_two, err);
       else if (hs_json_key_fold_cmp (k, "op") == 0)
         r = parse_op (o->items[i], p, &ret->op, err);
       else
@@ -341,7 +335,7 @@ parse_cond (const hs_json_t *o, const char *path, bool need_index, hs_sc_cond_t 
 int
 hs_sc_from_oci (const hs_json_t *sc, const char *path, hs_sc_profile_t **ret, hs_error_t *err)
 {
-  cleanup_sc_profile hs_sc_profile_t *p = profile_new ();
+  cleanup_sc_profile hs_sc_profile_t *p = hs_sc_profile_new ();
   cleanup_free char *sp = NULL;
   const hs_json_t *v;
   uint64_t n;
@@ -373,7 +367,7 @@ hs_sc_from_oci (const hs_json_t *sc, const char *path, hs_sc_profile_t **ret, hs
     {
       free (sp);
       sp = hs_xasprintf ("%s.defaultErrnoRet", path);
-      if ((r = get_u64 (v, sp, &n, err)) < 0)
+      if ((r = hs_sc_get_u64 (v, sp, &n, err)) < 0)
         return r;
       if (n > 4095)
         return hs_error_make (err, 0, "`%s`: %llu is not an errno", sp, (unsigned long long) n);
@@ -387,10 +381,10 @@ hs_sc_from_oci (const hs_json_t *sc, const char *path, hs_sc_profile_t **ret, hs
         return hs_error_make (err, 0, "`%s.architectures`: expected an array", path);
       for (size_t i = 0; i < v->len; i++)
         {
-          if (v->items[i]->type != HS_JSON_STRING || !arch_known (v->items[i]->str))
+          if (v->items[i]->type != HS_JSON_STRING || !hs_sc_arch_known (v->items[i]->str))
             return hs_error_make (err, 0, "`%s.architectures[%zu]`: unknown architecture", path,
                                   i);
-          profile_add_arch (p, v->items[i]->str);
+          hs_sc_profile_add_arch (p, v->items[i]->str);
         }
     }
   v = hs_json_get (sc, "syscalls");
@@ -420,7 +414,7 @@ hs_sc_from_oci (const hs_json_t *sc, const char *path, hs_sc_profile_t **ret, hs
         {
           free (sp);
           sp = hs_xasprintf ("%s.syscalls[%zu].errnoRet", path, i);
-          if ((r = get_u64 (er, sp, &n, err)) < 0)
+          if ((r = hs_sc_get_u64 (er, sp, &n, err)) < 0)
             return r;
           if (n > 4095)
             return hs_error_make (err, 0, "`%s`: %llu is not an errno", sp,
@@ -443,13 +437,13 @@ hs_sc_from_oci (const hs_json_t *sc, const char *path, hs_sc_profile_t **ret, hs
                                     path, i);
             free (sp);
             sp = hs_xasprintf ("%s.syscalls[%zu].args[%zu]", path, i, j);
-            if ((r = parse_cond (args->items[j], sp, true, &conds[nc], err)) < 0)
+            if ((r = hs_sc_parse_cond (args->items[j], sp, true, &conds[nc], err)) < 0)
               return r;
             for (size_t k = 0; k < nc; k++)
               dup = dup || conds[k].index == conds[nc].index;
             nc++;
           }
-        qsort (conds, nc, sizeof (conds[0]), cond_cmp);
+        qsort (conds, nc, sizeof (conds[0]), hs_sc_cond_cmp);
         names = hs_json_get (e, "names");
         if (names == NULL || names->type != HS_JSON_ARRAY)
           return hs_error_make (err, 0, "`%s.syscalls[%zu].names`: expected an array", path, i);
@@ -466,16 +460,16 @@ hs_sc_from_oci (const hs_json_t *sc, const char *path, hs_sc_profile_t **ret, hs
               {
                 rule.nargs = nc;
                 memcpy (rule.args, conds, nc * sizeof (conds[0]));
-                profile_add (p, &rule);
+                hs_sc_profile_add (p, &rule);
               }
-            else if (refusing (rule.action))
+            else if (hs_sc_refusing (rule.action))
               /* runc ORs conditions on one argument, libseccomp ANDs them: a
                * refusal keeps the wider reading, one rule per condition. */
               for (size_t k = 0; k < nc; k++)
                 {
                   rule.nargs = 1;
                   rule.args[0] = conds[k];
-                  profile_add (p, &rule);
+                  hs_sc_profile_add (p, &rule);
                 }
             else
               /* An allowance has no reading both runtimes share. */
@@ -506,7 +500,7 @@ cond_json (const hs_sc_cond_t *c)
   hs_json_set_exact (o, "value", hs_json_new_uint (c->value));
   if (c->op == HS_SC_MASKED_EQ || c->value_two != 0)
     hs_json_set_exact (o, "valueTwo", hs_json_new_uint (c->value_two));
-  hs_json_set_exact (o, "op", hs_json_new_string (op_names[c->op]));
+  hs_json_set_exact (o, "op", hs_json_new_string (hs_sc_op_names[c->op]));
   return o;
 }
 
@@ -517,7 +511,7 @@ same_except_name (const hs_sc_rule_t *a, const hs_sc_rule_t *b)
 
   t.name = a->name;
   t.hash = a->hash;
-  return rule_same (a, &t);
+  return hs_sc_rule_same (a, &t);
 }
 
 hs_json_t *
@@ -527,7 +521,7 @@ hs_sc_to_oci (const hs_sc_profile_t *p)
   hs_json_t *syscalls = hs_json_new (HS_JSON_ARRAY);
   bool *done = hs_xcalloc (p->n_rules + 1, sizeof (bool));
 
-  hs_json_set_exact (o, "defaultAction", hs_json_new_string (action_names[p->default_action]));
+  hs_json_set_exact (o, "defaultAction", hs_json_new_string (hs_sc_action_names[p->default_action]));
   if (p->has_default_errno)
     hs_json_set_exact (o, "defaultErrnoRet", hs_json_new_uint (p->default_errno));
   if (p->n_arches > 0)
@@ -570,7 +564,7 @@ hs_sc_to_oci (const hs_sc_profile_t *p)
         for (size_t j = 0; j < nn; j++)
           hs_json_append (na, hs_json_new_string (names[j]));
         hs_json_set_exact (e, "names", na);
-        hs_json_set_exact (e, "action", hs_json_new_string (action_names[r->action]));
+        hs_json_set_exact (e, "action", hs_json_new_string (hs_sc_action_names[r->action]));
         if (r->has_errno)
           hs_json_set_exact (e, "errnoRet", hs_json_new_uint (r->errno_ret));
         if (r->nargs > 0)
@@ -585,563 +579,6 @@ hs_sc_to_oci (const hs_sc_profile_t *p)
   free (done);
   hs_json_set_exact (o, "syscalls", syscalls);
   return o;
-}
-
-/* ---- condition algebra -------------------------------------------------- */
-
-static bool
-cond_member (const hs_sc_cond_t *c, uint64_t x)
-{
-  switch (c->op)
-    {
-    case HS_SC_NE: return x != c->value;
-    case HS_SC_LT: return x < c->value;
-    case HS_SC_LE: return x <= c->value;
-    case HS_SC_EQ: return x == c->value;
-    case HS_SC_GE: return x >= c->value;
-    case HS_SC_GT: return x > c->value;
-    case HS_SC_MASKED_EQ: return (x & c->value) == c->value_two;
-    }
-  return true;
-}
-
-/* As an interval [lo, hi]; false if the condition is no interval (or empty). */
-static bool
-cond_interval (const hs_sc_cond_t *c, uint64_t *lo, uint64_t *hi)
-{
-  switch (c->op)
-    {
-    case HS_SC_EQ: *lo = *hi = c->value; return true;
-    case HS_SC_LT:
-      if (c->value == 0)
-        return false;
-      *lo = 0, *hi = c->value - 1;
-      return true;
-    case HS_SC_LE: *lo = 0, *hi = c->value; return true;
-    case HS_SC_GT:
-      if (c->value == UINT64_MAX)
-        return false;
-      *lo = c->value + 1, *hi = UINT64_MAX;
-      return true;
-    case HS_SC_GE: *lo = c->value, *hi = UINT64_MAX; return true;
-    default: return false;
-    }
-}
-
-static bool
-cond_empty (const hs_sc_cond_t *c)
-{
-  return (c->op == HS_SC_LT && c->value == 0) || (c->op == HS_SC_GT && c->value == UINT64_MAX)
-         || (c->op == HS_SC_MASKED_EQ && (c->value_two & ~c->value) != 0);
-}
-
-/* True only when no value satisfies both (false: they may overlap). */
-static bool
-cond_disjoint (const hs_sc_cond_t *a, const hs_sc_cond_t *b)
-{
-  uint64_t alo, ahi, blo, bhi;
-
-  if (cond_empty (a) || cond_empty (b))
-    return true;
-  if (a->op == HS_SC_EQ)
-    return !cond_member (b, a->value);
-  if (b->op == HS_SC_EQ)
-    return !cond_member (a, b->value);
-  if (a->op == HS_SC_MASKED_EQ && b->op == HS_SC_MASKED_EQ)
-    return ((a->value_two ^ b->value_two) & a->value & b->value) != 0;
-  if (cond_interval (a, &alo, &ahi) && cond_interval (b, &blo, &bhi))
-    return ahi < blo || bhi < alo;
-  return false;
-}
-
-static bool
-rule_disjoint (const hs_sc_rule_t *a, const hs_sc_rule_t *b)
-{
-  for (size_t i = 0; i < a->nargs; i++)
-    for (size_t j = 0; j < b->nargs; j++)
-      if (a->args[i].index == b->args[j].index && cond_disjoint (&a->args[i], &b->args[j]))
-        return true;
-  return false;
-}
-
-#define MAX_ALTS 130
-
-/* [lo, hi] as conditions whose union it is: one LE, GE or EQ when it
- * touches an end, else aligned blocks (x & ~(2^k - 1)) == base. */
-static int
-interval_conds (unsigned index, uint64_t lo, uint64_t hi, hs_sc_cond_t *out, size_t max)
-{
-  size_t n = 0;
-
-  if (lo > hi)
-    return 0;
-  if (lo == hi || lo == 0 || hi == UINT64_MAX)
-    {
-      out[0] = (hs_sc_cond_t){ index, lo == hi ? HS_SC_EQ : lo == 0 ? HS_SC_LE : HS_SC_GE,
-                               lo == hi ? lo : lo == 0 ? hi : lo, 0 };
-      return 1;
-    }
-  while (lo <= hi)
-    {
-      unsigned k = 0;
-
-      while (k < 63 && (lo & ((2ull << k) - 1)) == 0 && lo + ((2ull << k) - 1) <= hi)
-        k++;
-      if (n == max)
-        return -1;
-      out[n++] = (hs_sc_cond_t){ index, HS_SC_MASKED_EQ, ~((1ull << k) - 1), lo };
-      if (lo + ((1ull << k) - 1) == hi)
-        break;
-      lo += 1ull << k;
-    }
-  return (int) n;
-}
-
-/* The conjunction of two conditions on one argument as a union of single
- * conditions in `out`: their number (0: empty), or -1 when not expressible. */
-static int
-cond_conj (const hs_sc_cond_t *a, const hs_sc_cond_t *b, hs_sc_cond_t *out, size_t max)
-{
-  uint64_t alo, ahi, blo, bhi;
-  bool ai, bi;
-
-  if (cond_disjoint (a, b))
-    return 0;
-  if (a->op == b->op && a->value == b->value && a->value_two == b->value_two)
-    return out[0] = *a, 1;
-  if (a->op == HS_SC_EQ)
-    return out[0] = *a, 1; /* not disjoint: b holds a's value */
-  if (b->op == HS_SC_EQ)
-    return out[0] = *b, 1;
-  if (a->op == HS_SC_MASKED_EQ && b->op == HS_SC_MASKED_EQ)
-    {
-      out[0] = *a;
-      out[0].value = a->value | b->value;
-      out[0].value_two = (a->value_two & a->value) | (b->value_two & b->value);
-      return 1;
-    }
-  ai = cond_interval (a, &alo, &ahi);
-  bi = cond_interval (b, &blo, &bhi);
-  if (ai && bi)
-    return interval_conds (a->index, alo > blo ? alo : blo, ahi < bhi ? ahi : bhi, out, max);
-  if ((a->op == HS_SC_NE && bi) || (b->op == HS_SC_NE && ai))
-    {
-      uint64_t v = a->op == HS_SC_NE ? a->value : b->value;
-      uint64_t lo = a->op == HS_SC_NE ? blo : alo, hi = a->op == HS_SC_NE ? bhi : ahi;
-      int n1 = 0, n2 = 0;
-
-      if (v < lo || v > hi)
-        return interval_conds (a->index, lo, hi, out, max);
-      if (v > lo && (n1 = interval_conds (a->index, lo, v - 1, out, max)) < 0)
-        return -1;
-      if (v < hi && (n2 = interval_conds (a->index, v + 1, hi, out + n1, max - (size_t) n1)) < 0)
-        return -1;
-      return n1 + n2;
-    }
-  /* A masked condition with something that excludes none of its values. */
-  if (a->op == HS_SC_MASKED_EQ && b->op == HS_SC_NE && !cond_member (a, b->value))
-    return out[0] = *a, 1;
-  if (b->op == HS_SC_MASKED_EQ && a->op == HS_SC_NE && !cond_member (b, a->value))
-    return out[0] = *b, 1;
-  return -1;
-}
-
-/* The complement of a condition as a union of conditions; -1 if it has none
- * (the condition is empty: its complement is everything). */
-static int
-cond_negate (const hs_sc_cond_t *c, hs_sc_cond_t *out)
-{
-  int n = 0;
-
-  if (cond_empty (c))
-    return -1;
-  switch (c->op)
-    {
-    case HS_SC_EQ:
-      if (c->value > 0)
-        out[n++] = (hs_sc_cond_t){ c->index, HS_SC_LT, c->value, 0 };
-      if (c->value < UINT64_MAX)
-        out[n++] = (hs_sc_cond_t){ c->index, HS_SC_GT, c->value, 0 };
-      return n;
-    case HS_SC_NE: out[0] = (hs_sc_cond_t){ c->index, HS_SC_EQ, c->value, 0 }; return 1;
-    case HS_SC_LT: out[0] = (hs_sc_cond_t){ c->index, HS_SC_GE, c->value, 0 }; return 1;
-    case HS_SC_GE: out[0] = (hs_sc_cond_t){ c->index, HS_SC_LT, c->value, 0 }; return 1;
-    case HS_SC_GT: out[0] = (hs_sc_cond_t){ c->index, HS_SC_LE, c->value, 0 }; return 1;
-    case HS_SC_LE:
-      if (c->value == UINT64_MAX)
-        return 0;
-      out[0] = (hs_sc_cond_t){ c->index, HS_SC_GT, c->value, 0 };
-      return 1;
-    case HS_SC_MASKED_EQ:
-      for (unsigned b = 0; b < 64; b++)
-        if (c->value & (1ull << b))
-          out[n++] = (hs_sc_cond_t){ c->index, HS_SC_MASKED_EQ, 1ull << b,
-                                     ~c->value_two & (1ull << b) };
-      return n;
-    }
-  return -1;
-}
-
-/* ---- intersection ------------------------------------------------------- */
-
-static hs_sc_action_t
-stricter (hs_sc_action_t a, hs_sc_action_t b)
-{
-  return a < b ? a : b;
-}
-
-static void
-rule_text (const hs_sc_rule_t *r, char *buf, size_t len)
-{
-  size_t off = (size_t) snprintf (buf, len, "%s", r->name);
-
-  for (size_t i = 0; i < r->nargs && off < len; i++)
-    off += (size_t) snprintf (buf + off, len - off, "%sarg%u %s %llu", i ? " && " : " if ",
-                              r->args[i].index, op_names[r->args[i].op] + 9,
-                              (unsigned long long) r->args[i].value);
-}
-
-#define MAX_PIECES 2048
-
-static bool
-name_has_rules (const hs_sc_profile_t *p, const char *name)
-{
-  for (size_t i = 0; i < p->n_rules; i++)
-    if (strcmp (p->rules[i].name, name) == 0)
-      return true;
-  return false;
-}
-
-/* Narrow pieces[from..*n) by condition `c`: each piece becomes the pieces
- * of (piece AND c). -1 when that cannot be expressed or grows too large. */
-static int
-pieces_and (hs_sc_rule_t *pieces, size_t from, size_t *n, size_t max, const hs_sc_cond_t *c)
-{
-  size_t end = *n;
-
-  for (size_t i = from; i < end; i++)
-    {
-      hs_sc_rule_t base = pieces[i];
-      hs_sc_cond_t alts[MAX_ALTS];
-      size_t k;
-      int na;
-
-      for (k = 0; k < base.nargs && base.args[k].index != c->index; k++)
-        ;
-      if (k == base.nargs)
-        {
-          if (base.nargs == HS_SC_MAX_ARGS)
-            return -1;
-          base.args[base.nargs++] = *c;
-          qsort (base.args, base.nargs, sizeof (hs_sc_cond_t), cond_cmp);
-          pieces[i] = base;
-          continue;
-        }
-      na = cond_conj (&base.args[k], c, alts, MAX_ALTS);
-      if (na < 0 || *n + (size_t) na > max)
-        return -1;
-      /* the first alternative replaces the piece, the others are appended;
-       * an empty conjunction marks the piece for removal (nargs = SIZE_MAX) */
-      if (na == 0)
-        {
-          pieces[i].nargs = (size_t) -1;
-          continue;
-        }
-      pieces[i].args[k] = alts[0];
-      for (int j = 1; j < na; j++)
-        {
-          pieces[*n] = base;
-          pieces[*n].args[k] = alts[j];
-          (*n)++;
-        }
-    }
-  /* drop the empty ones */
-  for (size_t i = from; i < *n;)
-    if (pieces[i].nargs == (size_t) -1)
-      pieces[i] = pieces[--*n];
-    else
-      i++;
-  return 0;
-}
-
-/* out += piece minus refusal r, as pieces (union of piece AND not(r's
- * condition j) over j). -1 when not expressible. */
-static int
-piece_minus (const hs_sc_rule_t *piece, const hs_sc_rule_t *r, hs_sc_rule_t *out, size_t *n,
-             size_t max)
-{
-  if (rule_disjoint (piece, r))
-    {
-      if (*n == max)
-        return -1;
-      out[(*n)++] = *piece;
-      return 0;
-    }
-  for (size_t j = 0; j < r->nargs; j++)
-    {
-      hs_sc_cond_t neg[64];
-      int nn = cond_negate (&r->args[j], neg);
-
-      if (nn < 0) /* r can never match */
-        {
-          if (*n == max)
-            return -1;
-          out[(*n)++] = *piece;
-          return 0;
-        }
-      for (int k = 0; k < nn; k++)
-        {
-          size_t from = *n;
-          if (*n == max)
-            return -1;
-          out[(*n)++] = *piece;
-          if (pieces_and (out, from, n, max, &neg[k]) < 0)
-            {
-              *n = from;
-              return -1;
-            }
-        }
-    }
-  return 0;
-}
-
-/* Regions of syscall `name` where side `s` allows in some way. Its own
- * refusals are cut out of them later (with the other side's), so where a
- * side's allowance and refusal overlap, the result refuses. */
-static size_t
-permissive_pieces (const hs_sc_profile_t *s, const char *name, hs_sc_rule_t *out)
-{
-  size_t n = 0;
-  bool other_action = false;
-
-  for (size_t i = 0; i < s->n_rules; i++)
-    if (strcmp (s->rules[i].name, name) == 0)
-      {
-        other_action = other_action
-                       || (!refusing (s->rules[i].action)
-                           && s->rules[i].action != s->default_action);
-      }
-  for (size_t i = 0; i < s->n_rules; i++)
-    if (strcmp (s->rules[i].name, name) == 0 && !refusing (s->rules[i].action))
-      out[n++] = s->rules[i];
-  /* A permissive default covers the rest, unless rules of another
-   * permissive action (NOTIFY under ALLOW) would overlap it. */
-  if (!refusing (s->default_action) && !other_action)
-    {
-      hs_sc_rule_t all = { .name = (char *) name, .action = s->default_action };
-      out[n++] = all;
-    }
-  return n;
-}
-
-static bool
-name_seen (char **names, size_t n, const char *name)
-{
-  for (size_t i = 0; i < n; i++)
-    if (strcmp (names[i], name) == 0)
-      return true;
-  return false;
-}
-
-int
-hs_sc_intersect (const hs_sc_profile_t *c, const hs_sc_profile_t *p, const char *native,
-                 hs_sc_profile_t **ret, hs_sc_notes_t *notes, hs_error_t *err)
-{
-  cleanup_sc_profile hs_sc_profile_t *out = profile_new ();
-  cleanup_free char **names = NULL;
-  cleanup_free hs_sc_rule_t *pc = NULL, *pp = NULL, *pieces = NULL, *spare = NULL;
-  size_t nn = 0, max = c->n_rules + p->n_rules + 2;
-  const hs_json_t *flags;
-
-  if (refusing (p->default_action) == false)
-    return hs_error_make (err, 0, "the policy's seccomp profile must refuse by default");
-
-  /* Default: the stricter; both refusing with errno: the container's errno. */
-  if (refusing (c->default_action) && refusing (p->default_action)
-      && c->default_action != p->default_action)
-    out->default_action = stricter (c->default_action, p->default_action);
-  else if (refusing (c->default_action))
-    out->default_action = c->default_action;
-  else
-    out->default_action = p->default_action;
-  if (out->default_action == c->default_action)
-    out->has_default_errno = c->has_default_errno, out->default_errno = c->default_errno;
-  else
-    out->has_default_errno = p->has_default_errno, out->default_errno = p->default_errno;
-
-  /* Architectures: both must admit one; the runtimes always add the native. */
-  for (size_t i = 0; i < p->n_arches; i++)
-    {
-      bool in_c = strcmp (p->arches[i], native) == 0;
-      for (size_t j = 0; j < c->n_arches && !in_c; j++)
-        in_c = strcmp (c->arches[j], p->arches[i]) == 0;
-      if (in_c)
-        profile_add_arch (out, p->arches[i]);
-      else
-        hs_sc_notes_add (notes, "architecture %s: not in the container's profile", p->arches[i]);
-    }
-  for (size_t j = 0; j < c->n_arches; j++)
-    if (!name_seen (out->arches, out->n_arches, c->arches[j]))
-      hs_sc_notes_add (notes, "architecture %s: removed, the policy does not admit it",
-                       c->arches[j]);
-  if (out->n_arches == 0)
-    profile_add_arch (out, native);
-
-  /* Extra fields: the container's, without flags that weaken the filter. */
-  for (size_t i = 0; i < c->extra->len; i++)
-    {
-      const char *k = c->extra->keys[i];
-      const hs_json_t *v = c->extra->items[i];
-
-      if (hs_json_key_fold_cmp (k, "flags") != 0)
-        {
-          hs_json_set (out->extra, k, hs_json_dup (v));
-          continue;
-        }
-      flags = v;
-      if (flags->type == HS_JSON_NULL)
-        continue;
-      if (flags->type != HS_JSON_ARRAY)
-        return hs_error_make (err, 0, "`linux.seccomp.flags`: expected an array");
-      {
-        hs_json_t *kept = hs_json_new (HS_JSON_ARRAY);
-        for (size_t j = 0; j < flags->len; j++)
-          {
-            const hs_json_t *f = flags->items[j];
-            if (f->type != HS_JSON_STRING)
-              {
-                hs_json_free (kept);
-                return hs_error_make (err, 0, "`linux.seccomp.flags[%zu]`: expected a string", j);
-              }
-            if (strcmp (f->str, "SECCOMP_FILTER_FLAG_SPEC_ALLOW") == 0)
-              {
-                hs_sc_notes_add (notes, "flag SECCOMP_FILTER_FLAG_SPEC_ALLOW removed: it turns "
-                                        "off the speculative store bypass mitigation");
-                continue;
-              }
-            if (strcmp (f->str, "SECCOMP_FILTER_FLAG_TSYNC") != 0
-                && strcmp (f->str, "SECCOMP_FILTER_FLAG_LOG") != 0
-                && strcmp (f->str, "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV") != 0)
-              {
-                hs_json_free (kept);
-                return hs_error_make (err, 0, "`linux.seccomp.flags[%zu]`: unknown flag `%s`", j,
-                                      f->str);
-              }
-            hs_json_append (kept, hs_json_dup (f));
-          }
-        hs_json_set (out->extra, k, kept);
-      }
-    }
-
-  names = hs_xcalloc (max, sizeof (char *));
-  for (size_t i = 0; i < c->n_rules + p->n_rules; i++)
-    {
-      const hs_sc_rule_t *r = i < c->n_rules ? &c->rules[i] : &p->rules[i - c->n_rules];
-      if (!name_seen (names, nn, r->name))
-        names[nn++] = r->name;
-    }
-  pc = hs_xcalloc (max, sizeof (*pc));
-  pp = hs_xcalloc (max, sizeof (*pp));
-  pieces = hs_xcalloc (MAX_PIECES, sizeof (*pieces));
-  spare = hs_xcalloc (MAX_PIECES, sizeof (*spare));
-  for (size_t k = 0; k < nn; k++)
-    {
-      const char *name = names[k];
-      size_t npc = permissive_pieces (c, name, pc), npp = permissive_pieces (p, name, pp);
-      size_t np, first_refusal = out->n_rules;
-      char text[512];
-
-      /* Refusals of both sides stay; for the same arguments (which
-       * libseccomp would reject as a conflict) the container's. */
-      for (size_t i = 0; i < c->n_rules + p->n_rules; i++)
-        {
-          const hs_sc_rule_t *r = i < c->n_rules ? &c->rules[i] : &p->rules[i - c->n_rules];
-          bool shadowed = false;
-
-          if (strcmp (r->name, name) != 0 || !refusing (r->action))
-            continue;
-          for (size_t j = first_refusal; j < out->n_rules && !shadowed; j++)
-            {
-              hs_sc_rule_t t = *r;
-              t.action = out->rules[j].action;
-              t.has_errno = out->rules[j].has_errno;
-              t.errno_ret = out->rules[j].errno_ret;
-              shadowed = rule_same (&t, &out->rules[j]);
-            }
-          if (!shadowed)
-            profile_add (out, r);
-        }
-      /* Allowed where both allow: pairwise conjunctions. */
-      np = 0;
-      for (size_t i = 0; i < npc; i++)
-        for (size_t j = 0; j < npp; j++)
-          {
-            hs_sc_rule_t x = pc[i];
-            size_t before = np;
-            int r;
-
-            x.name = (char *) name;
-            x.action = stricter (pc[i].action, pp[j].action);
-            if (x.action != pc[i].action)
-              x.has_errno = pp[j].has_errno, x.errno_ret = pp[j].errno_ret;
-            pieces[np++] = x;
-            for (size_t k2 = 0; k2 < pp[j].nargs; k2++)
-              if ((r = pieces_and (pieces, before, &np, MAX_PIECES, &pp[j].args[k2])) < 0)
-                {
-                  np = before;
-                  rule_text (&pc[i], text, sizeof (text));
-                  hs_sc_notes_add (notes, "%s: allowed only where both profiles allow it, which "
-                                          "the rules cannot express; refused there instead",
-                                   text);
-                  break;
-                }
-          }
-      /* Take every refusal out of the pieces, so no allowance overlaps one
-       * and libseccomp's rule order never decides. */
-      for (size_t j = first_refusal; j < out->n_rules; j++)
-        {
-          size_t nn2 = 0;
-          for (size_t i = 0; i < np; i++)
-            if (piece_minus (&pieces[i], &out->rules[j], spare, &nn2, MAX_PIECES) < 0)
-              {
-                rule_text (&pieces[i], text, sizeof (text));
-                hs_sc_notes_add (notes, "%s: overlaps a refusal in a way the rules cannot "
-                                        "express; refused there instead",
-                                 text);
-              }
-          memcpy (pieces, spare, nn2 * sizeof (*pieces));
-          np = nn2;
-        }
-      for (size_t i = 0; i < np; i++)
-        {
-          bool keep = true;
-
-          /* Overlapping pieces of different permissive actions: the stricter. */
-          for (size_t j = 0; j < np && keep; j++)
-            if (j != i && pieces[j].action < pieces[i].action
-                && !rule_disjoint (&pieces[i], &pieces[j]))
-              keep = false;
-          /* An unconditional piece of the same action subsumes the rest. */
-          for (size_t j = 0; j < np && keep && pieces[i].nargs > 0; j++)
-            if (j != i && pieces[j].nargs == 0 && pieces[j].action == pieces[i].action)
-              keep = false;
-          if (keep)
-            profile_add (out, &pieces[i]);
-        }
-      /* A syscall only the container allows is refused the policy's way
-       * (ENOSYS for what its profile does not know), not by the default. */
-      if (npc > 0 && !name_has_rules (p, name) && refusing (c->default_action)
-          && out->default_action == c->default_action
-          && (p->default_action != out->default_action || p->has_default_errno != out->has_default_errno
-              || p->default_errno != out->default_errno))
-        {
-          hs_sc_rule_t r = { .name = (char *) name, .action = p->default_action,
-                             .has_errno = p->has_default_errno, .errno_ret = p->default_errno };
-          profile_add (out, &r);
-        }
-    }
-  *ret = TAKE_PTR (out);
-  return 0;
 }
 
 /* ---- source profiles ----------------------------------------------------- */
@@ -1215,7 +652,7 @@ parse_group_args (const hs_json_t *args, const char *path, hs_sc_cond_t (**ret)[
       idx = hs_json_get_exact (a, "index");
       {
         cleanup_free char *ip = hs_xasprintf ("%s.index", p);
-        if ((r = get_u64 (idx, ip, &index, err)) < 0)
+        if ((r = hs_sc_get_u64 (idx, ip, &index, err)) < 0)
           return r;
       }
       if (index >= HS_SC_MAX_ARGS)
@@ -1235,7 +672,7 @@ parse_group_args (const hs_json_t *args, const char *path, hs_sc_cond_t (**ret)[
           for (size_t j = 0; j < any->len; j++)
             {
               cleanup_free char *cp = hs_xasprintf ("%s.any[%zu]", p, j);
-              if ((r = parse_cond (any->items[j], cp, false, &opts[i][j], err)) < 0)
+              if ((r = hs_sc_parse_cond (any->items[j], cp, false, &opts[i][j], err)) < 0)
                 return r;
               opts[i][j].index = (unsigned) index;
             }
@@ -1245,7 +682,7 @@ parse_group_args (const hs_json_t *args, const char *path, hs_sc_cond_t (**ret)[
         {
           cleanup_json hs_json_t *copy = hs_json_dup (a);
           hs_json_remove_exact (copy, "index");
-          if ((r = parse_cond (copy, p, false, &opts[i][0], err)) < 0)
+          if ((r = hs_sc_parse_cond (copy, p, false, &opts[i][0], err)) < 0)
             return r;
           opts[i][0].index = (unsigned) index;
           nopt[i] = 1;
@@ -1262,7 +699,7 @@ parse_group_args (const hs_json_t *args, const char *path, hs_sc_cond_t (**ret)[
           alts[t][i] = opts[i][rest % nopt[i]];
           rest /= nopt[i];
         }
-      qsort (alts[t], n, sizeof (hs_sc_cond_t), cond_cmp);
+      qsort (alts[t], n, sizeof (hs_sc_cond_t), hs_sc_cond_cmp);
     }
   *ret = alts, *ret_nalt = total, *ret_nargs = n;
   return 0;
@@ -1355,7 +792,7 @@ hs_sc_source_check (const hs_json_t *src, hs_error_t *err)
             return r;
           else if (strstr (when->keys[j], "rches") != NULL)
             for (size_t k = 0; k < w->len; k++)
-              if (!arch_known (w->items[k]->str))
+              if (!hs_sc_arch_known (w->items[k]->str))
                 return hs_error_make (err, 0, "`%s[%zu]`: unknown architecture `%s`", wp, k,
                                       w->items[k]->str);
         }
@@ -1373,7 +810,7 @@ caps_has (const hs_json_t *bounding, const char *cap)
 static bool
 arches_has (const hs_sc_profile_t *p, const char *a)
 {
-  return name_seen (p->arches, p->n_arches, a);
+  return hs_sc_name_seen (p->arches, p->n_arches, a);
 }
 
 static bool
@@ -1420,7 +857,7 @@ int
 hs_sc_generate (const hs_json_t *src, const hs_sc_context_t *ctx, hs_sc_profile_t **ret,
                 hs_error_t *err)
 {
-  cleanup_sc_profile hs_sc_profile_t *p = profile_new ();
+  cleanup_sc_profile hs_sc_profile_t *p = hs_sc_profile_new ();
   const hs_json_t *groups, *refuse;
   int unknown_errno, refuse_errno, r;
 
@@ -1431,10 +868,10 @@ hs_sc_generate (const hs_json_t *src, const hs_sc_context_t *ctx, hs_sc_profile_
   p->default_action = HS_SC_ERRNO;
   p->has_default_errno = true;
   p->default_errno = (uint32_t) unknown_errno;
-  profile_add_arch (p, ctx->native_arch);
+  hs_sc_profile_add_arch (p, ctx->native_arch);
   if (ctx->compat_arches)
     for (const char *const *a = hs_sc_compat_arches (ctx->native_arch); *a; a++)
-      profile_add_arch (p, *a);
+      hs_sc_profile_add_arch (p, *a);
 
   groups = hs_json_get_exact (src, "groups");
   for (size_t i = 0; i < groups->len; i++)
@@ -1461,7 +898,7 @@ hs_sc_generate (const hs_json_t *src, const hs_sc_context_t *ctx, hs_sc_profile_
             rule.has_errno = allow == NULL;
             rule.errno_ret = (uint32_t) e;
             memcpy (rule.args, alts[t], nargs * sizeof (hs_sc_cond_t));
-            profile_add (p, &rule);
+            hs_sc_profile_add (p, &rule);
           }
     }
 
@@ -1473,9 +910,9 @@ hs_sc_generate (const hs_json_t *src, const hs_sc_context_t *ctx, hs_sc_profile_
       for (size_t j = 0; j < p->n_rules; j++)
         {
           hs_sc_rule_t *b = &p->rules[j];
-          if (i == j || !same_name (a, b))
+          if (i == j || !hs_sc_same_name (a, b))
             continue;
-          if (a->action == HS_SC_ALLOW && refusing (b->action) && !rule_disjoint (a, b))
+          if (a->action == HS_SC_ALLOW && hs_sc_refusing (b->action) && !hs_sc_rule_disjoint (a, b))
             return hs_error_make (err, 0,
                                   "seccomp source profile: `%s` is both allowed and refused "
                                   "for the same arguments",
@@ -1488,7 +925,7 @@ hs_sc_generate (const hs_json_t *src, const hs_sc_context_t *ctx, hs_sc_profile_
       for (size_t j = 0; j < p->n_rules && !subsumed; j++)
         subsumed = j != i && p->rules[i].nargs > 0 && p->rules[j].nargs == 0
                    && p->rules[j].action == p->rules[i].action
-                   && same_name (&p->rules[i], &p->rules[j]);
+                   && hs_sc_same_name (&p->rules[i], &p->rules[j]);
       if (!subsumed)
         {
           i++;
@@ -1504,7 +941,7 @@ hs_sc_generate (const hs_json_t *src, const hs_sc_context_t *ctx, hs_sc_profile_
   for (size_t i = 0; refuse != NULL && i < refuse->len; i++)
     {
       const char *name = refuse->items[i]->str;
-      uint32_t h = name_hash (name);
+      uint32_t h = hs_sc_name_hash (name);
       bool seen = false;
       for (size_t j = 0; j < p->n_rules && !seen; j++)
         seen = p->rules[j].hash == h && strcmp (p->rules[j].name, name) == 0;
@@ -1512,196 +949,10 @@ hs_sc_generate (const hs_json_t *src, const hs_sc_context_t *ctx, hs_sc_profile_
         {
           hs_sc_rule_t rule = { .name = (char *) name, .action = HS_SC_ERRNO, .has_errno = true,
                                 .errno_ret = (uint32_t) refuse_errno };
-          profile_add (p, &rule);
+          hs_sc_profile_add (p, &rule);
         }
     }
   *ret = TAKE_PTR (p);
   return 0;
 }
 
-/* ---- validation with libseccomp ------------------------------------------ */
-
-static const char *
-lib_arch_name (const char *oci)
-{
-  static char buf[32];
-  size_t i;
-
-  /* SCMP_ARCH_X86_64 -> x86_64 */
-  for (i = 0; oci[10 + i] && i + 1 < sizeof (buf); i++)
-    buf[i] = (char) (oci[10 + i] >= 'A' && oci[10 + i] <= 'Z' ? oci[10 + i] + 32 : oci[10 + i]);
-  buf[i] = '\0';
-  return buf;
-}
-
-static uint32_t
-lib_action (hs_sc_action_t a, bool has_errno, uint32_t e)
-{
-  switch (a)
-    {
-    case HS_SC_KILL_PROCESS: return SCMP_ACT_KILL_PROCESS;
-    case HS_SC_KILL_THREAD:
-    case HS_SC_KILL: return SCMP_ACT_KILL_THREAD;
-    case HS_SC_TRAP: return SCMP_ACT_TRAP;
-    case HS_SC_ERRNO: return SCMP_ACT_ERRNO (effective_errno (has_errno, e));
-    case HS_SC_TRACE: return SCMP_ACT_TRACE (has_errno ? e : 0);
-    case HS_SC_NOTIFY: return SCMP_ACT_NOTIFY;
-    case HS_SC_LOG: return SCMP_ACT_LOG;
-    case HS_SC_ALLOW: return SCMP_ACT_ALLOW;
-    }
-  return SCMP_ACT_KILL_PROCESS;
-}
-
-static void
-seccomp_releasep (scmp_filter_ctx *c)
-{
-  if (*c != NULL)
-    seccomp_release (*c);
-}
-
-/* Build and export; unknown names go to `unknown` (a JSON array). */
-static int
-build_filter (const hs_sc_profile_t *given, hs_json_t *unknown, hs_error_t *err)
-{
-  /* Rule order matters to libseccomp (a refusal of socketcall must come
-   * before socket's rules, or 32-bit socket rules are multiplexed through
-   * it): build from the profile exactly as the runtime will read it. */
-  cleanup_json hs_json_t *oci = hs_sc_to_oci (given);
-  cleanup_sc_profile hs_sc_profile_t *p = NULL;
-  __attribute__ ((cleanup (seccomp_releasep))) scmp_filter_ctx ctx = NULL;
-  cleanup_close int fd = -1;
-  struct stat st;
-  uint32_t default_act;
-  int r;
-
-  if ((r = hs_sc_from_oci (oci, "linux.seccomp", &p, err)) < 0)
-    return r;
-  default_act = lib_action (p->default_action, p->has_default_errno, p->default_errno);
-  ctx = seccomp_init (default_act);
-  if (ctx == NULL)
-    return hs_error_make (err, 0, "libseccomp: cannot create a filter for default action %s",
-                          action_names[p->default_action]);
-  for (size_t i = 0; i < p->n_arches; i++)
-    {
-      uint32_t a = seccomp_arch_resolve_name (lib_arch_name (p->arches[i]));
-      if (a == 0)
-        return hs_error_make (err, 0, "libseccomp does not know architecture %s", p->arches[i]);
-      r = seccomp_arch_add (ctx, a);
-      if (r < 0 && r != -EEXIST)
-        return hs_error_make (err, -r, "libseccomp: add architecture %s", p->arches[i]);
-    }
-  for (size_t i = 0; i < p->n_rules; i++)
-    {
-      const hs_sc_rule_t *rule = &p->rules[i];
-      struct scmp_arg_cmp cmp[HS_SC_MAX_ARGS];
-      static const enum scmp_compare ops[]
-          = { [HS_SC_NE] = SCMP_CMP_NE, [HS_SC_LT] = SCMP_CMP_LT, [HS_SC_LE] = SCMP_CMP_LE,
-              [HS_SC_EQ] = SCMP_CMP_EQ, [HS_SC_GE] = SCMP_CMP_GE, [HS_SC_GT] = SCMP_CMP_GT,
-              [HS_SC_MASKED_EQ] = SCMP_CMP_MASKED_EQ };
-      uint32_t act = lib_action (rule->action, rule->has_errno, rule->errno_ret);
-      int nr = seccomp_syscall_resolve_name (rule->name);
-
-      if (nr == __NR_SCMP_ERROR)
-        {
-          if (hs_json_array_find_string (unknown, rule->name) < 0)
-            hs_json_append (unknown, hs_json_new_string (rule->name));
-          continue;
-        }
-      /* libseccomp refuses rules that repeat the default; runc and crun skip them. */
-      if (act == default_act)
-        continue;
-      for (size_t j = 0; j < rule->nargs; j++)
-        {
-          cmp[j].arg = rule->args[j].index;
-          cmp[j].op = ops[rule->args[j].op];
-          cmp[j].datum_a = rule->args[j].value;
-          cmp[j].datum_b = rule->args[j].value_two;
-        }
-      r = seccomp_rule_add_array (ctx, act, nr, (unsigned) rule->nargs, cmp);
-      if (r < 0)
-        {
-          char text[512];
-          rule_text (rule, text, sizeof (text));
-          return hs_error_make (err, -r, "libseccomp refuses the rule for %s (%s)", text,
-                                action_names[rule->action]);
-        }
-    }
-  fd = memfd_create ("hardshim-seccomp", MFD_CLOEXEC);
-  if (fd < 0)
-    return hs_error_make (err, errno, "memfd_create");
-  r = seccomp_export_bpf (ctx, fd);
-  if (r < 0)
-    return hs_error_make (err, -r, "libseccomp: export the filter");
-  if (fstat (fd, &st) < 0 || st.st_size == 0)
-    return hs_error_make (err, errno, "libseccomp exported an empty filter");
-  return 0;
-}
-
-static const hs_json_limits_t cache_limits = { 256 * 1024, 8, false };
-
-int
-hs_sc_validate (hs_sc_profile_t *p, const char *state_dir, hs_sc_notes_t *notes, bool *ret_cached,
-                hs_error_t *err)
-{
-  const struct scmp_version *v = seccomp_version ();
-  cleanup_json hs_json_t *oci = hs_sc_to_oci (p), *unknown = NULL, *record = NULL;
-  cleanup_free char *text = NULL, *keyed = NULL, *name = NULL, *buf = NULL, *out = NULL;
-  hs_registry_t reg = { .dirfd = -1, .lockfd = -1 };
-  char digest[HS_DIGEST_LEN];
-  bool locked = false;
-  size_t len;
-  int r;
-
-  *ret_cached = false;
-  if ((r = hs_json_emit (oci, false, &text, &len, err)) < 0)
-    return r;
-  /* The outcome depends on the profile and on this libseccomp's tables. */
-  keyed = hs_xasprintf ("libseccomp %u.%u.%u\n%s", v->major, v->minor, v->micro, text);
-  hs_sha256_digest (keyed, strlen (keyed), digest);
-  name = hs_xasprintf ("%.64s.json", digest + 7);
-
-  if (state_dir != NULL)
-    locked = hs_registry_lock (state_dir, "seccomp", &reg, NULL) == 0;
-  if (locked && hs_read_file_at (reg.dirfd, name, cache_limits.max_bytes, &buf, &len, NULL, NULL) == 0
-      && hs_json_parse (buf, len, &cache_limits, &record, NULL) == 0
-      && (unknown = hs_json_dup (hs_json_get_type (record, "unknown", HS_JSON_ARRAY))) != NULL)
-    *ret_cached = true;
-  else
-    {
-      unknown = hs_json_new (HS_JSON_ARRAY);
-      if ((r = build_filter (p, unknown, err)) < 0)
-        {
-          hs_registry_unlock (&reg);
-          return hs_error_wrap (err, "validate the seccomp profile");
-        }
-      if (locked)
-        {
-          hs_json_free (record);
-          record = hs_json_new (HS_JSON_OBJECT);
-          hs_json_set_exact (record, "unknown", hs_json_dup (unknown));
-          if (hs_json_emit (record, false, &out, &len, NULL) == 0)
-            (void) hs_write_file_atomic_at (reg.dirfd, name, out, len, NULL, NULL);
-        }
-    }
-  hs_registry_unlock (&reg);
-
-  /* Names this libseccomp does not know cannot be filtered by it: drop them
-   * (the calls fall to the default action, a refusal). */
-  for (size_t i = 0; i < unknown->len; i++)
-    {
-      const char *u = unknown->items[i]->type == HS_JSON_STRING ? unknown->items[i]->str : "";
-      hs_sc_notes_add (notes, "syscall `%s` is unknown to libseccomp %u.%u.%u: dropped from the "
-                              "profile",
-                       u, v->major, v->minor, v->micro);
-      for (size_t j = 0; j < p->n_rules;)
-        if (strcmp (p->rules[j].name, u) == 0)
-          {
-            free (p->rules[j].name);
-            memmove (&p->rules[j], &p->rules[j + 1], (p->n_rules - j - 1) * sizeof (hs_sc_rule_t));
-            p->n_rules--;
-          }
-        else
-          j++;
-    }
-  return 0;
-}
