@@ -939,7 +939,12 @@ START_TEST (test_validate_cache_concurrent)
           hs_sc_profile_t *p = gen ("SCMP_ARCH_X86_64", false, 6, 1, NO_CAPS, true);
           hs_error_t err = NULL;
           bool cached;
-          _exit (hs_sc_validate (p, state, NULL, &cached, &err) == 0 ? 0 : 1);
+          int r = hs_sc_validate (p, state, NULL, &cached, &err);
+          hs_sc_profile_free (p);
+          hs_error_release (&err);
+          free (state);
+          free (dir);
+          _exit (r == 0 ? 0 : 1);
         }
     }
   for (int i = 0; i < 8; i++)
