@@ -44,6 +44,7 @@ const hs_control_t *const hs_controls[] = {
   &hs_control_userns,
   /* seccomp after capabilities and userns: the profile depends on both */
   /* slot: seccomp seccomp */
+  &hs_control_seccomp,
   /* slot: lsm apparmor */
   &hs_control_apparmor,
   /* slot: lsm selinux */

@@ -21,7 +21,7 @@ static const hs_ctl_command_t commands[] = {
   { "check", "check [--policy FILE] [--json] CONFIG.json|-", hs_ctl_check },
   { "policy", "policy show [--policy FILE] [--json] | policy show --preset NAME | policy validate FILE", hs_ctl_policy },
   { "explain", "explain [CONTROL]", hs_ctl_explain },
-  { "profile", "profile apparmor [--policy FILE] [--config CONFIG.json]", hs_ctl_profile },
+  { "profile", "profile seccomp|apparmor [--policy FILE] [--config CONFIG.json]", hs_ctl_profile },
   { NULL, NULL, NULL },
 };
 

@@ -14,7 +14,7 @@
 static int
 usage (void)
 {
-  fprintf (stderr, "Usage: hardshimctl profile apparmor [--policy FILE] [--config CONFIG.json]\n");
+  fprintf (stderr, "Usage: hardshimctl profile seccomp|apparmor [--policy FILE] [--config CONFIG.json]\n");
   return 2;
 }
 
@@ -84,5 +84,7 @@ hs_ctl_profile (int argc, char **argv)
 {
   if (argc >= 2 && strcmp (argv[1], "apparmor") == 0)
     return hs_ctl_profile_apparmor (argc - 1, argv + 1);
+  if (argc >= 2 && strcmp (argv[1], "seccomp") == 0)
+    return hs_ctl_profile_seccomp (argc, argv);
   return usage ();
 }

@@ -22,6 +22,7 @@ extern const hs_control_t hs_control_hooks;
 /* slot: userns */
 extern const hs_control_t hs_control_userns;
 /* slot: seccomp */
+extern const hs_control_t hs_control_seccomp;
 /* slot: lsm */
 extern const hs_control_t hs_control_apparmor;
 extern const hs_control_t hs_control_selinux;

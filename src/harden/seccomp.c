@@ -1,0 +1,278 @@
+/* seccomp: linux.seccomp is hardshim's generated profile for this container
+ * (its final bounding capabilities, architectures, kernel, noNewPrivileges),
+ * intersected with any profile the config already had; validated with
+ * libseccomp before the config is written. crun's run.oci.seccomp_bpf_data
+ * annotation, which would replace the profile, is removed. */
+#include "harden/controls.h"
+
+#include "cleanup.h"
+#include "config.h"
+#include "fileio.h"
+#include "seccomp_profile.h"
+#include "xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#define BPF_ANNOTATION "run.oci.seccomp_bpf_data"
+/* Per-container choice among policy's allowed_profiles (see
+ * hs_seccomp_requested_profile). */
+#define PROFILE_ANNOTATION "org.hardshim.seccomp.profile"
+#define DEFAULT_PROFILE_DIR HS_POLICY_DIR "/seccomp.d"
+#define MAX_SOURCE_BYTES (1024u * 1024)
+
+static const char *const keys[]
+    = { "profile", "profile_dir", "compat_arches", "allowed_profiles", NULL };
+
+static bool
+valid_profile_name (const char *s)
+{
+  if (s[0] == '\0' || s[0] == '.' || strlen (s) > 64)
+    return false;
+  for (const char *c = s; *c; c++)
+    if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9')
+          || *c == '-' || *c == '_' || *c == '.'))
+      return false;
+  return true;
+}
+
+static int
+validate (const hs_json_t *settings, hs_error_t *err)
+{
+  const hs_json_t *v, *allowed;
+  bool b;
+  int r;
+
+  if ((r = hs_settings_check_keys (settings, "seccomp", keys, err)) < 0
+      || (r = hs_settings_bool (settings, "seccomp", "compat_arches", false, &b, err)) < 0
+      || (r = hs_settings_string_array (settings, "seccomp", "allowed_profiles", &allowed, err))
+             < 0)
+    return r;
+  v = hs_json_get_exact (settings, "profile");
+  if (v != NULL && (v->type != HS_JSON_STRING || !valid_profile_name (v->str)))
+    return hs_error_make (err, 0, "policy key `seccomp.profile`: expected a profile name "
+                                  "(letters, digits, `-`, `_`, `.`)");
+  v = hs_json_get_exact (settings, "profile_dir");
+  if (v != NULL && (v->type != HS_JSON_STRING || v->str[0] != '/'))
+    return hs_error_make (err, 0, "policy key `seccomp.profile_dir`: expected an absolute path");
+  for (size_t i = 0; allowed != NULL && i < allowed->len; i++)
+    if (!valid_profile_name (allowed->items[i]->str))
+      return hs_error_make (err, 0, "policy key `seccomp.allowed_profiles[%zu]`: `%s` is not a "
+                                    "profile name",
+                            i, allowed->items[i]->str);
+  return 0;
+}
+
+/* The integration point for per-container exceptions: which allowed extra
+ * profile this container asked for, or NULL for the policy's profile.
+ * Today it reads PROFILE_ANNOTATION; the exceptions mechanism replaces the
+ * body, keeping the contract: only names listed in allowed_profiles. */
+int
+hs_seccomp_requested_profile (const hs_harden_t *h, const hs_json_t *settings, const char **ret,
+                              hs_error_t *err)
+{
+  const hs_json_t *ann = hs_json_get (h->spec, "annotations"), *v, *allowed = NULL;
+
+  *ret = NULL;
+  v = ann && ann->type == HS_JSON_OBJECT ? hs_json_get_exact (ann, PROFILE_ANNOTATION) : NULL;
+  if (v == NULL)
+    return 0;
+  if (v->type != HS_JSON_STRING)
+    return hs_error_make (err, 0, "annotation `%s`: expected a string", PROFILE_ANNOTATION);
+  hs_settings_string_array (settings, "seccomp", "allowed_profiles", &allowed, NULL);
+  if (allowed == NULL || hs_json_array_find_string (allowed, v->str) < 0)
+    return hs_error_refuse (err, "seccomp profile `%s` (annotation `%s`) is not in policy "
+                                 "`seccomp.allowed_profiles`",
+                            v->str, PROFILE_ANNOTATION);
+  *ret = v->str;
+  return 0;
+}
+
+/* Source text of profile `name`: <profile_dir>/<name>.json when present
+ * (it overrides a built-in of the same name), else the built-in. */
+static int
+load_source (const hs_json_t *settings, const char *name, hs_json_t **ret, hs_error_t *err)
+{
+  static const hs_json_limits_t limits = { MAX_SOURCE_BYTES, 32, true };
+  const hs_json_t *d = hs_json_get_exact (settings, "profile_dir");
+  const char *dir = d ? d->str : DEFAULT_PROFILE_DIR;
+  cleanup_free char *file = hs_xasprintf ("%s.json", name), *buf = NULL;
+  cleanup_close int dfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  const char *text = NULL;
+  size_t len = 0;
+  int r;
+
+  if (dfd >= 0 && faccessat (dfd, file, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+    {
+      if ((r = hs_read_file_at (dfd, file, MAX_SOURCE_BYTES, &buf, &len, NULL, err)) < 0)
+        return hs_error_wrap (err, "seccomp profile `%s/%s`", dir, file);
+      text = buf;
+    }
+  else if (dfd < 0 && errno != ENOENT)
+    return hs_error_make (err, errno, "seccomp profile directory `%s`", dir);
+  else if ((text = hs_sc_builtin_source (name)) != NULL)
+    len = strlen (text);
+  else
+    return hs_error_make (err, 0, "seccomp profile `%s`: no `%s/%s` and no built-in of that name",
+                          name, dir, file);
+  if ((r = hs_json_parse (text, len, &limits, ret, err)) < 0
+      || (r = hs_sc_source_check (*ret, err)) < 0)
+    {
+      *ret = hs_json_free (*ret);
+      return hs_error_wrap (err, "seccomp profile `%s`", name);
+    }
+  return 0;
+}
+
+/* The container's facts the profile depends on. */
+static void
+container_context (const hs_json_t *spec, const hs_json_t *settings, hs_sc_context_t *ctx)
+{
+  const hs_json_t *process = hs_json_get (spec, "process");
+  bool compat = false;
+
+  hs_sc_context_host (ctx);
+  hs_settings_bool (settings, "seccomp", "compat_arches", false, &compat, NULL);
+  ctx->compat_arches = compat;
+  ctx->bounding = hs_json_path (spec, "process", "capabilities", "bounding", NULL);
+  ctx->no_new_privileges = process != NULL && hs_json_is_true (hs_json_get (process,
+                                                                            "noNewPrivileges"));
+}
+
+int
+hs_seccomp_profile_for (const hs_json_t *spec, const hs_json_t *settings, const char *name,
+                        const char *state_dir, hs_sc_profile_t **ret, hs_sc_notes_t *notes,
+                        bool *ret_cached, hs_error_t *err)
+{
+  cleanup_json hs_json_t *source = NULL;
+  cleanup_sc_profile hs_sc_profile_t *policy = NULL, *container = NULL, *result = NULL;
+  const hs_json_t *existing = hs_json_path (spec, "linux", "seccomp", NULL);
+  hs_sc_context_t ctx;
+  int r;
+
+  if (name == NULL)
+    {
+      const hs_json_t *v = hs_json_get_exact (settings, "profile");
+      name = v ? v->str : "default";
+    }
+  container_context (spec, settings, &ctx);
+  if ((r = load_source (settings, name, &source, err)) < 0
+      || (r = hs_sc_generate (source, &ctx, &policy, err)) < 0)
+    return r;
+  if (existing != NULL && existing->type != HS_JSON_NULL)
+    {
+      if ((r = hs_sc_from_oci (existing, "linux.seccomp", &container, err)) < 0
+          || (r = hs_sc_intersect (container, policy, ctx.native_arch, &result, notes, err)) < 0)
+        return r;
+    }
+  else
+    result = TAKE_PTR (policy);
+  if ((r = hs_sc_validate (result, state_dir, notes, ret_cached, err)) < 0)
+    return r;
+  *ret = TAKE_PTR (result);
+  return 0;
+}
+
+static hs_json_t *
+summary (const hs_json_t *sc)
+{
+  const hs_json_t *sys = sc ? hs_json_get (sc, "syscalls") : NULL;
+  const hs_json_t *def = sc ? hs_json_get (sc, "defaultAction") : NULL;
+  cleanup_free char *s = NULL;
+
+  if (sc == NULL || sc->type != HS_JSON_OBJECT)
+    return NULL;
+  s = hs_xasprintf ("%s, %zu rule entries", def && def->type == HS_JSON_STRING ? def->str : "?",
+                    sys && sys->type == HS_JSON_ARRAY ? sys->len : (size_t) 0);
+  return hs_json_new_string (s);
+}
+
+static int
+apply (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
+{
+  cleanup_sc_profile hs_sc_profile_t *result = NULL;
+  hs_sc_notes_t notes = { 0 };
+  hs_json_t *ann = hs_json_get (h->spec, "annotations"), *linux_, *after;
+  const hs_json_t *existing;
+  cleanup_json hs_json_t *before_sum = NULL, *after_sum = NULL;
+  const char *requested = NULL;
+  bool cached = false;
+  int r;
+
+  /* crun loads this BPF instead of linux.seccomp: never let it through. */
+  if (ann != NULL && ann->type == HS_JSON_OBJECT && hs_json_get_exact (ann, BPF_ANNOTATION))
+    {
+      cleanup_free char *path = hs_xasprintf ("annotations[\"%s\"]", BPF_ANNOTATION);
+      hs_harden_change (h, path, hs_json_get_exact (ann, BPF_ANNOTATION), NULL,
+                        "crun would load this filter instead of linux.seccomp");
+      hs_json_remove_exact (ann, BPF_ANNOTATION);
+    }
+
+  if ((r = hs_seccomp_requested_profile (h, settings, &requested, err)) < 0)
+    {
+      if (hs_error_is_refusal (err))
+        {
+          cleanup_free char *msg = hs_xstrdup ((*err)->msg);
+          hs_error_release (err);
+          return hs_harden_refuse (h, err, "annotations[\"" PROFILE_ANNOTATION "\"]", "%s", msg);
+        }
+      return r;
+    }
+  r = hs_seccomp_profile_for (h->spec, settings, requested, h->policy->state_dir, &result, &notes,
+                              &cached, err);
+  if (r < 0)
+    {
+      cleanup_free char *msg = hs_xstrdup ((*err)->msg);
+      hs_error_release (err);
+      hs_sc_notes_release (&notes);
+      return hs_harden_refuse (h, err, "linux.seccomp", "%s", msg);
+    }
+  for (size_t i = 0; i < notes.len; i++)
+    hs_harden_note (h, "linux.seccomp", "%s", notes.items[i]);
+  hs_sc_notes_release (&notes);
+
+  after = hs_sc_to_oci (result);
+  linux_ = hs_json_ensure_object (h->spec, "linux");
+  if (linux_ == NULL)
+    {
+      hs_json_free (after);
+      return hs_harden_refuse (h, err, "linux", "`linux` must be an object");
+    }
+  existing = hs_json_get (linux_, "seccomp");
+  if (existing != NULL && hs_json_equal (existing, after))
+    {
+      hs_json_free (after);
+      return 0;
+    }
+  before_sum = summary (existing);
+  after_sum = summary (after);
+  hs_harden_change (h, "linux.seccomp", before_sum, after_sum,
+                    existing && existing->type != HS_JSON_NULL
+                        ? "the container's profile intersected with the policy's seccomp profile"
+                        : "the policy's seccomp profile for this container");
+  hs_json_set (linux_, "seccomp", after);
+  return 0;
+}
+
+const hs_control_t hs_control_seccomp = {
+  .name = "seccomp",
+  .summary = "linux.seccomp is generated per container and never looser than policy",
+  .doc = "Generates linux.seccomp from hardshim's source profile for this container's\n"
+         "final bounding capabilities, architecture, kernel and noNewPrivileges: unknown\n"
+         "syscalls get ENOSYS, known-dangerous ones EPERM (namespaces, mounts, keys, bpf,\n"
+         "io_uring, modules, kexec, ...). A profile the config already has is intersected\n"
+         "with it: a call is allowed only if both allow it. The result is built with\n"
+         "libseccomp before config.json is written (cached under <state_dir>/seccomp).\n"
+         "crun's run.oci.seccomp_bpf_data annotation is removed.\n"
+         "Settings:\n"
+         "  profile           source profile name (default \"default\")\n"
+         "  profile_dir       where NAME.json overrides live (default " DEFAULT_PROFILE_DIR ")\n"
+         "  compat_arches     also admit 32-bit ABIs (x86, x32 on x86_64); default false\n"
+         "  allowed_profiles  extra profiles a container may select with the annotation\n"
+         "                    " PROFILE_ANNOTATION "\n"
+         "See doc/seccomp.md.\n",
+  .validate = validate,
+  .apply = apply,
+};

@@ -1,0 +1,202 @@
+#include "seccomp_internal.h"
+#include "cleanup.h"
+#include "fileio.h"
+#include "registry.h"
+#include "sha256.h"
+#include "xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+/* ---- validation with libseccomp ------------------------------------------ */
+
+static const char *
+lib_arch_name (const char *oci)
+{
+  static char buf[32];
+  size_t i;
+
+  /* SCMP_ARCH_X86_64 -> x86_64 */
+  for (i = 0; oci[10 + i] && i + 1 < sizeof (buf); i++)
+    buf[i] = (char) (oci[10 + i] >= 'A' && oci[10 + i] <= 'Z' ? oci[10 + i] + 32 : oci[10 + i]);
+  buf[i] = '\0';
+  return buf;
+}
+
+static uint32_t
+lib_action (hs_sc_action_t a, bool has_errno, uint32_t e)
+{
+  switch (a)
+    {
+    case HS_SC_KILL_PROCESS: return SCMP_ACT_KILL_PROCESS;
+    case HS_SC_KILL_THREAD:
+    case HS_SC_KILL: return SCMP_ACT_KILL_THREAD;
+    case HS_SC_TRAP: return SCMP_ACT_TRAP;
+    case HS_SC_ERRNO: return SCMP_ACT_ERRNO (hs_sc_effective_errno (has_errno, e));
+    case HS_SC_TRACE: return SCMP_ACT_TRACE (has_errno ? e : 0);
+    case HS_SC_NOTIFY: return SCMP_ACT_NOTIFY;
+    case HS_SC_LOG: return SCMP_ACT_LOG;
+    case HS_SC_ALLOW: return SCMP_ACT_ALLOW;
+    }
+  return SCMP_ACT_KILL_PROCESS;
+}
+
+static void
+seccomp_releasep (scmp_filter_ctx *c)
+{
+  if (*c != NULL)
+    seccomp_release (*c);
+}
+
+/* Build and export; unknown names go to `unknown` (a JSON array). */
+static int
+build_filter (const hs_sc_profile_t *given, hs_json_t *unknown, hs_error_t *err)
+{
+  /* Rule order matters to libseccomp (a refusal of socketcall must come
+   * before socket's rules, or 32-bit socket rules are multiplexed through
+   * it): build from the profile exactly as the runtime will read it. */
+  cleanup_json hs_json_t *oci = hs_sc_to_oci (given);
+  cleanup_sc_profile hs_sc_profile_t *p = NULL;
+  __attribute__ ((cleanup (seccomp_releasep))) scmp_filter_ctx ctx = NULL;
+  cleanup_close int fd = -1;
+  struct stat st;
+  uint32_t default_act;
+  int r;
+
+  if ((r = hs_sc_from_oci (oci, "linux.seccomp", &p, err)) < 0)
+    return r;
+  default_act = lib_action (p->default_action, p->has_default_errno, p->default_errno);
+  ctx = seccomp_init (default_act);
+  if (ctx == NULL)
+    return hs_error_make (err, 0, "libseccomp: cannot create a filter for default action %s",
+                          hs_sc_action_names[p->default_action]);
+  for (size_t i = 0; i < p->n_arches; i++)
+    {
+      uint32_t a = seccomp_arch_resolve_name (lib_arch_name (p->arches[i]));
+      if (a == 0)
+        return hs_error_make (err, 0, "libseccomp does not know architecture %s", p->arches[i]);
+      r = seccomp_arch_add (ctx, a);
+      if (r < 0 && r != -EEXIST)
+        return hs_error_make (err, -r, "libseccomp: add architecture %s", p->arches[i]);
+    }
+  for (size_t i = 0; i < p->n_rules; i++)
+    {
+      const hs_sc_rule_t *rule = &p->rules[i];
+      struct scmp_arg_cmp cmp[HS_SC_MAX_ARGS];
+      static const enum scmp_compare ops[]
+          = { [HS_SC_NE] = SCMP_CMP_NE, [HS_SC_LT] = SCMP_CMP_LT, [HS_SC_LE] = SCMP_CMP_LE,
+              [HS_SC_EQ] = SCMP_CMP_EQ, [HS_SC_GE] = SCMP_CMP_GE, [HS_SC_GT] = SCMP_CMP_GT,
+              [HS_SC_MASKED_EQ] = SCMP_CMP_MASKED_EQ };
+      uint32_t act = lib_action (rule->action, rule->has_errno, rule->errno_ret);
+      int nr = seccomp_syscall_resolve_name (rule->name);
+
+      if (nr == __NR_SCMP_ERROR)
+        {
+          if (hs_json_array_find_string (unknown, rule->name) < 0)
+            hs_json_append (unknown, hs_json_new_string (rule->name));
+          continue;
+        }
+      /* libseccomp refuses rules that repeat the default; runc and crun skip them. */
+      if (act == default_act)
+        continue;
+      for (size_t j = 0; j < rule->nargs; j++)
+        {
+          cmp[j].arg = rule->args[j].index;
+          cmp[j].op = ops[rule->args[j].op];
+          cmp[j].datum_a = rule->args[j].value;
+          cmp[j].datum_b = rule->args[j].value_two;
+        }
+      r = seccomp_rule_add_array (ctx, act, nr, (unsigned) rule->nargs, cmp);
+      if (r < 0)
+        {
+          char text[512];
+          hs_sc_rule_text (rule, text, sizeof (text));
+          return hs_error_make (err, -r, "libseccomp refuses the rule for %s (%s)", text,
+                                hs_sc_action_names[rule->action]);
+        }
+    }
+  fd = memfd_create ("hardshim-seccomp", MFD_CLOEXEC);
+  if (fd < 0)
+    return hs_error_make (err, errno, "memfd_create");
+  r = seccomp_export_bpf (ctx, fd);
+  if (r < 0)
+    return hs_error_make (err, -r, "libseccomp: export the filter");
+  if (fstat (fd, &st) < 0 || st.st_size == 0)
+    return hs_error_make (err, errno, "libseccomp exported an empty filter");
+  return 0;
+}
+
+static const hs_json_limits_t cache_limits = { 256 * 1024, 8, false };
+
+int
+hs_sc_validate (hs_sc_profile_t *p, const char *state_dir, hs_sc_notes_t *notes, bool *ret_cached,
+                hs_error_t *err)
+{
+  const struct scmp_version *v = seccomp_version ();
+  cleanup_json hs_json_t *oci = hs_sc_to_oci (p), *unknown = NULL, *record = NULL;
+  cleanup_free char *text = NULL, *keyed = NULL, *name = NULL, *buf = NULL, *out = NULL;
+  hs_registry_t reg = { .dirfd = -1, .lockfd = -1 };
+  char digest[HS_DIGEST_LEN];
+  bool locked = false;
+  size_t len;
+  int r;
+
+  *ret_cached = false;
+  if ((r = hs_json_emit (oci, false, &text, &len, err)) < 0)
+    return r;
+  /* The outcome depends on the profile and on this libseccomp's tables. */
+  keyed = hs_xasprintf ("libseccomp %u.%u.%u\n%s", v->major, v->minor, v->micro, text);
+  hs_sha256_digest (keyed, strlen (keyed), digest);
+  name = hs_xasprintf ("%.64s.json", digest + 7);
+
+  if (state_dir != NULL)
+    locked = hs_registry_lock (state_dir, "seccomp", &reg, NULL) == 0;
+  if (locked && hs_read_file_at (reg.dirfd, name, cache_limits.max_bytes, &buf, &len, NULL, NULL) == 0
+      && hs_json_parse (buf, len, &cache_limits, &record, NULL) == 0
+      && (unknown = hs_json_dup (hs_json_get_type (record, "unknown", HS_JSON_ARRAY))) != NULL)
+    *ret_cached = true;
+  else
+    {
+      unknown = hs_json_new (HS_JSON_ARRAY);
+      if ((r = build_filter (p, unknown, err)) < 0)
+        {
+          hs_registry_unlock (&reg);
+          return hs_error_wrap (err, "validate the seccomp profile");
+        }
+      if (locked)
+        {
+          hs_json_free (record);
+          record = hs_json_new (HS_JSON_OBJECT);
+          hs_json_set_exact (record, "unknown", hs_json_dup (unknown));
+          if (hs_json_emit (record, false, &out, &len, NULL) == 0)
+            (void) hs_write_file_atomic_at (reg.dirfd, name, out, len, NULL, NULL);
+        }
+    }
+  hs_registry_unlock (&reg);
+
+  /* Names this libseccomp does not know cannot be filtered by it: drop them
+   * (the calls fall to the default action, a refusal). */
+  for (size_t i = 0; i < unknown->len; i++)
+    {
+      const char *u = unknown->items[i]->type == HS_JSON_STRING ? unknown->items[i]->str : "";
+      hs_sc_notes_add (notes, "syscall `%s` is unknown to libseccomp %u.%u.%u: dropped from the "
+                              "profile",
+                       u, v->major, v->minor, v->micro);
+      for (size_t j = 0; j < p->n_rules;)
+        if (strcmp (p->rules[j].name, u) == 0)
+          {
+            free (p->rules[j].name);
+            memmove (&p->rules[j], &p->rules[j + 1], (p->n_rules - j - 1) * sizeof (hs_sc_rule_t));
+            p->n_rules--;
+          }
+        else
+          j++;
+    }
+  return 0;
+}
