@@ -789,6 +789,9 @@ hs_json_parse (const char *buf, size_t len, const hs_json_limits_t *limits, hs_j
 
           if (strncmp (m, "parse error: ", 13) == 0)
             m += 13;
+          /* yajl ends its message with a newline */
+          for (size_t n = strlen (m); n > 0 && (m[n - 1] == '\n' || m[n - 1] == ' '); n--)
+            msg[(m - (const char *) msg) + n - 1] = '\0';
           r = hs_error_make (err, 0, "invalid JSON on line %zu: %s%s", line_of (buf, off), m,
                              st.root == NULL || st.depth != 0 ? " (truncated?)" : "");
           yajl_free_error (h, msg);

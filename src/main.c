@@ -271,8 +271,8 @@ main (int argc, char **argv)
 
   r = hs_harden_load_policy (&paths, &m.policy, &policy_err);
   if (r < 0)
-    hs_error_wrap (&policy_err, "invalid host policy, nothing is run until it is fixed "
-                                "(`hardshimctl policy validate FILE` checks a file)");
+    hs_error_wrap (&policy_err, "invalid host policy, no container is created or exec'd until it "
+                                "is fixed (`hardshimctl policy validate FILE` checks a file)");
 
   /* The runtime decides how argv reads, so find it even without a policy. */
   r = hs_runtime_resolve (m.policy && !policy_err ? m.policy->runtime : NULL, runtime_env,
@@ -281,7 +281,23 @@ main (int argc, char **argv)
                         hs_dialect_for_runtime (m.runtime ? m.runtime : "/usr/sbin/runc"),
                         &m.inv, &cli_err);
   if (policy_err != NULL)
-    return report (&m.inv, &policy_err);
+    {
+      /* Fail closed for what starts a process in a container; let engines
+       * still stop, inspect and delete what exists, so a bad policy pushed to
+       * a node does not strand its containers. */
+      if (r < 0 || r_cli < 0 || hs_verb_is_intercepted (m.inv.verb) || m.inv.unknown_global != NULL
+          || hs_cli_mentions_intercepted_verb (&m.inv))
+        return report (&m.inv, &policy_err);
+      fprintf (stderr, "hardshim: warning: %s; `%s` passes through to %s\n", policy_err->msg,
+               m.inv.verb_name ? m.inv.verb_name : "(no verb)", m.runtime);
+      if (m.inv.version)
+        {
+          r = hs_runtime_version (m.runtime, argc, argv, &err);
+          return r < 0 ? report (&m.inv, &err) : r;
+        }
+      hs_runtime_exec (m.runtime, argc, argv, &err);
+      return report (&m.inv, &err);
+    }
   if (r < 0)
     return report (&m.inv, &err);
   if (r_cli < 0)

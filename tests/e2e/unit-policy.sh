@@ -54,9 +54,18 @@ ln -s "$HARDSHIM" "$T/runc"
 for rt in runc crun; do
   b=$T/$rt-pol
   make_bundle "$b" '.process.noNewPrivileges = false' "$nnp_args"
-  refused "malformed policy" $rt "invalid host policy, nothing is run until it is fixed" \
+  refused "malformed policy" $rt "invalid host policy, no container is created or exec'd until it is fixed" \
     HARDSHIM_POLICY="$T/malformed.json"
   check "$rt malformed policy: the error names the file" grep -qF "policy \`$T/malformed.json\`" "$T/err"
+  # ...but engines can still inspect, stop and delete what exists.
+  saved_policy=$POLICY; POLICY=$T/malformed.json
+  hs $rt list > "$T/out" 2>"$T/err"
+  rc=$?
+  POLICY=$saved_policy
+  check "$rt malformed policy: list still passes through (exit $rc)" [ "$rc" -eq 0 ]
+  check "$rt malformed policy: list output is the runtime's" [ "$(cat "$T/out")" = "$(real $rt list)" ]
+  check "$rt malformed policy: a warning on stderr names the pass-through" \
+    grep -q "warning: invalid host policy.*\`list\` passes through" "$T/err"
   refused "policy is a FIFO" $rt "\`fifo.json\` is not a regular file" HARDSHIM_POLICY="$T/fifo.json"
   refused "policy is a directory" $rt "\`dir.json\` is not a regular file" HARDSHIM_POLICY="$T/dir.json"
   refused "policy missing" $rt "No such file or directory" HARDSHIM_POLICY="$T/missing.json"
