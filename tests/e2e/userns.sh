@@ -51,7 +51,9 @@ POOL=1000000
 
 # Phase 1: allocation, ownership, release and reuse. A pool of two blocks.
 HS1=$T/hs1
+# readonly_rootfs off: container root writes its rootfs through the idmapped mount.
 write_policy "{ \"state_dir\": \"$HS1\", \"audit_log\": { \"path\": \"$AUDIT\", \"syslog\": false },
+  \"readonly_rootfs\": { \"mode\": \"off\" },
   \"userns\": { \"mode\": \"auto\", \"ranges\": [ { \"start\": $POOL, \"size\": $((2 * BLOCK)) } ] } }"
 
 for rt in runc crun; do
@@ -144,6 +146,39 @@ for rt in runc crun; do
   for x in "$b" "$c"; do hsx $rt kill "$x" KILL; wait_stopped $rt "$x"; hsx $rt delete "$x"; done
   check "$rt: every block is back" [ "$(records "$HS1")" -eq 0 ]
   check "$rt: no idmapped mount is left" sh -c "! grep -q ' $HS1/idmap/' /proc/self/mountinfo"
+
+  # The same hardened config again (runc run twice on one bundle, an engine
+  # re-creating a container from the config it keeps): A's idmapped mounts
+  # are gone, so what userns replaced comes back from its annotations and
+  # each container gets its own mounts and block.
+  be=$T/$rt-e; bf=$T/$rt-f; e=$(new_id e); f=$(new_id f)
+  mkdir -p "$be" "$bf"
+  cp "$ba/config.json" "$be/config.json"
+  check "$rt: A's hardened config records the original rootfs" \
+    jqe ".annotations[\"org.hardshim.userns.rootfs\"] == \"$ROOTFS\"" "$ba/config.json"
+  check "$rt: ... the original volume source by destination" \
+    jqe ".annotations[\"org.hardshim.userns.volumes\"] | fromjson | .[\"/data\"] == \"$vol\"" "$ba/config.json"
+  check "$rt: ... and that the mapping is hardshim's" \
+    jqe ".annotations[\"org.hardshim.userns.mapping\"] | fromjson | .hostID == $sa" "$ba/config.json"
+  check "$rt: create E from A's hardened config" hsx $rt create --bundle "$be" "$e"
+  hsx $rt start "$e"
+  ep=$(jq -r .root.path "$be/config.json")
+  check "$rt: E's rootfs is a new idmapped mount ($ep)" \
+    sh -c "[ '$ep' != '$root_path' ] && grep -q ' $ep ' /proc/self/mountinfo"
+  check "$rt: E runs, files show their real owner" [ "$(hsx $rt exec "$e" stat -c %u:%g /bin/busybox)" = 0:0 ]
+  check "$rt: E's volume is there and root's" [ "$(hsx $rt exec "$e" stat -c %u /data/owned)" = 0 ]
+  cp "$be/config.json" "$bf/config.json"
+  check "$rt: create F from E's hardened config while E runs" hsx $rt create --bundle "$bf" "$f"
+  hsx $rt start "$f"
+  se=$(host_start $rt "$e"); sf=$(host_start $rt "$f")
+  check "$rt: E and F have disjoint blocks ($se, $sf)" \
+    [ -n "$se" ] && [ -n "$sf" ] && [ $((se - sf)) -ge $BLOCK -o $((sf - se)) -ge $BLOCK ]
+  check "$rt: F's config records F's block" \
+    jqe ".annotations[\"org.hardshim.userns.mapping\"] | fromjson | .hostID == $sf" "$bf/config.json"
+  check "$rt: E still runs" readable $rt "$e"
+  for x in "$e" "$f"; do hsx $rt kill "$x" KILL; wait_stopped $rt "$x"; hsx $rt delete "$x"; done
+  check "$rt: every block is back after E and F" [ "$(records "$HS1")" -eq 0 ]
+  check "$rt: no idmapped mount is left after E and F" sh -c "! grep -q ' $HS1/idmap/' /proc/self/mountinfo"
 done
 
 # Phase 2: namespaces and host trees. A bigger pool; `run` leaves records.
