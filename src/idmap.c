@@ -126,10 +126,11 @@ hs_idmap_prepare_dir (const char *dir, hs_error_t *err)
 
 int
 hs_idmap_mount (const char *source, const char *target, int userns_fd, bool recursive,
-                hs_error_t *err)
+                unsigned long long attrs, hs_error_t *err)
 {
   unsigned rec = recursive ? AT_RECURSIVE : 0;
-  struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (unsigned) userns_fd };
+  struct mount_attr attr
+      = { .attr_set = MOUNT_ATTR_IDMAP | attrs, .userns_fd = (unsigned) userns_fd };
   cleanup_close int tree = -1;
   struct stat st;
 

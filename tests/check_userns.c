@@ -682,7 +682,7 @@ START_TEST (test_idmap_mount)
       fd = hs_idmap_userns_fd ("0 123456 65536\n", "0 123456 65536\n", &err);
       if (fd < 0)
         _exit (12);
-      if (hs_idmap_mount (src, target, fd, false, &err) < 0)
+      if (hs_idmap_mount (src, target, fd, false, 0, &err) < 0)
         _exit (13);
       close (fd);
       free (file);

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -731,7 +732,7 @@ idmap_rootfs (hs_harden_t *h, const settings_t *s, idmap_ctx_t *c, unsigned long
         {
           target = hs_xasprintf ("%s/rootfs", c->dir);
           /* both runtimes bind the rootfs recursively */
-          r = hs_idmap_mount (src, target, c->userns_fd, true, &e);
+          r = hs_idmap_mount (src, target, c->userns_fd, true, 0, &e);
         }
     }
   if (r < 0)
@@ -771,6 +772,26 @@ volume_skip (const char *src)
   return NULL;
 }
 
+/* The mount's security flags, set on hardshim's idmapped mount too. */
+static unsigned long long
+mount_attrs (const hs_json_t *m)
+{
+  static const struct
+  {
+    const char *opt;
+    unsigned long long attr;
+  } flags[] = { { "nosuid", MOUNT_ATTR_NOSUID },
+                { "nodev", MOUNT_ATTR_NODEV },
+                { "noexec", MOUNT_ATTR_NOEXEC } };
+  const hs_json_t *opts = hs_json_get_type (m, "options", HS_JSON_ARRAY);
+  unsigned long long attrs = 0;
+
+  for (size_t i = 0; opts && i < sizeof (flags) / sizeof (flags[0]); i++)
+    if (hs_json_array_find_string (opts, flags[i].opt) >= 0)
+      attrs |= flags[i].attr;
+  return attrs;
+}
+
 static int
 idmap_volumes (hs_harden_t *h, const settings_t *s, idmap_ctx_t *c, unsigned long long host,
                unsigned long long size, hs_error_t *err)
@@ -801,38 +822,24 @@ idmap_volumes (hs_harden_t *h, const settings_t *s, idmap_ctx_t *c, unsigned lon
           hs_harden_note (h, path, "bind volume `%s` would be idmapped", src->str);
           continue;
         }
-      if (why == NULL && honours < 0)
-        honours = h->ctr->runtime && runtime_honours_mount_idmap (h->ctr->runtime);
-      if (why == NULL && honours)
-        {
-          hs_json_t *after = hs_json_dup (m);
-          hs_json_set (after, "uidMappings", one_mapping (host, size));
-          hs_json_set (after, "gidMappings", one_mapping (host, size));
-          hs_harden_change (h, path, m, after,
-                            "the runtime idmaps bind volume `%s` to the container's ids",
-                            src->str);
-          if (key != NULL)
-            hs_json_set_exact (recorded, key, hs_json_new_string (src->str));
-          hs_json_free (m);
-          mounts->items[i] = after;
-          continue;
-        }
       if (why == NULL)
         {
-          /* runc 1.1.5 ignores mount uidMappings: idmap it here */
+          /* hardshim's own idmapped mount, also where the runtime could
+           * idmap: crun 1.8.1 drops nosuid, nodev and noexec of a bind
+           * mount in a user namespace, but its bind of a mount that carries
+           * them keeps them */
           r = idmap_begin (h, c, host, size, &e);
           if (r == 0)
             {
               target = hs_xasprintf ("%s/vol%u", c->dir, c->vols++);
-              r = hs_idmap_mount (src->str, target, c->userns_fd, is_rbind (m), &e);
+              r = hs_idmap_mount (src->str, target, c->userns_fd, is_rbind (m), mount_attrs (m),
+                                  &e);
             }
           if (r == 0)
             {
               hs_json_t *after = hs_json_new_string (target);
               cleanup_free char *sp = hs_xasprintf ("%s.source", path);
-              hs_harden_change (h, sp, src, after,
-                                "an idmapped mount of bind volume `%s` (the runtime ignores "
-                                "mount uidMappings)",
+              hs_harden_change (h, sp, src, after, "an idmapped mount of bind volume `%s`",
                                 src->str);
               if (key != NULL)
                 hs_json_set_exact (recorded, key, hs_json_new_string (src->str));
@@ -840,6 +847,26 @@ idmap_volumes (hs_harden_t *h, const settings_t *s, idmap_ctx_t *c, unsigned lon
               continue;
             }
           why = e->msg;
+        }
+      if (strcmp (s->volumes, "none") != 0)
+        {
+          if (honours < 0)
+            honours = h->ctr->runtime && runtime_honours_mount_idmap (h->ctr->runtime);
+          if (honours)
+            {
+              hs_json_t *after = hs_json_dup (m);
+              hs_json_set (after, "uidMappings", one_mapping (host, size));
+              hs_json_set (after, "gidMappings", one_mapping (host, size));
+              hs_harden_change (h, path, m, after,
+                                "the runtime idmaps bind volume `%s` to the container's ids "
+                                "(hardshim could not: %s)",
+                                src->str, why);
+              if (key != NULL)
+                hs_json_set_exact (recorded, key, hs_json_new_string (src->str));
+              hs_json_free (m);
+              mounts->items[i] = after;
+              continue;
+            }
           if (strcmp (s->volumes, "idmap") == 0)
             return hs_harden_refuse (h, err, path, "cannot idmap bind volume `%s`: %s",
                                      src->str, why);
@@ -1045,8 +1072,8 @@ const hs_control_t hs_control_userns = {
          "  host_root  refuse (default) or replace a mapping that makes some container id\n"
          "             host root\n"
          "  ownership  auto (idmap the rootfs where the kernel can), idmap (or refuse), none\n"
-         "  volumes    auto (idmap bind volumes: by the runtime when it honours mount\n"
-         "             uidMappings, else by hardshim), idmap (or refuse), none\n",
+         "  volumes    auto (idmap bind volumes: by hardshim, else by the runtime when it\n"
+         "             honours mount uidMappings), idmap (or refuse), none\n",
   .validate = validate,
   .apply = apply,
   .modes = modes,
