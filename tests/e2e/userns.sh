@@ -156,6 +156,12 @@ for rt in runc crun; do
     jqe ".annotations[\"org.hardshim.userns.volumes\"] | fromjson | .[\"/data\"] == \"$vol\"" "$ba/config.json"
   check "$rt: ... and that the mapping is hardshim's" \
     jqe ".annotations[\"org.hardshim.userns.mapping\"] | fromjson | .hostID == $sa" "$ba/config.json"
+  HARDSHIM_POLICY=$POLICY "$HARDSHIMCTL" check --json "$ba/config.json" > "$T/check-again.json"
+  check "$rt: hardshimctl check of A's hardened config admits it" [ $? -eq 0 ]
+  check "$rt: ... with no change (a hardened config is a fixed point)" \
+    jqe '[.decisions[] | select(.action == "changed")] | length == 0' "$T/check-again.json"
+  check "$rt: ... hardshim's own mapping is kept, with a note" \
+    jqe 'any(.decisions[]; .control == "userns" and .action == "note" and (.message | contains("org.hardshim.userns.mapping")))' "$T/check-again.json"
   check "$rt: create E from A's hardened config" hsx $rt create --bundle "$be" "$e"
   hsx $rt start "$e"
   ep=$(jq -r .root.path "$be/config.json")
