@@ -146,6 +146,13 @@ for p in $pids; do wait "$p" || fails=$((fails + 1)); done
 check "50 concurrent creates all succeed ($fails failed)" [ "$fails" -eq 0 ]
 n=$(real runc list -q | grep -c "^${ID_PREFIX}-c50-")
 check "50 containers exist ($n)" [ "$n" -eq 50 ]
-for i in $(seq 50); do real runc delete --force "${ID_PREFIX}-c50-$i" >/dev/null 2>&1; done
+# The bundles hold copies of one hardened config: each create restored it
+# and allocated its own user namespace block and idmapped rootfs.
+blocks=$(for i in $(seq 50); do jq -r '.linux.uidMappings[0].hostID' "$T/c50/$i/config.json"; done | sort -u | grep -c '^[0-9]')
+check "50 containers, 50 distinct user namespace blocks ($blocks)" [ "$blocks" -eq 50 ]
+roots=$(for i in $(seq 50); do jq -r .root.path "$T/c50/$i/config.json"; done | sort -u | grep -c '/idmap/')
+check "50 containers, 50 distinct idmapped rootfs mounts ($roots)" [ "$roots" -eq 50 ]
+# through hardshim: delete gives the blocks back
+for i in $(seq 50); do hs runc delete --force "${ID_PREFIX}-c50-$i" >/dev/null 2>&1; done
 
 finish
