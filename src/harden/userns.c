@@ -868,8 +868,8 @@ idmap_volumes (hs_harden_t *h, const settings_t *s, idmap_ctx_t *c, unsigned lon
               continue;
             }
           if (strcmp (s->volumes, "idmap") == 0)
-            return hs_harden_refuse (h, err, path, "cannot idmap bind volume `%s`: %s",
-                                     src->str, why);
+            return hs_harden_refuse (h, err, path, "cannot idmap bind volume `%s`: %s", src->str,
+                                     why);
         }
       hs_harden_note (h, path,
                       "bind volume `%s` is not idmapped (%s): files owned by host ids outside "
