@@ -223,6 +223,20 @@ for rt in runc crun; do
     jqe '.mounts[] | select(.destination == "/sys") | .type == "sysfs"' "$b/config.json"
   check "$rt: ... that shows only the container's interfaces" [ "$out" = lo ]
 
+  # `run` twice on one bundle: the second run hardens the first's output.
+  b=$T/$rt-twice
+  make_bundle "$b" . '["sh","-c","cat /proc/self/uid_map; stat -c %u:%g /bin/busybox"]'
+  out1=$(cd "$b" && hsx $rt run "$(new_id twice)" 2>"$T/err")
+  check "$rt: run on a bundle succeeds" [ $? -eq 0 ]
+  out2=$(cd "$b" && hsx $rt run "$(new_id twice)" 2>"$T/err")
+  rc=$?
+  check "$rt: run again on the same bundle (its config now hardened) succeeds" [ "$rc" -eq 0 ]
+  [ "$rc" -eq 0 ] || cat "$T/err"
+  s1=$(echo "$out1" | awk 'NR == 1 { print $2 }'); s2=$(echo "$out2" | awk 'NR == 1 { print $2 }')
+  check "$rt: ... with its own block (the first run's record is still held: $s1, $s2)" \
+    [ -n "$s1" ] && [ -n "$s2" ] && [ "$s1" != "$s2" ]
+  check "$rt: ... and an idmapped rootfs of its own (files are 0:0)" has_line "$out2" 0:0
+
   # Engines' own mappings.
   b=$T/$rt-hostroot
   make_bundle "$b" '.linux.namespaces += [{"type":"user"}]
