@@ -418,6 +418,23 @@ hs_harden_spec_for (hs_json_t *spec, const hs_policy_t *policy, const hs_host_t 
   r = hs_spec_validate (spec, err);
   if (r < 0)
     return r;
+  if (ctr != NULL && ctr->id != NULL)
+    {
+      /* a config hardened before (for this bundle's previous container) */
+      cleanup_json hs_json_t *scratch = NULL;
+
+      h.control = hs_control_userns.name;
+      h.mode = policy->mode == HS_POLICY_AUDIT ? HS_CTL_AUDIT : HS_CTL_ENFORCE;
+      if (h.mode == HS_CTL_AUDIT)
+        h.spec = scratch = hs_json_dup (spec);
+      r = hs_userns_restore (&h, err);
+      h.spec = spec;
+      h.changes = 0;
+      free (h.first_change);
+      h.first_change = NULL;
+      if (r < 0)
+        return r;
+    }
   r = hs_harden_run (&h, err);
   if (r < 0)
     return r;

@@ -25,10 +25,11 @@ int hs_idmap_userns_fd (const char *uid_map, const char *gid_map, hs_error_t *er
 int hs_idmap_prepare_dir (const char *dir, hs_error_t *err);
 /* Clone `source` (a directory or file; with the mounts below it when
  * `recursive`, as rbind does), idmap it with `userns_fd` (every mount of the
- * clone must support it) and attach it at `target` (created, inside a
- * prepared dir). */
+ * clone must support it), set `attrs` (MOUNT_ATTR_NOSUID, _NODEV, _NOEXEC:
+ * a runtime's bind of the clone keeps them) and attach it at `target`
+ * (created, inside a prepared dir). */
 int hs_idmap_mount (const char *source, const char *target, int userns_fd, bool recursive,
-                    hs_error_t *err);
+                    unsigned long long attrs, hs_error_t *err);
 /* Unmount everything at or below `dir` in this mount namespace and remove
  * it. A directory whose mounts went away with their namespace is fine. */
 int hs_idmap_remove_dir (const char *dir, hs_error_t *err);

@@ -981,7 +981,7 @@ typedef struct
 static const control_case_t control_cases[] = {
   { "no profile: the policy's", "", "{\"seccomp\":{}}", true, "\"defaultErrnoRet\":38" },
   { "bpf annotation removed", ",\"annotations\":{\"run.oci.seccomp_bpf_data\":\"AAAA\"}",
-    "{\"seccomp\":{}}", true, "\"annotations\":{\"org.hardshim.hardened\"" },
+    "{\"seccomp\":{}}", true, "\"org.hardshim.hardened\":" },
   { "reject mode refuses a config without the profile", "", "{\"seccomp\":{\"mode\":\"reject\"}}",
     false, "reject mode" },
   { "unknown profile refused", "", "{\"seccomp\":{\"profile\":\"nope\"}}", false,

@@ -6,6 +6,7 @@
 #include "idmap.h"
 #include "policy.h"
 #include "registry.h"
+#include "spec.h"
 #include "userns_alloc.h"
 
 #include <fcntl.h>
@@ -519,7 +520,15 @@ START_TEST (test_golden)
   int r;
 
   hs_audit_init (&audit, "create", "x", ".", p->digest);
-  r = hs_harden_spec (spec, p, &host, &audit, &err);
+  {
+    /* the control alone: the other controls have golden tables of their own */
+    static const char *const only[] = { "userns", NULL };
+    hs_harden_t h = { .spec = spec, .policy = p, .host = &host, .audit = &audit };
+
+    r = hs_spec_validate (spec, &err);
+    if (r == 0)
+      r = hs_harden_run_only (&h, only, &err);
+  }
   if (g->want == NULL)
     {
       ck_assert_msg (r < 0, "%s: admitted", g->name);
@@ -532,10 +541,10 @@ START_TEST (test_golden)
       char *got, *exp;
 
       ck_assert_msg (r == 0, "%s: %s", g->name, err ? err->msg : "");
-      /* compare without the hardened mark */
+      /* compare without the annotations (org.hardshim.userns.mapping) */
       ann = hs_json_get (spec, "annotations");
-      ck_assert_ptr_nonnull (ann);
-      hs_json_remove (spec, "annotations");
+      if (ann != NULL)
+        hs_json_remove (spec, "annotations");
       got = test_emit (spec);
       exp = test_emit (want);
       ck_assert_msg (strcmp (got, exp) == 0, "%s:\n got %s\nwant %s", g->name, got, exp);
@@ -673,7 +682,7 @@ START_TEST (test_idmap_mount)
       fd = hs_idmap_userns_fd ("0 123456 65536\n", "0 123456 65536\n", &err);
       if (fd < 0)
         _exit (12);
-      if (hs_idmap_mount (src, target, fd, false, &err) < 0)
+      if (hs_idmap_mount (src, target, fd, false, 0, &err) < 0)
         _exit (13);
       close (fd);
       free (file);
@@ -691,6 +700,148 @@ START_TEST (test_idmap_mount)
                  WEXITSTATUS (status));
   rm_rf (d);
   free (d);
+}
+END_TEST
+
+/* Hardening a hardened config again (runc run twice on one bundle, an engine
+ * re-creating a container from the config it keeps): what userns replaced
+ * is restored from its annotations first and THIS container gets its own
+ * block; a forged annotation never moves root.path or a volume; a bare
+ * tree (hardshimctl check) hardened twice records no change. */
+static hs_json_t *
+harden_for (hs_policy_t *p, const char *text_or_null, hs_json_t *spec, const char *id,
+            size_t *changes)
+{
+  hs_container_t ctr = { .id = id, .root = "/run/test-root", .runtime = "/bin/false" };
+  hs_host_t host = { 0 };
+  hs_audit_t audit;
+  hs_error_t err = NULL;
+
+  if (text_or_null)
+    spec = test_parse (text_or_null);
+  hs_audit_init (&audit, "create", id ? id : "x", ".", p->digest);
+  ck_assert_msg (hs_harden_spec_for (spec, p, &host, &audit, id ? &ctr : NULL, &err) == 0, "%s",
+                 err ? err->msg : "");
+  *changes = hs_audit_count (&audit, HS_ACT_CHANGED);
+  hs_audit_release (&audit);
+  return spec;
+}
+
+static const char *
+ann (const hs_json_t *spec, const char *key)
+{
+  const hs_json_t *v = hs_json_path (spec, "annotations", key, NULL);
+
+  return v && v->type == HS_JSON_STRING ? v->str : NULL;
+}
+
+START_TEST (test_reharden)
+{
+  char *d = tmpdir ();
+  /* ownership/volumes none: no mounts in a unit test; the rootfs and volume
+   * restores are driven with paths under the state dir */
+  char *ptext = hs_xasprintf ("{\"state_dir\": \"%s\", \"userns\": {\"ownership\": \"none\", "
+                              "\"volumes\": \"none\", " POOL "}}",
+                              d);
+  hs_policy_t *p = policy (ptext);
+  const char *base = "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"},"
+                     "\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\",\"user\":{\"uid\":0,\"gid\":0}},"
+                     "\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"mount\"}]}}";
+  hs_json_t *a, *b, *c, *again;
+  const hs_json_t *um, *ns;
+  char *marker, *forged, *idroot, *copy;
+  size_t changes, users = 0;
+
+  a = harden_for (p, base, NULL, "first", &changes);
+  ck_assert_ptr_nonnull (ann (a, "org.hardshim.userns.mapping"));
+  um = hs_json_path (a, "linux", "uidMappings", NULL);
+  ck_assert_str_eq (hs_json_get (um->items[0], "hostID")->str, "100000");
+
+  /* the same config for another container: a block of its own, one user
+   * namespace entry, the annotation rewritten for it */
+  b = harden_for (p, NULL, hs_json_dup (a), "second", &changes);
+  um = hs_json_path (b, "linux", "uidMappings", NULL);
+  ck_assert_str_eq (hs_json_get (um->items[0], "hostID")->str, "165536");
+  ns = hs_json_path (b, "linux", "namespaces", NULL);
+  for (size_t i = 0; i < ns->len; i++)
+    users += strcmp (hs_json_get (ns->items[i], "type")->str, "user") == 0;
+  ck_assert_uint_eq (users, 1);
+  ck_assert_ptr_nonnull (strstr (ann (b, "org.hardshim.userns.mapping"), "165536"));
+
+  /* the same container id again (runc run twice after delete kept the
+   * record): the same block, no second block taken */
+  c = harden_for (p, NULL, hs_json_dup (a), "first", &changes);
+  um = hs_json_path (c, "linux", "uidMappings", NULL);
+  ck_assert_str_eq (hs_json_get (um->items[0], "hostID")->str, "100000");
+
+  /* a bare tree hardened again (hardshimctl check, the fuzz property):
+   * nothing changes */
+  again = harden_for (p, NULL, hs_json_dup (a), NULL, &changes);
+  ck_assert_uint_eq (changes, 0);
+
+  /* an earlier hardening's idmapped rootfs and volume: put back */
+  idroot = hs_xasprintf ("%s/idmap/k.d/rootfs", d);
+  marker = hs_xasprintf ("{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"%s\"},"
+                         "\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"},"
+                         "\"mounts\":[{\"destination\":\"/v\",\"type\":\"bind\",\"source\":"
+                         "\"%s/idmap/k.d/vol0\",\"options\":[\"rbind\"]},"
+                         "{\"destination\":\"/w\",\"type\":\"bind\",\"source\":\"/srv/w\","
+                         "\"options\":[\"bind\"],\"uidMappings\":" MAP (400000) ","
+                         "\"gidMappings\":" MAP (400000) "}],"
+                         "\"annotations\":{\"org.hardshim.userns.rootfs\":\"rootfs\","
+                         "\"org.hardshim.userns.volumes\":\"{\\\"/v\\\":\\\"/srv/v\\\","
+                         "\\\"/w\\\":\\\"/srv/w\\\"}\","
+                         "\"org.hardshim.userns.mapping\":\"{\\\"hostID\\\":400000,"
+                         "\\\"size\\\":65536,\\\"namespace\\\":\\\"added\\\"}\"},"
+                         "\"linux\":{\"namespaces\":[{\"type\":\"user\"}],"
+                         "\"uidMappings\":" MAP (400000) ",\"gidMappings\":" MAP (400000) "}}",
+                         idroot, d);
+  hs_json_free (c);
+  c = harden_for (p, marker, NULL, "third", &changes);
+  ck_assert_str_eq (hs_json_path (c, "root", "path", NULL)->str, "rootfs");
+  ck_assert_str_eq (hs_json_get (hs_json_get (c, "mounts")->items[0], "source")->str, "/srv/v");
+  ck_assert_ptr_null (hs_json_get (hs_json_get (c, "mounts")->items[1], "uidMappings"));
+  um = hs_json_path (c, "linux", "uidMappings", NULL);
+  ck_assert_str_ne (hs_json_get (um->items[0], "hostID")->str, "400000");
+  ck_assert_ptr_null (ann (c, "org.hardshim.userns.rootfs"));
+  ck_assert_ptr_null (ann (c, "org.hardshim.userns.volumes"));
+
+  /* forged: root.path and the volume are not hardshim's mounts, and the
+   * mapping is not the one the annotation names: nothing moves, and the
+   * engine's mapping is judged as the engine's */
+  forged = hs_xasprintf ("{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"},"
+                         "\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"},"
+                         "\"mounts\":[{\"destination\":\"/v\",\"type\":\"bind\",\"source\":"
+                         "\"/srv/v\",\"options\":[\"rbind\"]}],"
+                         "\"annotations\":{\"org.hardshim.userns.rootfs\":\"/\","
+                         "\"org.hardshim.userns.volumes\":\"{\\\"/v\\\":\\\"/\\\"}\","
+                         "\"org.hardshim.userns.mapping\":\"{\\\"hostID\\\":1,"
+                         "\\\"size\\\":65536,\\\"namespace\\\":\\\"added\\\","
+                         "\\\"uidMappings\\\":[{\\\"containerID\\\":0,\\\"hostID\\\":0,"
+                         "\\\"size\\\":65536}]}\"},"
+                         "\"linux\":{\"namespaces\":[{\"type\":\"user\"}],"
+                         "\"uidMappings\":" MAP (500000) ",\"gidMappings\":" MAP (500000) "}}");
+  hs_json_free (b);
+  b = harden_for (p, forged, NULL, "fourth", &changes);
+  ck_assert_str_eq (hs_json_path (b, "root", "path", NULL)->str, "rootfs");
+  ck_assert_str_eq (hs_json_get (hs_json_get (b, "mounts")->items[0], "source")->str, "/srv/v");
+  um = hs_json_path (b, "linux", "uidMappings", NULL);
+  ck_assert_str_eq (hs_json_get (um->items[0], "hostID")->str, "500000");
+
+  copy = test_emit (a);
+  ck_assert_ptr_null (strstr (copy, "\"hostID\":0,")); /* sanity: first block is not root */
+  free (copy);
+  hs_json_free (a);
+  hs_json_free (b);
+  hs_json_free (c);
+  hs_json_free (again);
+  hs_policy_free (p);
+  rm_rf (d);
+  free (d);
+  free (ptext);
+  free (marker);
+  free (forged);
+  free (idroot);
 }
 END_TEST
 
@@ -714,6 +865,7 @@ userns_suite (void)
   tcase_add_test (t, test_modes);
   tcase_add_loop_test (t, test_golden, 0, sizeof (golden) / sizeof (golden[0]));
   tcase_add_loop_test (t, test_engine_captures, 0, 3);
+  tcase_add_test (t, test_reharden);
   tcase_add_test (t, test_idmap_mount);
   suite_add_tcase (s, t);
   return s;

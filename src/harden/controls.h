@@ -21,6 +21,17 @@ extern const hs_control_t hs_control_rlimits;
 extern const hs_control_t hs_control_hooks;
 /* slot: userns */
 extern const hs_control_t hs_control_userns;
+/* What userns replaced in a config (doc/userns.md): the original root.path,
+ * the original bind volume sources by destination (a JSON object), and the
+ * mapping hardshim set with what it replaced (a JSON object). */
+#define HS_USERNS_ANN_ROOTFS "org.hardshim.userns.rootfs"
+#define HS_USERNS_ANN_VOLUMES "org.hardshim.userns.volumes"
+#define HS_USERNS_ANN_MAPPING "org.hardshim.userns.mapping"
+/* Before any control runs on a container's config: undo what an earlier
+ * hardening of the same config did for another container (those mounts and
+ * ids are not this container's), so every control judges the engine's
+ * config and userns allocates afresh. */
+int hs_userns_restore (hs_harden_t *h, hs_error_t *err);
 /* slot: seccomp */
 extern const hs_control_t hs_control_seccomp;
 /* slot: lsm */

@@ -189,6 +189,41 @@ summary (const hs_json_t *sc)
   return hs_json_new_string (s);
 }
 
+/* The same profile up to the order of its syscall rules (the intersection
+ * lists them in its own order): hardening a hardened config again must
+ * change nothing. */
+static bool
+same_profile (const hs_json_t *a, const hs_json_t *b)
+{
+  const hs_json_t *sa = hs_json_get_type (a, "syscalls", HS_JSON_ARRAY);
+  const hs_json_t *sb = hs_json_get_type (b, "syscalls", HS_JSON_ARRAY);
+  cleanup_json hs_json_t *ra = NULL, *rb = NULL;
+  cleanup_free bool *used = NULL;
+
+  if (hs_json_equal (a, b))
+    return true;
+  if (sa == NULL || sb == NULL || sa->len != sb->len)
+    return false;
+  ra = hs_json_dup (a);
+  rb = hs_json_dup (b);
+  hs_json_remove (ra, "syscalls");
+  hs_json_remove (rb, "syscalls");
+  if (!hs_json_equal (ra, rb))
+    return false;
+  used = hs_xcalloc (sb->len + 1, sizeof (bool));
+  for (size_t i = 0; i < sa->len; i++)
+    {
+      size_t j = 0;
+
+      while (j < sb->len && (used[j] || !hs_json_equal (sa->items[i], sb->items[j])))
+        j++;
+      if (j == sb->len)
+        return false;
+      used[j] = true;
+    }
+  return true;
+}
+
 static int
 apply (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
 {
@@ -241,7 +276,7 @@ apply (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
       return hs_harden_refuse (h, err, "linux", "`linux` must be an object");
     }
   existing = hs_json_get (linux_, "seccomp");
-  if (existing != NULL && hs_json_equal (existing, after))
+  if (existing != NULL && same_profile (existing, after))
     {
       hs_json_free (after);
       return 0;

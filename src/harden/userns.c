@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -21,6 +22,13 @@
 #define CONTROL "userns"
 #define DEFAULT_SIZE 65536ULL
 #define DEFAULT_USER "hardshim"
+
+/* What the control replaced, so that a config hardened once can be
+ * hardened again (runc run twice on one bundle, an engine re-creating a
+ * container from the config it keeps): see hs_userns_restore. */
+#define ANN_ROOTFS HS_USERNS_ANN_ROOTFS
+#define ANN_VOLUMES HS_USERNS_ANN_VOLUMES
+#define ANN_MAPPING HS_USERNS_ANN_MAPPING
 
 extern char **environ;
 
@@ -289,6 +297,214 @@ is_bind (const hs_json_t *m)
              || hs_json_array_find_string (opts, "rbind") >= 0);
 }
 
+/* ---- what the control replaced, recorded in annotations ---- */
+
+static char *
+annotation_path (const char *key)
+{
+  return hs_xasprintf ("annotations[\"%s\"]", key);
+}
+
+static void
+set_annotation (hs_harden_t *h, const char *key, hs_json_t *value, const char *why)
+{
+  hs_json_t *ann = hs_json_ensure_object (h->spec, "annotations");
+  cleanup_free char *path = annotation_path (key);
+
+  if (ann == NULL)
+    {
+      hs_json_free (value);
+      return; /* spec validation refuses a non-object `annotations` first */
+    }
+  hs_harden_change (h, path, hs_json_get_exact (ann, key), value, "%s", why);
+  hs_json_set_exact (ann, key, value);
+}
+
+static hs_json_t *
+json_text (const hs_json_t *v)
+{
+  cleanup_free char *text = NULL;
+
+  if (hs_json_emit (v, false, &text, NULL, NULL) < 0)
+    return NULL;
+  return hs_json_new_string (text);
+}
+
+/* The key of mounts[i] in ANN_VOLUMES: its destination, with `#N` for the
+ * Nth later mount on the same destination. */
+static char *
+volume_key (const hs_json_t *mounts, size_t i)
+{
+  const hs_json_t *d = hs_json_get_type (mounts->items[i], "destination", HS_JSON_STRING);
+  unsigned n = 0;
+
+  if (d == NULL)
+    return NULL;
+  for (size_t j = 0; j < i; j++)
+    {
+      const hs_json_t *o = hs_json_get_type (mounts->items[j], "destination", HS_JSON_STRING);
+      n += o != NULL && strcmp (o->str, d->str) == 0;
+    }
+  return n ? hs_xasprintf ("%s#%u", d->str, n) : hs_xstrdup (d->str);
+}
+
+/* Is `path` below hardshim's idmap directory (so hardshim made it)? */
+static bool
+in_idmap_dir (const hs_harden_t *h, const char *path)
+{
+  cleanup_free char *prefix = hs_xasprintf ("%s/%s/", h->policy->state_dir, HS_IDMAP_KIND);
+
+  return strncmp (path, prefix, strlen (prefix)) == 0;
+}
+
+static hs_json_t *
+parse_annotation (hs_harden_t *h, const hs_json_t *ann, const char *key, hs_json_type_t type)
+{
+  static const hs_json_limits_t lim = { 1 << 20, 32, false };
+  const hs_json_t *v = hs_json_get_exact (ann, key);
+  hs_json_t *t = NULL;
+  cleanup_free char *path = annotation_path (key);
+
+  if (v == NULL)
+    return NULL;
+  if (v->type != HS_JSON_STRING || hs_json_parse (v->str, v->len, &lim, &t, NULL) < 0
+      || t->type != type)
+    {
+      hs_harden_note (h, path, "malformed: ignored");
+      return hs_json_free (t);
+    }
+  return t;
+}
+
+static bool
+marker_block (const hs_json_t *marker, unsigned long long *host, unsigned long long *size)
+{
+  const hs_json_t *hv = marker ? hs_json_get_type (marker, "hostID", HS_JSON_NUMBER) : NULL;
+  const hs_json_t *nv = marker ? hs_json_get_type (marker, "size", HS_JSON_NUMBER) : NULL;
+
+  if (hv == NULL || nv == NULL)
+    return false;
+  *host = strtoull (hv->str, NULL, 10);
+  *size = strtoull (nv->str, NULL, 10);
+  return true;
+}
+
+/* Are both of `obj`'s mappings the block hardshim set? */
+static bool
+mappings_are (const hs_json_t *obj, unsigned long long host, unsigned long long size)
+{
+  cleanup_json hs_json_t *want = one_mapping (host, size);
+
+  return hs_json_equal (hs_json_get (obj, "uidMappings"), want)
+         && hs_json_equal (hs_json_get (obj, "gidMappings"), want);
+}
+
+static void
+restore_mappings (hs_harden_t *h, hs_json_t *linux_, const hs_json_t *marker, const char *why)
+{
+  static const char *const which[] = { "uidMappings", "gidMappings" };
+  const hs_json_t *ns_how = hs_json_get_type (marker, "namespace", HS_JSON_STRING);
+  hs_json_t *namespaces = hs_json_get_type (linux_, "namespaces", HS_JSON_ARRAY);
+
+  for (size_t i = 0; i < 2; i++)
+    {
+      const hs_json_t *orig = hs_json_get_exact (marker, which[i]);
+      cleanup_free char *path = hs_xasprintf ("linux.%s", which[i]);
+
+      hs_harden_change (h, path, hs_json_get (linux_, which[i]), orig, "%s", why);
+      if (orig != NULL)
+        hs_json_set (linux_, which[i], hs_json_dup (orig));
+      else
+        hs_json_remove (linux_, which[i]);
+    }
+  if (ns_how != NULL && strcmp (ns_how->str, "added") == 0)
+    {
+      size_t i;
+      hs_json_t *ns = find_ns (namespaces, "user", &i);
+
+      if (ns != NULL && !ns_has_path (ns))
+        {
+          cleanup_free char *path = hs_xasprintf ("linux.namespaces[%zu]", i);
+          hs_harden_change (h, path, ns, NULL, "%s", why);
+          hs_json_remove_at (namespaces, i);
+        }
+    }
+}
+
+int
+hs_userns_restore (hs_harden_t *h, hs_error_t *err)
+{
+  static const char *const why
+      = "restored from the annotations of an earlier hardening: its ids and idmapped mounts "
+        "belong to another container";
+  hs_json_t *ann = hs_json_get_type (h->spec, "annotations", HS_JSON_OBJECT);
+  hs_json_t *linux_ = hs_json_get_type (h->spec, "linux", HS_JSON_OBJECT);
+  hs_json_t *mounts = hs_json_get_type (h->spec, "mounts", HS_JSON_ARRAY);
+  hs_json_t *root = hs_json_get_type (h->spec, "root", HS_JSON_OBJECT);
+  hs_json_t *path = root ? hs_json_get_type (root, "path", HS_JSON_STRING) : NULL;
+  cleanup_json hs_json_t *marker = NULL, *volumes = NULL;
+  const hs_json_t *orig;
+  unsigned long long host = 0, size = 0;
+  bool have_block;
+
+  (void) err;
+  if (ann == NULL)
+    return 0;
+  /* Only what hardshim itself made is put back: an annotation alone never
+   * moves the rootfs or a volume somewhere else. */
+  orig = hs_json_get_exact (ann, ANN_ROOTFS);
+  if (orig != NULL && orig->type == HS_JSON_STRING && path != NULL && in_idmap_dir (h, path->str))
+    {
+      hs_json_t *after = hs_json_new_string (orig->str);
+      hs_harden_change (h, "root.path", path, after, "%s", why);
+      hs_json_set (root, "path", after);
+    }
+  marker = parse_annotation (h, ann, ANN_MAPPING, HS_JSON_OBJECT);
+  have_block = marker_block (marker, &host, &size);
+  volumes = parse_annotation (h, ann, ANN_VOLUMES, HS_JSON_OBJECT);
+  for (size_t i = 0; volumes && mounts && i < mounts->len; i++)
+    {
+      hs_json_t *m = mounts->items[i];
+      hs_json_t *src = hs_json_get_type (m, "source", HS_JSON_STRING);
+      cleanup_free char *key = volume_key (mounts, i);
+      cleanup_free char *mp = hs_xasprintf ("mounts[%zu]", i);
+      const hs_json_t *o = key ? hs_json_get_type (volumes, key, HS_JSON_STRING) : NULL;
+
+      if (o == NULL)
+        continue;
+      if (src != NULL && in_idmap_dir (h, src->str))
+        {
+          cleanup_free char *sp = hs_xasprintf ("%s.source", mp);
+          hs_json_t *after = hs_json_new_string (o->str);
+          hs_harden_change (h, sp, src, after, "%s", why);
+          hs_json_set (m, "source", after);
+        }
+      else if (have_block && mappings_are (m, host, size))
+        {
+          hs_json_t *after = hs_json_dup (m);
+          hs_json_remove (after, "uidMappings");
+          hs_json_remove (after, "gidMappings");
+          hs_harden_change (h, mp, m, after, "%s", why);
+          hs_json_free (m);
+          mounts->items[i] = after;
+        }
+    }
+  if (have_block && linux_ != NULL && mappings_are (linux_, host, size))
+    restore_mappings (h, linux_, marker, why);
+  for (size_t i = 0; i < 3; i++)
+    {
+      static const char *const keys_[] = { ANN_ROOTFS, ANN_VOLUMES, ANN_MAPPING };
+      cleanup_free char *ap = annotation_path (keys_[i]);
+      const hs_json_t *v = hs_json_get_exact (ann, keys_[i]);
+
+      if (v == NULL)
+        continue;
+      hs_harden_change (h, ap, v, NULL, "%s", why);
+      hs_json_remove_exact (ann, keys_[i]);
+    }
+  return 0;
+}
+
 /* sysfs cannot be mounted in a user namespace that does not own the
  * network namespace (runc 1.1.5 then fails the start; crun falls back to
  * a bind). Bind the host's /sys read-only instead, as crun does. */
@@ -516,7 +732,7 @@ idmap_rootfs (hs_harden_t *h, const settings_t *s, idmap_ctx_t *c, unsigned long
         {
           target = hs_xasprintf ("%s/rootfs", c->dir);
           /* both runtimes bind the rootfs recursively */
-          r = hs_idmap_mount (src, target, c->userns_fd, true, &e);
+          r = hs_idmap_mount (src, target, c->userns_fd, true, 0, &e);
         }
     }
   if (r < 0)
@@ -531,10 +747,13 @@ idmap_rootfs (hs_harden_t *h, const settings_t *s, idmap_ctx_t *c, unsigned long
     }
   {
     hs_json_t *after = hs_json_new_string (target);
+    hs_json_t *orig = hs_json_new_string (path->str);
     hs_harden_change (h, "root.path", path, after,
                       "an idmapped mount of the rootfs, so files keep their owners inside the "
                       "user namespace");
     hs_json_set (root, "path", after);
+    set_annotation (h, ANN_ROOTFS, orig,
+                    "the rootfs before it was idmapped, for hardening this config again");
   }
   return 0;
 }
@@ -553,11 +772,32 @@ volume_skip (const char *src)
   return NULL;
 }
 
+/* The mount's security flags, set on hardshim's idmapped mount too. */
+static unsigned long long
+mount_attrs (const hs_json_t *m)
+{
+  static const struct
+  {
+    const char *opt;
+    unsigned long long attr;
+  } flags[] = { { "nosuid", MOUNT_ATTR_NOSUID },
+                { "nodev", MOUNT_ATTR_NODEV },
+                { "noexec", MOUNT_ATTR_NOEXEC } };
+  const hs_json_t *opts = hs_json_get_type (m, "options", HS_JSON_ARRAY);
+  unsigned long long attrs = 0;
+
+  for (size_t i = 0; opts && i < sizeof (flags) / sizeof (flags[0]); i++)
+    if (hs_json_array_find_string (opts, flags[i].opt) >= 0)
+      attrs |= flags[i].attr;
+  return attrs;
+}
+
 static int
 idmap_volumes (hs_harden_t *h, const settings_t *s, idmap_ctx_t *c, unsigned long long host,
                unsigned long long size, hs_error_t *err)
 {
   hs_json_t *mounts = hs_json_get_type (h->spec, "mounts", HS_JSON_ARRAY);
+  cleanup_json hs_json_t *recorded = hs_json_new (HS_JSON_OBJECT);
   int honours = -1;
 
   for (size_t i = 0; mounts && i < mounts->len; i++)
@@ -567,6 +807,7 @@ idmap_volumes (hs_harden_t *h, const settings_t *s, idmap_ctx_t *c, unsigned lon
       cleanup_free char *path = hs_xasprintf ("mounts[%zu]", i);
       cleanup_error hs_error_t e = NULL;
       cleanup_free char *target = NULL;
+      cleanup_free char *key = volume_key (mounts, i);
       const char *why = NULL;
       int r = 0;
 
@@ -581,44 +822,54 @@ idmap_volumes (hs_harden_t *h, const settings_t *s, idmap_ctx_t *c, unsigned lon
           hs_harden_note (h, path, "bind volume `%s` would be idmapped", src->str);
           continue;
         }
-      if (why == NULL && honours < 0)
-        honours = h->ctr->runtime && runtime_honours_mount_idmap (h->ctr->runtime);
-      if (why == NULL && honours)
-        {
-          hs_json_t *after = hs_json_dup (m);
-          hs_json_set (after, "uidMappings", one_mapping (host, size));
-          hs_json_set (after, "gidMappings", one_mapping (host, size));
-          hs_harden_change (h, path, m, after,
-                            "the runtime idmaps bind volume `%s` to the container's ids",
-                            src->str);
-          hs_json_free (m);
-          mounts->items[i] = after;
-          continue;
-        }
       if (why == NULL)
         {
-          /* runc 1.1.5 ignores mount uidMappings: idmap it here */
+          /* hardshim's own idmapped mount, also where the runtime could
+           * idmap: crun 1.8.1 drops nosuid, nodev and noexec of a bind
+           * mount in a user namespace, but its bind of a mount that carries
+           * them keeps them */
           r = idmap_begin (h, c, host, size, &e);
           if (r == 0)
             {
               target = hs_xasprintf ("%s/vol%u", c->dir, c->vols++);
-              r = hs_idmap_mount (src->str, target, c->userns_fd, is_rbind (m), &e);
+              r = hs_idmap_mount (src->str, target, c->userns_fd, is_rbind (m), mount_attrs (m),
+                                  &e);
             }
           if (r == 0)
             {
               hs_json_t *after = hs_json_new_string (target);
               cleanup_free char *sp = hs_xasprintf ("%s.source", path);
-              hs_harden_change (h, sp, src, after,
-                                "an idmapped mount of bind volume `%s` (the runtime ignores "
-                                "mount uidMappings)",
+              hs_harden_change (h, sp, src, after, "an idmapped mount of bind volume `%s`",
                                 src->str);
+              if (key != NULL)
+                hs_json_set_exact (recorded, key, hs_json_new_string (src->str));
               hs_json_set (m, "source", after);
               continue;
             }
           why = e->msg;
+        }
+      if (strcmp (s->volumes, "none") != 0)
+        {
+          if (honours < 0)
+            honours = h->ctr->runtime && runtime_honours_mount_idmap (h->ctr->runtime);
+          if (honours)
+            {
+              hs_json_t *after = hs_json_dup (m);
+              hs_json_set (after, "uidMappings", one_mapping (host, size));
+              hs_json_set (after, "gidMappings", one_mapping (host, size));
+              hs_harden_change (h, path, m, after,
+                                "the runtime idmaps bind volume `%s` to the container's ids "
+                                "(hardshim could not: %s)",
+                                src->str, why);
+              if (key != NULL)
+                hs_json_set_exact (recorded, key, hs_json_new_string (src->str));
+              hs_json_free (m);
+              mounts->items[i] = after;
+              continue;
+            }
           if (strcmp (s->volumes, "idmap") == 0)
-            return hs_harden_refuse (h, err, path, "cannot idmap bind volume `%s`: %s",
-                                     src->str, why);
+            return hs_harden_refuse (h, err, path, "cannot idmap bind volume `%s`: %s", src->str,
+                                     why);
         }
       hs_harden_note (h, path,
                       "bind volume `%s` is not idmapped (%s): files owned by host ids outside "
@@ -626,6 +877,10 @@ idmap_volumes (hs_harden_t *h, const settings_t *s, idmap_ctx_t *c, unsigned lon
                       "root may be unable to write them",
                       src->str, why);
     }
+  if (recorded->len > 0)
+    set_annotation (h, ANN_VOLUMES, json_text (recorded),
+                    "the bind volumes' sources before they were idmapped, by destination, for "
+                    "hardening this config again");
   return 0;
 }
 
@@ -668,6 +923,7 @@ add_userns (hs_harden_t *h, const settings_t *s, hs_json_t *linux_, hs_json_t *n
   cleanup_error hs_error_t e = NULL;
   hs_idpool_t pool = { 0 };
   idmap_ctx_t c = { .userns_fd = -1 };
+  cleanup_json hs_json_t *marker = hs_json_new (HS_JSON_OBJECT);
   unsigned long long host = 0;
   int r;
 
@@ -698,6 +954,17 @@ add_userns (hs_harden_t *h, const settings_t *s, hs_json_t *linux_, hs_json_t *n
     }
   {
     hs_json_t *u = one_mapping (host, s->size), *g = one_mapping (host, s->size);
+    const hs_json_t *ou = hs_json_get (linux_, "uidMappings");
+    const hs_json_t *og = hs_json_get (linux_, "gidMappings");
+
+    /* what is replaced, so a later hardening can put it back */
+    hs_json_set_exact (marker, "hostID", hs_json_new_uint (host));
+    hs_json_set_exact (marker, "size", hs_json_new_uint (s->size));
+    hs_json_set_exact (marker, "namespace", hs_json_new_string (existing ? "kept" : "added"));
+    if (ou != NULL)
+      hs_json_set_exact (marker, "uidMappings", hs_json_dup (ou));
+    if (og != NULL)
+      hs_json_set_exact (marker, "gidMappings", hs_json_dup (og));
     hs_harden_change (h, "linux.uidMappings", hs_json_get (linux_, "uidMappings"), u,
                       "container ids map to host ids %llu-%llu (%s)", host, host + s->size - 1,
                       s->shared ? "shared by all containers" : "this container's own block");
@@ -705,6 +972,9 @@ add_userns (hs_harden_t *h, const settings_t *s, hs_json_t *linux_, hs_json_t *n
     hs_harden_change (h, "linux.gidMappings", hs_json_get (linux_, "gidMappings"), g,
                       "container ids map to host ids %llu-%llu", host, host + s->size - 1);
     hs_json_set (linux_, "gidMappings", g);
+    set_annotation (h, ANN_MAPPING, json_text (marker),
+                    "the ids are hardshim's, not the engine's: a later hardening allocates "
+                    "again");
   }
   fix_sysfs (h, namespaces);
   r = idmap_rootfs (h, s, &c, host, s->size, err);
@@ -715,6 +985,19 @@ add_userns (hs_harden_t *h, const settings_t *s, hs_json_t *linux_, hs_json_t *n
   free (c.dir);
   free (c.failure);
   return r;
+}
+
+static bool
+hardshims_own (hs_harden_t *h, const hs_json_t *linux_)
+{
+  const hs_json_t *ann = hs_json_get_type (h->spec, "annotations", HS_JSON_OBJECT);
+  cleanup_json hs_json_t *marker = NULL;
+  unsigned long long host, size;
+
+  if (ann == NULL || hs_json_get_exact (ann, ANN_MAPPING) == NULL)
+    return false;
+  marker = parse_annotation (h, ann, ANN_MAPPING, HS_JSON_OBJECT);
+  return marker_block (marker, &host, &size) && mappings_are (linux_, host, size);
 }
 
 static int
@@ -755,10 +1038,19 @@ apply (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
                                  "assign ids instead");
       if (!root_is_root && mapped (um, 0) > 0)
         {
-          /* The engine's own userns (podman --userns, Docker userns-remap). */
-          hs_harden_note (h, "linux.uidMappings",
-                          "the engine's user namespace is kept: container root is host id %lld",
-                          mapped (um, 0));
+          /* The engine's own userns (podman --userns, Docker userns-remap),
+           * or hardshim's from an earlier hardening of this tree (a
+           * container's create restores that first: hs_userns_restore). */
+          if (hardshims_own (h, linux_))
+            hs_harden_note (h, "linux.uidMappings",
+                            "hardshim's user namespace (annotation `%s`) is kept: container "
+                            "root is host id %lld",
+                            ANN_MAPPING, mapped (um, 0));
+          else
+            hs_harden_note (h, "linux.uidMappings",
+                            "the engine's user namespace is kept: container root is host id "
+                            "%lld",
+                            mapped (um, 0));
           fix_sysfs (h, namespaces);
           return 0;
         }
@@ -780,8 +1072,8 @@ const hs_control_t hs_control_userns = {
          "  host_root  refuse (default) or replace a mapping that makes some container id\n"
          "             host root\n"
          "  ownership  auto (idmap the rootfs where the kernel can), idmap (or refuse), none\n"
-         "  volumes    auto (idmap bind volumes: by the runtime when it honours mount\n"
-         "             uidMappings, else by hardshim), idmap (or refuse), none\n",
+         "  volumes    auto (idmap bind volumes: by hardshim, else by the runtime when it\n"
+         "             honours mount uidMappings), idmap (or refuse), none\n",
   .validate = validate,
   .apply = apply,
   .modes = modes,

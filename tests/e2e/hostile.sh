@@ -66,13 +66,28 @@ check "SIGKILL at random points: never a torn config.json ($torn torn)" [ "$torn
 # --- no fd hardshim opened reaches the container (runc and crun) ---
 # --preserve-fds 4 hands fds 3-6 to the container: an fd hardshim left open
 # without O_CLOEXEC would land there. The container must see exactly what it
-# sees when the runtime is called directly (runc passes its own fds there).
+# sees when the runtime is called directly (runc passes its own fds there),
+# on the SAME hardened config: both run in one private mount namespace,
+# where hardshim's idmapped rootfs (userns control) still exists for the
+# bare runtime's run.
+fds_both () {
+  rt=$1 rtp=$2 b=$3
+  (cd "$b" && unshare -m --propagation private sh -c '
+    if [ "$1" = crun ] && mountpoint -q /sys/fs/cgroup/unified; then umount /sys/fs/cgroup/unified; fi
+    HARDSHIM_RUNTIME=$2 HARDSHIM_POLICY=$4 "$3" --root "$5" run --preserve-fds 4 "$6" | grep -v "/fd$"
+    echo ---
+    "$2" --root "$5" run --preserve-fds 4 "$7" | grep -v "/fd$"
+  ' sh "$rt" "$rtp" "$HARDSHIM" "$POLICY" "$STATE/$rt" "$(new_id fds)" "$(new_id fds)")
+}
 for rt in runc crun; do
   b=$T/fds-$rt
   make_bundle "$b" . '["sh","-c","ls -l /proc/self/fd/ 2>/dev/null | sed -n \"s/.* \\([0-9]*\\) -> \\(.*\\)/\\1 \\2/p\" | sed \"s/[0-9][0-9]*]/N]/\""]'
-  via=$(cd "$b" && hs $rt run --preserve-fds 4 "$(new_id fds)" | grep -v '/fd$')
-  cp "$b/config.json" "$b/config.hardened"
-  direct=$(cd "$b" && real $rt run --preserve-fds 4 "$(new_id fds)" | grep -v '/fd$')
+  if [ $rt = runc ]; then rtp=$RUNC; else rtp=$CRUN; fi
+  both=$(fds_both $rt "$rtp" "$b")
+  via=$(printf '%s\n' "$both" | sed '/^---$/,$d')
+  direct=$(printf '%s\n' "$both" | sed '1,/^---$/d')
+  check "$rt: the config was hardened" jqe '.annotations["org.hardshim.hardened"] | length > 0' "$b/config.json"
+  check "$rt: the bare runtime ran the hardened config ('$(echo $direct)')" sh -c "echo '$direct' | grep -q '^0 '"
   check "$rt: the container sees the same fds as under the bare runtime ('$(echo $via)')" [ "$via" = "$direct" ]
   check "$rt: no fd points at hardshim's files" sh -c "! echo '$via' | grep -q 'config.json\|policy\|audit\|hardshim'"
 done
@@ -131,6 +146,13 @@ for p in $pids; do wait "$p" || fails=$((fails + 1)); done
 check "50 concurrent creates all succeed ($fails failed)" [ "$fails" -eq 0 ]
 n=$(real runc list -q | grep -c "^${ID_PREFIX}-c50-")
 check "50 containers exist ($n)" [ "$n" -eq 50 ]
-for i in $(seq 50); do real runc delete --force "${ID_PREFIX}-c50-$i" >/dev/null 2>&1; done
+# The bundles hold copies of one hardened config: each create restored it
+# and allocated its own user namespace block and idmapped rootfs.
+blocks=$(for i in $(seq 50); do jq -r '.linux.uidMappings[0].hostID' "$T/c50/$i/config.json"; done | sort -u | grep -c '^[0-9]')
+check "50 containers, 50 distinct user namespace blocks ($blocks)" [ "$blocks" -eq 50 ]
+roots=$(for i in $(seq 50); do jq -r .root.path "$T/c50/$i/config.json"; done | sort -u | grep -c '/idmap/')
+check "50 containers, 50 distinct idmapped rootfs mounts ($roots)" [ "$roots" -eq 50 ]
+# through hardshim: delete gives the blocks back
+for i in $(seq 50); do hs runc delete --force "${ID_PREFIX}-c50-$i" >/dev/null 2>&1; done
 
 finish

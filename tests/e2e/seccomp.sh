@@ -11,7 +11,8 @@ RUN=$T/run
 SCD=$T/seccomp.d
 mkdir -p "$SCD"
 base_policy="\"audit_log\": { \"path\": \"$AUDIT\", \"syslog\": false }, \"state_dir\": \"$RUN\""
-write_policy "{ $base_policy, \"seccomp\": { \"profile_dir\": \"$SCD\", \"allowed_profiles\": [\"extra\"] } }"
+SECCOMP_POLICY="{ $base_policy, \"seccomp\": { \"profile_dir\": \"$SCD\", \"allowed_profiles\": [\"extra\"] } }"
+write_policy "$SECCOMP_POLICY"
 
 # The probe: static, so the busybox rootfs is all it needs.
 make_rootfs
@@ -23,6 +24,8 @@ fi
 
 DEFAULT_CAPS='["CAP_AUDIT_WRITE","CAP_KILL","CAP_NET_BIND_SERVICE","CAP_CHOWN","CAP_DAC_OVERRIDE","CAP_FOWNER","CAP_SETUID","CAP_SETGID","CAP_SYS_CHROOT"]'
 ADMIN_CAPS='["CAP_AUDIT_WRITE","CAP_KILL","CAP_NET_BIND_SERVICE","CAP_CHOWN","CAP_DAC_OVERRIDE","CAP_FOWNER","CAP_SETUID","CAP_SETGID","CAP_SYS_CHROOT","CAP_SYS_ADMIN","CAP_NET_RAW","CAP_SYS_PTRACE"]'
+ADMIN_POLICY="{ $base_policy, \"seccomp\": { \"profile_dir\": \"$SCD\", \"allowed_profiles\": [\"extra\"] },
+  \"capabilities\": { \"allow\": $ADMIN_CAPS } }"
 TMPFS='.mounts += [{ destination: "/tmp", type: "tmpfs", source: "tmpfs", options: ["nosuid", "nodev"] }]'
 # Over-privileged: no profile, crun's BPF annotation, noNewPrivileges false.
 over () {
@@ -68,11 +71,16 @@ for rt in runc crun; do
     sh -c "grep \"\\\"container\\\":\\\"$id\\\"\" '$AUDIT' | grep -q '\"control\":\"seccomp\".*\"path\":\"linux.seccomp\"' &&
            grep \"\\\"container\\\":\\\"$id\\\"\" '$AUDIT' | grep -q 'run.oci.seccomp_bpf_data'"
 
-  # 2. CAP_SYS_ADMIN and CAP_NET_RAW in the bounding set open their groups.
+  # 2. CAP_SYS_ADMIN and CAP_NET_RAW in the bounding set open their groups
+  # (the capabilities control keeps them only where host policy allows them).
+  write_policy "$ADMIN_POLICY"
   b=$T/$rt-admin
   make_bundle "$b" "$(over "$ADMIN_CAPS")" '["/bin/probe"]'
   id=$(new_id admin)
   (cd "$b" && hs $rt run "$id") > "$T/$rt-admin.out" 2>"$T/$rt-admin.err"
+  write_policy "$SECCOMP_POLICY"
+  check "$rt: the admin container kept CAP_SYS_ADMIN and CAP_NET_RAW" \
+    jqe '.process.capabilities.bounding | index("CAP_SYS_ADMIN") != null and index("CAP_NET_RAW") != null' "$b/config.json"
   check "$rt: admin probe ran to the end" grep -qx probe-done "$T/$rt-admin.out"
   for c in unshare-user unshare-mount unshare-net clone-newnet clone3 mount fsopen socket-packet socket-raw; do
     check "$rt: with CAP_SYS_ADMIN/CAP_NET_RAW allowed: $c" expect "$T/$rt-admin.out" "$c" ok
@@ -159,6 +167,7 @@ check "hardshimctl profile seccomp prints a profile" \
   jqe '.defaultErrnoRet == 38 and (.syscalls | length) > 10' "$T/ctl.json"
 b=$T/ctl-admin
 make_bundle "$b" "$(over "$ADMIN_CAPS")"
+write_policy "$ADMIN_POLICY"
 HARDSHIM_POLICY=$POLICY "$HARDSHIMCTL" profile seccomp --config "$b/config.json" > "$T/ctl-admin.json"
 check "hardshimctl profile seccomp --config follows the config's capabilities" \
   jqe '[.syscalls[] | select(.action == "SCMP_ACT_ALLOW") | .names[]] | index("mount") != null' "$T/ctl-admin.json"

@@ -51,7 +51,9 @@ POOL=1000000
 
 # Phase 1: allocation, ownership, release and reuse. A pool of two blocks.
 HS1=$T/hs1
+# readonly_rootfs off: container root writes its rootfs through the idmapped mount.
 write_policy "{ \"state_dir\": \"$HS1\", \"audit_log\": { \"path\": \"$AUDIT\", \"syslog\": false },
+  \"readonly_rootfs\": { \"mode\": \"off\" },
   \"userns\": { \"mode\": \"auto\", \"ranges\": [ { \"start\": $POOL, \"size\": $((2 * BLOCK)) } ] } }"
 
 for rt in runc crun; do
@@ -108,15 +110,11 @@ for rt in runc crun; do
   check "$rt: a bind-mounted file (as engines mount /etc/hosts) is readable and root's" \
     [ "$(hsx $rt exec "$a" sh -c 'cat /etc/hosts; stat -c %u /etc/hosts')" = "127.0.0.1 hs-$rt
 0" ]
-  if [ $rt = runc ]; then
-    check "runc: the volume is idmapped by hardshim (runc 1.1.5 ignores uidMappings)" \
-      jqe ".mounts[] | select(.destination == \"/data\") | .source | startswith(\"$HS1/idmap/\")" \
-      "$ba/config.json"
-  else
-    check "crun: the volume is idmapped by crun (mount uidMappings)" \
-      jqe ".mounts[] | select(.destination == \"/data\") | .uidMappings[0].hostID == $sa and .source == \"$vol\"" \
-      "$ba/config.json"
-  fi
+  # by hardshim for crun too: crun 1.8.1 would drop the mount's nosuid,
+  # nodev and noexec in a user namespace (controls-b.sh checks them)
+  check "$rt: the volume is idmapped by hardshim" \
+    jqe ".mounts[] | select(.destination == \"/data\") | (.source | startswith(\"$HS1/idmap/\")) and .uidMappings == null" \
+    "$ba/config.json"
   check "$rt: two allocation records" [ "$(records "$HS1")" -eq 2 ]
 
   # Exhausted: both blocks are held.
@@ -144,6 +142,45 @@ for rt in runc crun; do
   for x in "$b" "$c"; do hsx $rt kill "$x" KILL; wait_stopped $rt "$x"; hsx $rt delete "$x"; done
   check "$rt: every block is back" [ "$(records "$HS1")" -eq 0 ]
   check "$rt: no idmapped mount is left" sh -c "! grep -q ' $HS1/idmap/' /proc/self/mountinfo"
+
+  # The same hardened config again (runc run twice on one bundle, an engine
+  # re-creating a container from the config it keeps): A's idmapped mounts
+  # are gone, so what userns replaced comes back from its annotations and
+  # each container gets its own mounts and block.
+  be=$T/$rt-e; bf=$T/$rt-f; e=$(new_id e); f=$(new_id f)
+  mkdir -p "$be" "$bf"
+  cp "$ba/config.json" "$be/config.json"
+  check "$rt: A's hardened config records the original rootfs" \
+    jqe ".annotations[\"org.hardshim.userns.rootfs\"] == \"$ROOTFS\"" "$ba/config.json"
+  check "$rt: ... the original volume source by destination" \
+    jqe ".annotations[\"org.hardshim.userns.volumes\"] | fromjson | .[\"/data\"] == \"$vol\"" "$ba/config.json"
+  check "$rt: ... and that the mapping is hardshim's" \
+    jqe ".annotations[\"org.hardshim.userns.mapping\"] | fromjson | .hostID == $sa" "$ba/config.json"
+  HARDSHIM_POLICY=$POLICY "$HARDSHIMCTL" check --json "$ba/config.json" > "$T/check-again.json"
+  check "$rt: hardshimctl check of A's hardened config admits it" [ $? -eq 0 ]
+  check "$rt: ... with no change (a hardened config is a fixed point)" \
+    jqe '[.decisions[] | select(.action == "changed")] | length == 0' "$T/check-again.json"
+  check "$rt: ... hardshim's own mapping is kept, with a note" \
+    jqe 'any(.decisions[]; .control == "userns" and .action == "note" and (.message | contains("org.hardshim.userns.mapping")))' "$T/check-again.json"
+  check "$rt: create E from A's hardened config" hsx $rt create --bundle "$be" "$e"
+  hsx $rt start "$e"
+  ep=$(jq -r .root.path "$be/config.json")
+  check "$rt: E's rootfs is a new idmapped mount ($ep)" \
+    sh -c "[ '$ep' != '$root_path' ] && grep -q ' $ep ' /proc/self/mountinfo"
+  check "$rt: E runs, files show their real owner" [ "$(hsx $rt exec "$e" stat -c %u:%g /bin/busybox)" = 0:0 ]
+  check "$rt: E's volume is there and root's" [ "$(hsx $rt exec "$e" stat -c %u /data/owned)" = 0 ]
+  cp "$be/config.json" "$bf/config.json"
+  check "$rt: create F from E's hardened config while E runs" hsx $rt create --bundle "$bf" "$f"
+  hsx $rt start "$f"
+  se=$(host_start $rt "$e"); sf=$(host_start $rt "$f")
+  check "$rt: E and F have disjoint blocks ($se, $sf)" \
+    [ -n "$se" ] && [ -n "$sf" ] && [ $((se - sf)) -ge $BLOCK -o $((sf - se)) -ge $BLOCK ]
+  check "$rt: F's config records F's block" \
+    jqe ".annotations[\"org.hardshim.userns.mapping\"] | fromjson | .hostID == $sf" "$bf/config.json"
+  check "$rt: E still runs" readable $rt "$e"
+  for x in "$e" "$f"; do hsx $rt kill "$x" KILL; wait_stopped $rt "$x"; hsx $rt delete "$x"; done
+  check "$rt: every block is back after E and F" [ "$(records "$HS1")" -eq 0 ]
+  check "$rt: no idmapped mount is left after E and F" sh -c "! grep -q ' $HS1/idmap/' /proc/self/mountinfo"
 done
 
 # Phase 2: namespaces and host trees. A bigger pool; `run` leaves records.
@@ -185,6 +222,20 @@ for rt in runc crun; do
   check "$rt: a new netns (owned by the userns) keeps a real sysfs" \
     jqe '.mounts[] | select(.destination == "/sys") | .type == "sysfs"' "$b/config.json"
   check "$rt: ... that shows only the container's interfaces" [ "$out" = lo ]
+
+  # `run` twice on one bundle: the second run hardens the first's output.
+  b=$T/$rt-twice
+  make_bundle "$b" . '["sh","-c","cat /proc/self/uid_map; stat -c %u:%g /bin/busybox"]'
+  out1=$(cd "$b" && hsx $rt run "$(new_id twice)" 2>"$T/err")
+  check "$rt: run on a bundle succeeds" [ $? -eq 0 ]
+  out2=$(cd "$b" && hsx $rt run "$(new_id twice)" 2>"$T/err")
+  rc=$?
+  check "$rt: run again on the same bundle (its config now hardened) succeeds" [ "$rc" -eq 0 ]
+  [ "$rc" -eq 0 ] || cat "$T/err"
+  s1=$(echo "$out1" | awk 'NR == 1 { print $2 }'); s2=$(echo "$out2" | awk 'NR == 1 { print $2 }')
+  check "$rt: ... with its own block (the first run's record is still held: $s1, $s2)" \
+    [ -n "$s1" ] && [ -n "$s2" ] && [ "$s1" != "$s2" ]
+  check "$rt: ... and an idmapped rootfs of its own (files are 0:0)" has_line "$out2" 0:0
 
   # Engines' own mappings.
   b=$T/$rt-hostroot
