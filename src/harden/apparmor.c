@@ -75,7 +75,7 @@ hs_apparmor_render_for (const hs_json_t *spec, const hs_json_t *settings,
 static int
 check_unconfined (hs_harden_t *h, const char *path, hs_error_t *err)
 {
-  if (hs_lsm_excepted (h, "apparmor=unconfined"))
+  if (hs_lsm_excepted (h, "profile", "unconfined"))
     {
       hs_harden_note (h, path, "AppArmor profile `unconfined` allowed by an exception");
       return 1;
@@ -216,7 +216,10 @@ const hs_control_t hs_control_apparmor = {
          "AF_ALG sockets; raw and packet sockets unless the bounding set holds NET_RAW;\n"
          "signals and ptrace only within the container, signals from the runtimes and\n"
          "engines), names it hardshim-<digest>, loads it with `apparmor_parser -Kr`\n"
-         "once, and sets process.apparmorProfile. `unconfined` is refused.\n"
+         "once, and sets process.apparmorProfile. `unconfined` is refused unless the\n"
+         "container holds the exception org.hardshim.exception.apparmor.profile =\n"
+         "unconfined, granted by policy (apparmor.overridable and an `exceptions` entry\n"
+         "allowing apparmor.profile \"unconfined\").\n"
          "On a host without AppArmor: best-effort records \"AppArmor not enabled,\n"
          "skipped\" and sets nothing; required refuses the container.\n"
          "Settings: mode (required | best-effort | audit | off; default best-effort),\n"
@@ -226,4 +229,5 @@ const hs_control_t hs_control_apparmor = {
   .apply = apply,
   .apply_process = apply_process,
   .modes = hs_lsm_modes,
+  .exceptions = hs_apparmor_exceptions,
 };

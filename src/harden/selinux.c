@@ -182,9 +182,7 @@ static int
 refuse_unconfined (hs_harden_t *h, const char *path, const char *label, const char *type,
                    hs_error_t *err)
 {
-  cleanup_free char *what = hs_xasprintf ("selinux=%s", type);
-
-  if (hs_lsm_excepted (h, what))
+  if (hs_lsm_excepted (h, "type", type))
     {
       hs_harden_note (h, path, "SELinux label `%s` allowed by an exception", label);
       return 1;
@@ -395,7 +393,9 @@ const hs_control_t hs_control_selinux = {
          "system_u:object_r:container_file_t:s0:cX,cY, with a category pair no other\n"
          "running container holds (reserved under <state_dir>/selinux, released on\n"
          "delete). A label the config carries is kept when its type is allowed;\n"
-         "spc_t and unconfined types are refused. With SELinux off no label is set:\n"
+         "spc_t and unconfined types are refused unless the container holds the\n"
+         "exception org.hardshim.exception.selinux.type = TYPE, granted by policy.\n"
+         "With SELinux off no label is set:\n"
          "best-effort records \"SELinux not enabled, skipped\", required refuses.\n"
          "Settings: mode (required | best-effort | audit | off; default best-effort),\n"
          "user, role, type, file_role, file_type, level, categories [FIRST, LAST],\n"
@@ -404,4 +404,5 @@ const hs_control_t hs_control_selinux = {
   .apply = apply,
   .apply_process = apply_process,
   .modes = hs_lsm_modes,
+  .exceptions = hs_selinux_exceptions,
 };
