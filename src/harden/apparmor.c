@@ -85,6 +85,19 @@ check_unconfined (hs_harden_t *h, const char *path, hs_error_t *err)
                            "by host policy");
 }
 
+/* An excepted `unconfined` on a host without AppArmor: the process is
+ * unconfined anyway, and both runtimes fail when a profile is named. */
+static void
+drop_unconfined (hs_harden_t *h, hs_json_t *process, const char *path)
+{
+  if (h->host->apparmor_enabled)
+    return;
+  hs_harden_change (h, path, hs_json_get (process, "apparmorProfile"), NULL,
+                    "AppArmor is not enabled on this host: the process is unconfined without "
+                    "the setting, which the runtime would fail to apply");
+  hs_json_remove (process, "apparmorProfile");
+}
+
 static int
 current_profile (hs_harden_t *h, hs_json_t **ret_process, const char **ret_cur, hs_error_t *err)
 {
@@ -123,6 +136,8 @@ apply (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
   if (cur != NULL && strcmp (cur, "unconfined") == 0)
     {
       r = check_unconfined (h, path, err);
+      if (r > 0)
+        drop_unconfined (h, process, path);
       if (r != 0)
         return r < 0 ? r : 0;
       /* audit mode: recorded; go on as if it were absent */
@@ -196,6 +211,8 @@ apply_process (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
   if (strcmp (cur, "unconfined") == 0)
     {
       r = check_unconfined (h, path, err);
+      if (r > 0)
+        drop_unconfined (h, process, path);
       if (r != 0)
         return r < 0 ? r : 0;
     }

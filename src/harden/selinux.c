@@ -193,6 +193,31 @@ refuse_unconfined (hs_harden_t *h, const char *path, const char *label, const ch
                            label, type);
 }
 
+/* An excepted unconfined label on a host without SELinux: there is no
+ * separation to give up, and runc fails a create that carries labels. */
+static void
+drop_excepted (hs_harden_t *h, hs_json_t *process, hs_json_t *linux_)
+{
+  static const char *const why = "SELinux is not enabled on this host: the container is "
+                                 "unconfined without the label, which the runtime would fail "
+                                 "to apply";
+
+  if (h->host->selinux_enabled)
+    return;
+  if (process != NULL && hs_json_get (process, "selinuxLabel") != NULL)
+    {
+      hs_harden_change (h, "process.selinuxLabel", hs_json_get (process, "selinuxLabel"), NULL,
+                        "%s", why);
+      hs_json_remove (process, "selinuxLabel");
+    }
+  if (linux_ != NULL && hs_json_get (linux_, "mountLabel") != NULL)
+    {
+      hs_harden_change (h, "linux.mountLabel", hs_json_get (linux_, "mountLabel"), NULL, "%s",
+                        why);
+      hs_json_remove (linux_, "mountLabel");
+    }
+}
+
 static void
 set_label (hs_harden_t *h, hs_json_t *obj, const char *key, const char *path, const char *value,
            const char *why)
@@ -271,6 +296,8 @@ apply (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
   if (pl_str != NULL && hs_selinux_type_unconfined (pl.type))
     {
       r = refuse_unconfined (h, "process.selinuxLabel", pl_str, pl.type, err);
+      if (r > 0)
+        drop_excepted (h, process, linux_);
       if (r != 0)
         {
           r = r < 0 ? r : 0;
@@ -280,6 +307,8 @@ apply (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
   if (ml_str != NULL && hs_selinux_type_unconfined (ml.type))
     {
       r = refuse_unconfined (h, "linux.mountLabel", ml_str, ml.type, err);
+      if (r > 0)
+        drop_excepted (h, process, linux_);
       if (r != 0)
         {
           r = r < 0 ? r : 0;
@@ -377,6 +406,8 @@ apply_process (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
   if (hs_selinux_type_unconfined (l.type))
     r = refuse_unconfined (h, "process.selinuxLabel", str, l.type, err);
   hs_selinux_label_release (&l);
+  if (r > 0)
+    drop_excepted (h, process, NULL);
   if (r != 0)
     return r < 0 ? r : 0;
   hs_harden_change (h, "process.selinuxLabel", hs_json_get (process, "selinuxLabel"), NULL,
