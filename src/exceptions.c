@@ -21,6 +21,9 @@ struct hs_exceptions_s
 {
   granted_t *items;
   size_t len, cap;
+  /* decided for a check outside the engine's run (exec/restore LSM flags):
+   * only honoured uses are audited, the engine's run audits the rest */
+  bool quiet;
 };
 
 static const char *const namespace_keys[] = { HS_SCOPE_NAMESPACE_KEYS, NULL };
@@ -420,8 +423,9 @@ decide (hs_harden_t *h, hs_exceptions_t *x, const hs_json_t *ann, const char *ke
 #define IGNORE(...)                                                                                \
   do                                                                                               \
     {                                                                                              \
-      audit_exception (h, c ? control : "exceptions", HS_ACT_IGNORED, key, value,                  \
-                       "ignored: " __VA_ARGS__);                                                   \
+      if (!x->quiet)                                                                               \
+        audit_exception (h, c ? control : "exceptions", HS_ACT_IGNORED, key, value,                \
+                         "ignored: " __VA_ARGS__);                                                 \
       return;                                                                                      \
     }                                                                                              \
   while (0)
@@ -457,14 +461,15 @@ decide (hs_harden_t *h, hs_exceptions_t *x, const hs_json_t *ann, const char *ke
   };
 }
 
-void
-hs_exceptions_begin (hs_harden_t *h)
+static void
+begin (hs_harden_t *h, bool quiet)
 {
   const hs_json_t *src = h->target == HS_TARGET_PROCESS ? h->container : h->spec;
   const hs_json_t *ann = NULL;
   size_t plen = strlen (HS_EXCEPTION_PREFIX);
 
   h->exceptions = hs_xcalloc (1, sizeof (*h->exceptions));
+  h->exceptions->quiet = quiet;
   if (src != NULL && src->type == HS_JSON_OBJECT)
     ann = hs_json_get (src, "annotations");
   if (ann == NULL || ann->type != HS_JSON_OBJECT)
@@ -472,6 +477,18 @@ hs_exceptions_begin (hs_harden_t *h)
   for (size_t i = 0; i < ann->len; i++)
     if (strncmp (ann->keys[i], HS_EXCEPTION_PREFIX, plen) == 0)
       decide (h, h->exceptions, ann, ann->keys[i], ann->items[i]);
+}
+
+void
+hs_exceptions_begin (hs_harden_t *h)
+{
+  begin (h, false);
+}
+
+void
+hs_exceptions_begin_quiet (hs_harden_t *h)
+{
+  begin (h, true);
 }
 
 static granted_t *
@@ -535,6 +552,46 @@ hs_harden_exception (hs_harden_t *h, const char *control, const char *name,
   return true;
 }
 
+/* Is `value` the granted value, or one item of a comma-separated list? */
+static bool
+value_lists (const char *granted, const char *value)
+{
+  size_t n = strlen (value);
+
+  for (const char *p = granted;;)
+    {
+      const char *end = strchr (p, ',');
+      size_t len = end ? (size_t) (end - p) : strlen (p);
+
+      while (len > 0 && *p == ' ')
+        p++, len--;
+      while (len > 0 && p[len - 1] == ' ')
+        len--;
+      if (len == n && strncmp (p, value, n) == 0)
+        return true;
+      if (end == NULL)
+        return false;
+      p = end + 1;
+    }
+}
+
+bool
+hs_harden_exception_allows (hs_harden_t *h, const char *control, const char *name,
+                            const char *value)
+{
+  granted_t *g;
+
+  if (control == NULL)
+    control = h->control;
+  if (control == NULL)
+    return false;
+  g = find (h->exceptions, control, name);
+  if (g == NULL || !value_lists (g->value, value))
+    return false;
+  mark_used (h, g, "");
+  return true;
+}
+
 void
 hs_exceptions_end (hs_harden_t *h, bool ran_all)
 {
@@ -549,7 +606,7 @@ hs_exceptions_end (hs_harden_t *h, bool ran_all)
       cleanup_json hs_json_t *v = hs_json_new_string (g->value);
       hs_ctl_mode_t mode = HS_CTL_OFF;
 
-      if (!g->used && c != NULL)
+      if (!g->used && c != NULL && !x->quiet)
         {
           bool runs = (h->target == HS_TARGET_PROCESS ? c->apply_process : c->apply) != NULL;
 

@@ -36,6 +36,11 @@ int hs_exceptions_validate (const hs_json_t *policy_tree, const hs_control_t *co
 /* Collect and decide the container's exception annotations (from h->spec,
  * or h->container for an exec); audit the ones that cannot be honoured. */
 void hs_exceptions_begin (hs_harden_t *h);
+/* The same for a check outside the engine's run that sees the same
+ * annotations (exec --apparmor / --process-label, restore --lsm-profile):
+ * only honoured exceptions are audited (when used); the engine's run over
+ * the config or process audits every annotation once. */
+void hs_exceptions_begin_quiet (hs_harden_t *h);
 /* True when the container holds an honoured "off" for control `c`; the
  * first call audits it as honoured. */
 bool hs_exceptions_control_off (hs_harden_t *h, const hs_control_t *c);

@@ -99,7 +99,10 @@ hs_exec_harden (const hs_invocation_t *inv, const hs_policy_t *policy, const hs_
   int r;
 
   *ret_path = NULL;
-  r = hs_lsm_harden_flags (inv, NULL, policy, host, audit, err);
+  /* The container's config: its own profile and label, and its exceptions
+   * (annotations), apply to the flags and the process file alike. */
+  hs_container_config_load (inv, &container, &container_source);
+  r = hs_lsm_harden_flags (inv, container, policy, host, audit, err);
   if (r < 0)
     return r;
   if (path == NULL)
@@ -115,7 +118,6 @@ hs_exec_harden (const hs_invocation_t *inv, const hs_policy_t *policy, const hs_
       return r;
     }
   audit->bundle = NULL;
-  hs_container_config_load (inv, &container, &container_source);
   if (container == NULL)
     hs_audit_add (audit, "exec", HS_ACT_NOTE, "", NULL, NULL,
                   "the container's config was not found through the runtime's state: the "

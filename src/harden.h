@@ -148,6 +148,13 @@ void hs_harden_note (hs_harden_t *h, const char *path, const char *fmt, ...)
  * engine as ignored, with the reason. See doc/exceptions.md. */
 bool hs_harden_exception (hs_harden_t *h, const char *control, const char *name,
                           const char **ret_value);
+/* For a check of one value ("refused unless the container holds an allowed
+ * exception"): true when the container holds exception `name` of `control`
+ * and its value, or an item of its comma-separated list, is `value`. Only
+ * then is it audited as honoured; a granted exception for another value
+ * stays unused (audited as ignored by the engine). */
+bool hs_harden_exception_allows (hs_harden_t *h, const char *control, const char *name,
+                                 const char *value);
 
 /* Settings helpers: errors name `policy key <control>.<key>`. */
 int hs_settings_bool (const hs_json_t *settings, const char *control, const char *key, bool dflt,

@@ -153,13 +153,6 @@ int hs_seccomp_profile_for (const hs_json_t *spec, const hs_json_t *settings, co
                             const char *state_dir, hs_sc_profile_t **ret, hs_sc_notes_t *notes,
                             bool *ret_cached, hs_error_t *err);
 
-/* Integration point for per-container exceptions (src/harden/seccomp.c):
- * the extra profile this container selected, or NULL for the policy's.
- * A name must be listed in the control's `allowed_profiles`; otherwise this
- * returns a refusal. Today it reads the annotation org.hardshim.seccomp.profile. */
-int hs_seccomp_requested_profile (const hs_harden_t *h, const hs_json_t *settings,
-                                  const char **ret, hs_error_t *err);
-
 /* The built-in source profile named `name`, or NULL. */
 const char *hs_sc_builtin_source (const char *name);
 

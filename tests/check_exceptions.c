@@ -7,9 +7,15 @@
 #include "testutil.h"
 
 #include "audit.h"
+#include "cli.h"
 #include "exceptions.h"
 #include "harden.h"
+#include "harden/controls.h"
+#include "harden/lsm.h"
 #include "policy.h"
+
+#include <stdlib.h>
+#include <unistd.h>
 
 #include <sys/stat.h>
 
@@ -785,6 +791,270 @@ START_TEST (test_audit_line_complete)
 }
 END_TEST
 
+/* ---- the real controls' named exceptions ---- */
+
+/* ci-* namespaces may select the seccomp profile "default" or "other" and
+ * use AppArmor `unconfined` and SELinux `spc_t`; containers of team blue
+ * may select any seccomp profile name. The policy's own seccomp profile is
+ * "nope" (it does not exist), so which profile was used shows in the
+ * verdict: "default" only through the exception. */
+#define REAL_POLICY                                                                                \
+  "\"seccomp\":{\"profile\":\"nope\",\"allowed_profiles\":[\"default\"],\"overridable\":true},"    \
+  "\"apparmor\":{\"overridable\":true},\"selinux\":{\"overridable\":true},"                        \
+  "\"exceptions\":{\"ci\":{\"scope\":{\"namespace\":[\"ci-*\"]},\"allow\":{"                        \
+  "\"seccomp\":{\"profile\":[\"default\",\"other\"]},\"apparmor\":{\"profile\":[\"unconfined\"]},"   \
+  "\"selinux\":{\"type\":[\"spc_t\"]}}},"                                                          \
+  "\"blue\":{\"scope\":{\"annotations\":{\"example.com/team\":[\"blue\"]}},"                        \
+  "\"allow\":{\"seccomp\":{\"profile\":true}}}}"
+/* The same controls, none overridable. */
+#define FIXED_POLICY                                                                               \
+  "\"seccomp\":{\"profile\":\"nope\",\"allowed_profiles\":[\"default\"]},\"apparmor\":{},"         \
+  "\"selinux\":{}"
+
+#define SPC "system_u:system_r:spc_t:s0"
+
+static const struct
+{
+  const char *name;
+  const char *control; /* the one control run */
+  const char *policy;  /* REAL_POLICY or FIXED_POLICY */
+  bool lsm_enabled;    /* AppArmor / SELinux enabled on the host */
+  const char *annotations;
+  const char *process; /* extra members of "process" */
+  const char *refusal; /* NULL: admitted */
+  const char *trail;   /* the exception records: "action control", ';'-separated */
+  const char *message; /* in some record or the refusal */
+  const char *out;     /* in the resulting config (admitted) */
+} real_cases[] = {
+  /* seccomp: profile */
+  { "seccomp: allowed profile selected", "seccomp", REAL_POLICY, false,
+    "{" NS ":\"ci-1\"," EXC "seccomp.profile\":\"default\"}", "", NULL, "exception seccomp",
+    "allows `seccomp.profile` = `default`", "\"defaultErrnoRet\":38" },
+  { "seccomp: out of scope, ignored, the policy's profile", "seccomp", REAL_POLICY, false,
+    "{" NS ":\"prod\"," EXC "seccomp.profile\":\"default\"}", "", "no built-in of that name",
+    "ignored seccomp", "no policy exception whose scope matches", NULL },
+  { "seccomp: value the exception does not allow", "seccomp", REAL_POLICY, false,
+    "{" NS ":\"ci-1\"," EXC "seccomp.profile\":\"custom\"}", "", "no built-in of that name",
+    "ignored seccomp", "value `custom` is not allowed for `seccomp.profile` by policy exception `ci`",
+    NULL },
+  { "seccomp: default (no exception) is the policy's", "seccomp", REAL_POLICY, false,
+    "{" NS ":\"ci-1\"}", "", "no built-in of that name", "", NULL, NULL },
+  { "seccomp: not overridable, ignored", "seccomp", FIXED_POLICY, false,
+    "{" NS ":\"ci-1\"," EXC "seccomp.profile\":\"default\"}", "", "no built-in of that name",
+    "ignored seccomp", "not overridable", NULL },
+  { "seccomp: granted but not in allowed_profiles", "seccomp", REAL_POLICY, false,
+    "{" NS ":\"ci-1\"," EXC "seccomp.profile\":\"other\"}", "",
+    "seccomp profile `other` is granted by a policy exception but is not in policy "
+    "`seccomp.allowed_profiles`",
+    "exception seccomp", NULL, NULL },
+  { "seccomp: a path is never a profile name", "seccomp", REAL_POLICY, false,
+    "{\"example.com/team\":\"blue\"," EXC "seccomp.profile\":\"../../etc/x\"}", "",
+    "expected one profile name", "exception seccomp", NULL, NULL },
+  { "seccomp: a list is not one profile", "seccomp", REAL_POLICY, false,
+    "{\"example.com/team\":\"blue\"," EXC "seccomp.profile\":\"default,x\"}", "",
+    "expected one profile name", "exception seccomp", NULL, NULL },
+  { "seccomp: the old annotation means nothing", "seccomp", REAL_POLICY, false,
+    "{" NS ":\"ci-1\",\"org.hardshim.seccomp.profile\":\"default\"}", "",
+    "no built-in of that name", "", NULL, NULL },
+  /* apparmor: profile = unconfined */
+  { "apparmor: unconfined excepted, kept", "apparmor", REAL_POLICY, true,
+    "{" NS ":\"ci-1\"," EXC "apparmor.profile\":\"unconfined\"}",
+    ",\"apparmorProfile\":\"unconfined\"", NULL, "exception apparmor",
+    "allows `apparmor.profile` = `unconfined`", "\"apparmorProfile\":\"unconfined\"" },
+  { "apparmor: unconfined excepted, no AppArmor: removed", "apparmor", REAL_POLICY, false,
+    "{" NS ":\"ci-1\"," EXC "apparmor.profile\":\"unconfined\"}",
+    ",\"apparmorProfile\":\"unconfined\"", NULL, "exception apparmor",
+    "allows `apparmor.profile` = `unconfined`", "\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"}" },
+  { "apparmor: unconfined out of scope", "apparmor", REAL_POLICY, true,
+    "{" NS ":\"prod\"," EXC "apparmor.profile\":\"unconfined\"}",
+    ",\"apparmorProfile\":\"unconfined\"", "`unconfined`", "ignored apparmor",
+    "no policy exception whose scope matches", NULL },
+  { "apparmor: unconfined by default refused", "apparmor", REAL_POLICY, true, "{" NS ":\"ci-1\"}",
+    ",\"apparmorProfile\":\"unconfined\"", "`unconfined`", "", NULL, NULL },
+  { "apparmor: not overridable", "apparmor", FIXED_POLICY, true,
+    "{" NS ":\"ci-1\"," EXC "apparmor.profile\":\"unconfined\"}",
+    ",\"apparmorProfile\":\"unconfined\"", "`unconfined`", "ignored apparmor", "not overridable",
+    NULL },
+  { "apparmor: granted but not needed", "apparmor", REAL_POLICY, true,
+    "{" NS ":\"ci-1\"," EXC "apparmor.profile\":\"unconfined\"}", "", NULL, "ignored apparmor",
+    "did not need it", "\"apparmorProfile\":\"hardshim-" },
+  /* selinux: type = spc_t */
+  { "selinux: spc_t excepted, kept", "selinux", REAL_POLICY, true,
+    "{" NS ":\"ci-1\"," EXC "selinux.type\":\"spc_t\"}", ",\"selinuxLabel\":\"" SPC "\"", NULL,
+    "exception selinux", "allows `selinux.type` = `spc_t`", "\"selinuxLabel\":\"" SPC "\"" },
+  { "selinux: spc_t excepted, no SELinux: removed", "selinux", REAL_POLICY, false,
+    "{" NS ":\"ci-1\"," EXC "selinux.type\":\"spc_t\"}", ",\"selinuxLabel\":\"" SPC "\"", NULL,
+    "exception selinux", NULL, "\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"}" },
+  { "selinux: excepted spc_t does not cover unconfined_t", "selinux", REAL_POLICY, true,
+    "{" NS ":\"ci-1\"," EXC "selinux.type\":\"spc_t\"}",
+    ",\"selinuxLabel\":\"unconfined_u:unconfined_r:unconfined_t:s0\"", "unconfined type",
+    "ignored selinux", "not reached", NULL },
+  { "selinux: out of scope", "selinux", REAL_POLICY, true,
+    "{" NS ":\"prod\"," EXC "selinux.type\":\"spc_t\"}", ",\"selinuxLabel\":\"" SPC "\"",
+    "unconfined type", "ignored selinux", "no policy exception whose scope matches", NULL },
+  { "selinux: by default refused", "selinux", REAL_POLICY, true, "{}",
+    ",\"selinuxLabel\":\"" SPC "\"", "unconfined type", "", NULL, NULL },
+  { "selinux: not overridable", "selinux", FIXED_POLICY, true,
+    "{" NS ":\"ci-1\"," EXC "selinux.type\":\"spc_t\"}", ",\"selinuxLabel\":\"" SPC "\"",
+    "unconfined type", "ignored selinux", "not overridable", NULL },
+};
+
+/* The records about exception annotations, "action control;...". */
+static char *
+exception_trail (const hs_audit_t *a)
+{
+  char *s = hs_xstrdup ("");
+
+  for (size_t i = 0; i < a->len; i++)
+    if (strcmp (a->items[i].action, HS_ACT_EXCEPTION) == 0
+        || strcmp (a->items[i].action, HS_ACT_IGNORED) == 0)
+      {
+        char *t = hs_xasprintf ("%s%s%s %s", s, *s ? ";" : "", a->items[i].action,
+                                a->items[i].control);
+        free (s);
+        s = t;
+      }
+  return s;
+}
+
+START_TEST (test_real_controls)
+{
+  const hs_control_t *one[2] = { hs_control_find (real_cases[_i].control), NULL };
+  char dir[] = "/tmp/hardshim-exc-test.XXXXXX";
+  char *policy_text, *text, *got, *out, *cmd;
+  hs_policy_t *p = NULL;
+  hs_json_t *spec;
+  hs_host_t host = { .apparmor_enabled = real_cases[_i].lsm_enabled,
+                     .selinux_enabled = real_cases[_i].lsm_enabled };
+  hs_audit_t audit;
+  hs_error_t err = NULL;
+  hs_harden_t h = { .policy = NULL, .host = &host, .audit = &audit, .controls = one };
+  int r;
+
+  ck_assert_ptr_nonnull (one[0]);
+  ck_assert_ptr_nonnull (mkdtemp (dir));
+  policy_text = hs_xasprintf ("{\"state_dir\":\"%s\",%s}", dir, real_cases[_i].policy);
+  if (hs_policy_from_text (policy_text, "test", &p, &err) < 0
+      || hs_policy_validate_controls (p, &err) < 0)
+    ck_abort_msg ("policy: %s", err->msg);
+  text = hs_xasprintf ("{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"},\"annotations\":"
+                       "%s,\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"%s}}",
+                       real_cases[_i].annotations, real_cases[_i].process);
+  spec = test_parse (text);
+  h.spec = spec;
+  h.policy = p;
+  hs_audit_init (&audit, "create", NULL, "/b", p->digest);
+  r = hs_harden_run (&h, &err);
+  out = test_emit (spec);
+  if (real_cases[_i].refusal)
+    {
+      ck_assert_msg (r < 0, "%s: admitted: %s", real_cases[_i].name, out);
+      ck_assert_msg (strstr (err->msg, real_cases[_i].refusal) != NULL, "%s: %s",
+                     real_cases[_i].name, err->msg);
+    }
+  else
+    {
+      ck_assert_msg (r == 0, "%s: refused: %s", real_cases[_i].name, err ? err->msg : "");
+      ck_assert_msg (strstr (out, real_cases[_i].out) != NULL, "%s: no `%s`", real_cases[_i].name,
+                     real_cases[_i].out);
+    }
+  got = exception_trail (&audit);
+  ck_assert_msg (strcmp (got, real_cases[_i].trail) == 0, "%s: trail `%s`, want `%s`",
+                 real_cases[_i].name, got, real_cases[_i].trail);
+  if (real_cases[_i].message)
+    ck_assert_msg (trail_has_message (&audit, real_cases[_i].message),
+                   "%s: no record with `%s`", real_cases[_i].name, real_cases[_i].message);
+  cmd = hs_xasprintf ("rm -rf '%s'", dir);
+  ck_assert_int_eq (system (cmd), 0);
+  free (cmd);
+  free (got);
+  free (out);
+  free (text);
+  free (policy_text);
+  hs_error_release (&err);
+  hs_audit_release (&audit);
+  hs_json_free (spec);
+  hs_policy_free (p);
+}
+END_TEST
+
+/* exec --apparmor / --process-label and restore --lsm-profile: the
+ * container's exceptions (its config's annotations) apply; only the use is
+ * audited (the engine's run over the process audits the annotations). */
+START_TEST (test_lsm_flags)
+{
+  static const struct
+  {
+    const char *argv[8];
+    const char *annotations; /* the container's; NULL: no container config */
+    const char *refusal;
+    const char *trail;
+  } flag_cases[] = {
+    { { "hardshim", "exec", "--apparmor", "unconfined", "c1", "sh" },
+      "{" NS ":\"ci-1\"," EXC "apparmor.profile\":\"unconfined\"}", NULL, "exception apparmor" },
+    { { "hardshim", "exec", "--apparmor", "unconfined", "c1", "sh" },
+      "{" NS ":\"prod\"," EXC "apparmor.profile\":\"unconfined\"}", "`unconfined`", "" },
+    { { "hardshim", "exec", "--apparmor", "unconfined", "c1", "sh" }, "{" NS ":\"ci-1\"}",
+      "`unconfined`", "" },
+    { { "hardshim", "exec", "--apparmor", "unconfined", "c1", "sh" }, NULL, "`unconfined`", "" },
+    { { "hardshim", "exec", "--process-label", SPC, "c1", "sh" },
+      "{" NS ":\"ci-1\"," EXC "selinux.type\":\"spc_t\"}", NULL, "exception selinux" },
+    { { "hardshim", "exec", "--process-label", SPC, "c1", "sh" },
+      "{" NS ":\"ci-1\"," EXC "apparmor.profile\":\"unconfined\"}", "unconfined type", "" },
+    { { "hardshim", "restore", "--lsm-profile", "apparmor:unconfined", "c1" },
+      "{" NS ":\"ci-1\"," EXC "apparmor.profile\":\"unconfined\"}", NULL, "exception apparmor" },
+    { { "hardshim", "restore", "--lsm-profile", "selinux:" SPC, "c1" },
+      "{" NS ":\"prod\"," EXC "selinux.type\":\"spc_t\"}", "unconfined type", "" },
+  };
+  hs_host_t host = { .apparmor_enabled = true, .selinux_enabled = true };
+  hs_policy_t *p = NULL;
+  hs_error_t err = NULL;
+
+  if (hs_policy_from_text ("{" REAL_POLICY "}", "test", &p, &err) < 0
+      || hs_policy_validate_controls (p, &err) < 0)
+    ck_abort_msg ("policy: %s", err->msg);
+  for (size_t i = 0; i < sizeof (flag_cases) / sizeof (*flag_cases); i++)
+    {
+      hs_json_t *config = NULL;
+      hs_invocation_t inv;
+      hs_audit_t audit;
+      char *got;
+      int argc = 0, r;
+
+      if (flag_cases[i].annotations)
+        {
+          char *text = hs_xasprintf ("{\"annotations\":%s,\"process\":{}}", flag_cases[i].annotations);
+          config = test_parse (text);
+          free (text);
+        }
+      while (flag_cases[i].argv[argc])
+        argc++;
+      ck_assert_int_eq (hs_cli_parse (argc, (char *const *) flag_cases[i].argv, HS_DIALECT_GO, &inv,
+                                      &err),
+                        0);
+      hs_audit_init (&audit, inv.verb_name, "c1", NULL, p->digest);
+      r = hs_lsm_harden_flags (&inv, config, p, &host, &audit, &err);
+      if (flag_cases[i].refusal)
+        {
+          ck_assert_msg (r < 0, "case %zu admitted", i);
+          ck_assert_msg (strstr (err->msg, flag_cases[i].refusal) != NULL, "case %zu: %s", i,
+                         err->msg);
+          hs_error_release (&err);
+        }
+      else
+        ck_assert_msg (r == 0, "case %zu: %s", i, err ? err->msg : "");
+      got = exception_trail (&audit);
+      ck_assert_msg (strcmp (got, flag_cases[i].trail) == 0, "case %zu: trail `%s`, want `%s`", i, got,
+                     flag_cases[i].trail);
+      free (got);
+      hs_audit_release (&audit);
+      hs_cli_release (&inv);
+      hs_json_free (config);
+    }
+  hs_policy_free (p);
+}
+END_TEST
+
 static Suite *
 suite (void)
 {
@@ -802,6 +1072,8 @@ suite (void)
   tcase_add_test (tc, test_audit_only_changes_nothing);
   tcase_add_test (tc, test_policy_files_layering);
   tcase_add_test (tc, test_audit_line_complete);
+  tcase_add_loop_test (tc, test_real_controls, 0, sizeof (real_cases) / sizeof (real_cases[0]));
+  tcase_add_test (tc, test_lsm_flags);
   suite_add_tcase (s, tc);
   return s;
 }

@@ -75,7 +75,7 @@ hs_apparmor_render_for (const hs_json_t *spec, const hs_json_t *settings,
 static int
 check_unconfined (hs_harden_t *h, const char *path, hs_error_t *err)
 {
-  if (hs_lsm_excepted (h, "apparmor=unconfined"))
+  if (hs_lsm_excepted (h, "profile", "unconfined"))
     {
       hs_harden_note (h, path, "AppArmor profile `unconfined` allowed by an exception");
       return 1;
@@ -83,6 +83,19 @@ check_unconfined (hs_harden_t *h, const char *path, hs_error_t *err)
   return hs_harden_refuse (h, err, path,
                            "running without AppArmor confinement (`unconfined`) is not allowed "
                            "by host policy");
+}
+
+/* An excepted `unconfined` on a host without AppArmor: the process is
+ * unconfined anyway, and both runtimes fail when a profile is named. */
+static void
+drop_unconfined (hs_harden_t *h, hs_json_t *process, const char *path)
+{
+  if (h->host->apparmor_enabled)
+    return;
+  hs_harden_change (h, path, hs_json_get (process, "apparmorProfile"), NULL,
+                    "AppArmor is not enabled on this host: the process is unconfined without "
+                    "the setting, which the runtime would fail to apply");
+  hs_json_remove (process, "apparmorProfile");
 }
 
 static int
@@ -123,6 +136,8 @@ apply (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
   if (cur != NULL && strcmp (cur, "unconfined") == 0)
     {
       r = check_unconfined (h, path, err);
+      if (r > 0)
+        drop_unconfined (h, process, path);
       if (r != 0)
         return r < 0 ? r : 0;
       /* audit mode: recorded; go on as if it were absent */
@@ -196,6 +211,8 @@ apply_process (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
   if (strcmp (cur, "unconfined") == 0)
     {
       r = check_unconfined (h, path, err);
+      if (r > 0)
+        drop_unconfined (h, process, path);
       if (r != 0)
         return r < 0 ? r : 0;
     }
@@ -216,7 +233,10 @@ const hs_control_t hs_control_apparmor = {
          "AF_ALG sockets; raw and packet sockets unless the bounding set holds NET_RAW;\n"
          "signals and ptrace only within the container, signals from the runtimes and\n"
          "engines), names it hardshim-<digest>, loads it with `apparmor_parser -Kr`\n"
-         "once, and sets process.apparmorProfile. `unconfined` is refused.\n"
+         "once, and sets process.apparmorProfile. `unconfined` is refused unless the\n"
+         "container holds the exception org.hardshim.exception.apparmor.profile =\n"
+         "unconfined, granted by policy (apparmor.overridable and an `exceptions` entry\n"
+         "allowing apparmor.profile \"unconfined\").\n"
          "On a host without AppArmor: best-effort records \"AppArmor not enabled,\n"
          "skipped\" and sets nothing; required refuses the container.\n"
          "Settings: mode (required | best-effort | audit | off; default best-effort),\n"
@@ -226,4 +246,5 @@ const hs_control_t hs_control_apparmor = {
   .apply = apply,
   .apply_process = apply_process,
   .modes = hs_lsm_modes,
+  .exceptions = hs_apparmor_exceptions,
 };

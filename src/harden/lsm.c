@@ -1,5 +1,6 @@
 #include "harden/lsm.h"
 #include "cleanup.h"
+#include "exceptions.h"
 #include "xalloc.h"
 
 #include <string.h>
@@ -20,11 +21,13 @@ hs_lsm_required (const hs_json_t *settings)
   return m != NULL && m->type == HS_JSON_STRING && strcmp (m->str, "required") == 0;
 }
 
+const char *const hs_apparmor_exceptions[] = { "profile", NULL };
+const char *const hs_selinux_exceptions[] = { "type", NULL };
+
 bool
-hs_lsm_excepted (const hs_harden_t *h, const char *what)
+hs_lsm_excepted (hs_harden_t *h, const char *name, const char *value)
 {
-  (void) h, (void) what;
-  return false;
+  return hs_harden_exception_allows (h, NULL, name, value);
 }
 
 static bool
@@ -90,8 +93,9 @@ hs_apparmor_profile_allowed (const hs_json_t *settings, const char *name)
 
 /* A hardening context for one control outside the engine's loop. */
 static int
-flag_context (const char *control, const hs_policy_t *policy, const hs_host_t *host,
-              hs_audit_t *audit, hs_harden_t *h, const hs_json_t **settings, hs_error_t *err)
+flag_context (const char *control, const hs_json_t *config, const hs_policy_t *policy,
+              const hs_host_t *host, hs_audit_t *audit, hs_harden_t *h,
+              const hs_json_t **settings, hs_error_t *err)
 {
   hs_ctl_mode_t mode;
   int r;
@@ -103,8 +107,13 @@ flag_context (const char *control, const hs_policy_t *policy, const hs_host_t *h
   if (policy->mode == HS_POLICY_AUDIT && mode != HS_CTL_OFF)
     mode = HS_CTL_AUDIT;
   *h = (hs_harden_t){ .policy = policy, .host = host, .audit = audit, .control = control,
-                      .mode = mode, .target = HS_TARGET_PROCESS };
-  return mode == HS_CTL_OFF ? 0 : 1;
+                      .mode = mode, .target = HS_TARGET_PROCESS, .container = config };
+  if (mode == HS_CTL_OFF)
+    return 0;
+  /* The container's exceptions apply to its flags too; the engine's run
+   * over the config or process audits the annotations. */
+  hs_exceptions_begin_quiet (h);
+  return 1;
 }
 
 static const char *
@@ -116,33 +125,75 @@ config_string (const hs_json_t *config, const char *field)
 }
 
 static int
-check_apparmor_flag (const char *flag, const char *value, const hs_json_t *config,
-                     const hs_policy_t *policy, const hs_host_t *host, hs_audit_t *audit,
-                     hs_error_t *err)
+apparmor_flag (hs_harden_t *h, const hs_json_t *settings, const char *flag, const char *value,
+               const char *own, hs_error_t *err)
 {
-  const hs_json_t *settings;
-  const char *own = config_string (config, "apparmorProfile");
-  hs_harden_t h;
-  int r = flag_context ("apparmor", policy, host, audit, &h, &settings, err);
-
-  if (r <= 0)
-    return r;
   if (strcmp (value, "unconfined") == 0)
     {
-      if (hs_lsm_excepted (&h, "apparmor=unconfined"))
+      if (hs_lsm_excepted (h, "profile", "unconfined"))
         {
-          hs_harden_note (&h, flag, "AppArmor profile `unconfined` allowed by an exception");
+          hs_harden_note (h, flag, "AppArmor profile `unconfined` allowed by an exception");
           return 0;
         }
-      return hs_harden_refuse (&h, err, flag,
+      return hs_harden_refuse (h, err, flag,
                                "running without AppArmor confinement (`unconfined`) is not "
                                "allowed by host policy");
     }
   if (hs_apparmor_profile_allowed (settings, value) || (own != NULL && strcmp (own, value) == 0))
     return 0;
-  return hs_harden_refuse (&h, err, flag,
+  return hs_harden_refuse (h, err, flag,
                            "AppArmor profile `%s` is not in apparmor.allowed_profiles; leave "
                            "the flag out and the process keeps the container's profile",
+                           value);
+}
+
+static int
+check_apparmor_flag (const char *flag, const char *value, const hs_json_t *config,
+                     const hs_policy_t *policy, const hs_host_t *host, hs_audit_t *audit,
+                     hs_error_t *err)
+{
+  const hs_json_t *settings;
+  hs_harden_t h;
+  int r = flag_context ("apparmor", config, policy, host, audit, &h, &settings, err);
+
+  if (r <= 0)
+    return r;
+  r = apparmor_flag (&h, settings, flag, value, config_string (config, "apparmorProfile"), err);
+  hs_exceptions_end (&h, true);
+  return r;
+}
+
+static int
+selinux_flag (hs_harden_t *h, const char *flag, const char *value, const char *own,
+              hs_error_t *err)
+{
+  hs_selinux_label_t l;
+
+  if (hs_selinux_label_parse (value, &l) < 0)
+    return hs_harden_refuse (h, err, flag,
+                             "`%s` is not a valid SELinux label (user:role:type:level)", value);
+  if (hs_selinux_type_unconfined (l.type))
+    {
+      bool excepted = hs_lsm_excepted (h, "type", l.type);
+
+      hs_selinux_label_release (&l);
+      if (excepted)
+        {
+          hs_harden_note (h, flag, "SELinux label `%s` allowed by an exception", value);
+          return 0;
+        }
+      return hs_harden_refuse (h, err, flag,
+                               "SELinux label `%s` has an unconfined type, which host policy "
+                               "does not allow",
+                               value);
+    }
+  hs_selinux_label_release (&l);
+  if (own != NULL && strcmp (own, value) == 0)
+    return 0;
+  /* Another container's categories would break MCS separation. */
+  return hs_harden_refuse (h, err, flag,
+                           "SELinux label `%s` is not the container's own; leave the flag out "
+                           "and the process keeps the container's label",
                            value);
 }
 
@@ -152,39 +203,14 @@ check_selinux_flag (const char *flag, const char *value, const hs_json_t *config
                     hs_error_t *err)
 {
   const hs_json_t *settings;
-  const char *own = config_string (config, "selinuxLabel");
-  hs_selinux_label_t l;
   hs_harden_t h;
-  int r = flag_context ("selinux", policy, host, audit, &h, &settings, err);
+  int r = flag_context ("selinux", config, policy, host, audit, &h, &settings, err);
 
   if (r <= 0)
     return r;
-  if (hs_selinux_label_parse (value, &l) < 0)
-    return hs_harden_refuse (&h, err, flag,
-                             "`%s` is not a valid SELinux label (user:role:type:level)", value);
-  if (hs_selinux_type_unconfined (l.type))
-    {
-      cleanup_free char *what = hs_xasprintf ("selinux=%s", l.type);
-
-      hs_selinux_label_release (&l);
-      if (hs_lsm_excepted (&h, what))
-        {
-          hs_harden_note (&h, flag, "SELinux label `%s` allowed by an exception", value);
-          return 0;
-        }
-      return hs_harden_refuse (&h, err, flag,
-                               "SELinux label `%s` has an unconfined type, which host policy "
-                               "does not allow",
-                               value);
-    }
-  hs_selinux_label_release (&l);
-  if (own != NULL && strcmp (own, value) == 0)
-    return 0;
-  /* Another container's categories would break MCS separation. */
-  return hs_harden_refuse (&h, err, flag,
-                           "SELinux label `%s` is not the container's own; leave the flag out "
-                           "and the process keeps the container's label",
-                           value);
+  r = selinux_flag (&h, flag, value, config_string (config, "selinuxLabel"), err);
+  hs_exceptions_end (&h, true);
+  return r;
 }
 
 int

@@ -14,14 +14,21 @@
 extern const hs_mode_name_t hs_lsm_modes[];
 bool hs_lsm_required (const hs_json_t *settings);
 
-/* Does the container hold an allowed exception for `what` (e.g.
- * "apparmor=unconfined", "selinux=spc_t") under control h->control? This is
- * the one place the exceptions mechanism plugs in; until then nothing is
- * excepted, so the request is refused. */
-bool hs_lsm_excepted (const hs_harden_t *h, const char *what);
+/* The named exceptions of the two controls: apparmor `profile` (only
+ * `unconfined` asks for one), selinux `type` (spc_t, *unconfined* types). */
+extern const char *const hs_apparmor_exceptions[];
+extern const char *const hs_selinux_exceptions[];
+
+/* Does the container hold an allowed exception `name` of control
+ * h->control whose value lists `value` (apparmor "profile" = "unconfined",
+ * selinux "type" = "spc_t")? Audited as honoured when true. */
+bool hs_lsm_excepted (hs_harden_t *h, const char *name, const char *value);
 
 /* exec --apparmor and --process-label, restore --lsm-profile TYPE:NAME.
- * `config` is the hardened config.json for restore, NULL for exec. */
+ * `config` is the container's config.json (for restore the hardened one;
+ * for exec the one found through the runtime's state, or NULL): a profile
+ * or label equal to its own is kept, and its annotations carry the
+ * container's exceptions. */
 int hs_lsm_harden_flags (const hs_invocation_t *inv, const hs_json_t *config,
                          const hs_policy_t *policy, const hs_host_t *host, hs_audit_t *audit,
                          hs_error_t *err);

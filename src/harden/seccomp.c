@@ -17,14 +17,16 @@
 #include <unistd.h>
 
 #define BPF_ANNOTATION "run.oci.seccomp_bpf_data"
-/* Per-container choice among policy's allowed_profiles (see
- * hs_seccomp_requested_profile). */
-#define PROFILE_ANNOTATION "org.hardshim.seccomp.profile"
+/* Per-container choice among policy's allowed_profiles: the named
+ * exception `profile` (see requested_profile). */
+#define PROFILE_ANNOTATION "org.hardshim.exception.seccomp.profile"
 #define DEFAULT_PROFILE_DIR HS_POLICY_DIR "/seccomp.d"
 #define MAX_SOURCE_BYTES (1024u * 1024)
 
 static const char *const keys[]
     = { "profile", "profile_dir", "compat_arches", "allowed_profiles", NULL };
+
+static const char *const exceptions[] = { "profile", NULL };
 
 static bool
 valid_profile_name (const char *s)
@@ -65,28 +67,31 @@ validate (const hs_json_t *settings, hs_error_t *err)
   return 0;
 }
 
-/* The integration point for per-container exceptions: which allowed extra
- * profile this container asked for, or NULL for the policy's profile.
- * Today it reads PROFILE_ANNOTATION; the exceptions mechanism replaces the
- * body, keeping the contract: only names listed in allowed_profiles. */
-int
-hs_seccomp_requested_profile (const hs_harden_t *h, const hs_json_t *settings, const char **ret,
-                              hs_error_t *err)
+/* The extra profile this container selected through its exception
+ * org.hardshim.exception.seccomp.profile, or NULL for the policy's. The
+ * exceptions mechanism decides who may select which name; the name must
+ * also be one of the host's `allowed_profiles`. */
+static int
+requested_profile (hs_harden_t *h, const hs_json_t *settings, const char **ret, hs_error_t *err)
 {
-  const hs_json_t *ann = hs_json_get (h->spec, "annotations"), *v, *allowed = NULL;
+  const hs_json_t *allowed = NULL;
+  const char *v;
 
   *ret = NULL;
-  v = ann && ann->type == HS_JSON_OBJECT ? hs_json_get_exact (ann, PROFILE_ANNOTATION) : NULL;
-  if (v == NULL)
+  if (!hs_harden_exception (h, NULL, "profile", &v))
     return 0;
-  if (v->type != HS_JSON_STRING)
-    return hs_error_make (err, 0, "annotation `%s`: expected a string", PROFILE_ANNOTATION);
+  if (!valid_profile_name (v))
+    return hs_harden_refuse (h, err, "annotations[\"" PROFILE_ANNOTATION "\"]",
+                             "seccomp profile `%s`: expected one profile name (letters, "
+                             "digits, `-`, `_`, `.`)",
+                             v);
   hs_settings_string_array (settings, "seccomp", "allowed_profiles", &allowed, NULL);
-  if (allowed == NULL || hs_json_array_find_string (allowed, v->str) < 0)
-    return hs_error_refuse (err, "seccomp profile `%s` (annotation `%s`) is not in policy "
-                                 "`seccomp.allowed_profiles`",
-                            v->str, PROFILE_ANNOTATION);
-  *ret = v->str;
+  if (allowed == NULL || hs_json_array_find_string (allowed, v) < 0)
+    return hs_harden_refuse (h, err, "annotations[\"" PROFILE_ANNOTATION "\"]",
+                             "seccomp profile `%s` is granted by a policy exception but is not "
+                             "in policy `seccomp.allowed_profiles`",
+                             v);
+  *ret = v;
   return 0;
 }
 
@@ -245,16 +250,9 @@ apply (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
       hs_json_remove_exact (ann, BPF_ANNOTATION);
     }
 
-  if ((r = hs_seccomp_requested_profile (h, settings, &requested, err)) < 0)
-    {
-      if (hs_error_is_refusal (err))
-        {
-          cleanup_free char *msg = hs_xstrdup ((*err)->msg);
-          hs_error_release (err);
-          return hs_harden_refuse (h, err, "annotations[\"" PROFILE_ANNOTATION "\"]", "%s", msg);
-        }
-      return r;
-    }
+  r = requested_profile (h, settings, &requested, err);
+  if (r < 0)
+    return r;
   r = hs_seccomp_profile_for (h->spec, settings, requested, h->policy->state_dir, &result, &notes,
                               &cached, err);
   if (r < 0)
@@ -305,9 +303,11 @@ const hs_control_t hs_control_seccomp = {
          "  profile           source profile name (default \"default\")\n"
          "  profile_dir       where NAME.json overrides live (default " DEFAULT_PROFILE_DIR ")\n"
          "  compat_arches     also admit 32-bit ABIs (x86, x32 on x86_64); default false\n"
-         "  allowed_profiles  extra profiles a container may select with the annotation\n"
-         "                    " PROFILE_ANNOTATION "\n"
+         "  allowed_profiles  extra profiles a container may select with the exception\n"
+         "                    " PROFILE_ANNOTATION " = NAME, when policy\n"
+         "                    grants it (seccomp.overridable, an `exceptions` entry)\n"
          "See doc/seccomp.md.\n",
   .validate = validate,
   .apply = apply,
+  .exceptions = exceptions,
 };

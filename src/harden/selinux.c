@@ -182,9 +182,7 @@ static int
 refuse_unconfined (hs_harden_t *h, const char *path, const char *label, const char *type,
                    hs_error_t *err)
 {
-  cleanup_free char *what = hs_xasprintf ("selinux=%s", type);
-
-  if (hs_lsm_excepted (h, what))
+  if (hs_lsm_excepted (h, "type", type))
     {
       hs_harden_note (h, path, "SELinux label `%s` allowed by an exception", label);
       return 1;
@@ -193,6 +191,31 @@ refuse_unconfined (hs_harden_t *h, const char *path, const char *label, const ch
                            "SELinux label `%s` has an unconfined type (`%s`), which host policy "
                            "does not allow",
                            label, type);
+}
+
+/* An excepted unconfined label on a host without SELinux: there is no
+ * separation to give up, and runc fails a create that carries labels. */
+static void
+drop_excepted (hs_harden_t *h, hs_json_t *process, hs_json_t *linux_)
+{
+  static const char *const why = "SELinux is not enabled on this host: the container is "
+                                 "unconfined without the label, which the runtime would fail "
+                                 "to apply";
+
+  if (h->host->selinux_enabled)
+    return;
+  if (process != NULL && hs_json_get (process, "selinuxLabel") != NULL)
+    {
+      hs_harden_change (h, "process.selinuxLabel", hs_json_get (process, "selinuxLabel"), NULL,
+                        "%s", why);
+      hs_json_remove (process, "selinuxLabel");
+    }
+  if (linux_ != NULL && hs_json_get (linux_, "mountLabel") != NULL)
+    {
+      hs_harden_change (h, "linux.mountLabel", hs_json_get (linux_, "mountLabel"), NULL, "%s",
+                        why);
+      hs_json_remove (linux_, "mountLabel");
+    }
 }
 
 static void
@@ -273,6 +296,8 @@ apply (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
   if (pl_str != NULL && hs_selinux_type_unconfined (pl.type))
     {
       r = refuse_unconfined (h, "process.selinuxLabel", pl_str, pl.type, err);
+      if (r > 0)
+        drop_excepted (h, process, linux_);
       if (r != 0)
         {
           r = r < 0 ? r : 0;
@@ -282,6 +307,8 @@ apply (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
   if (ml_str != NULL && hs_selinux_type_unconfined (ml.type))
     {
       r = refuse_unconfined (h, "linux.mountLabel", ml_str, ml.type, err);
+      if (r > 0)
+        drop_excepted (h, process, linux_);
       if (r != 0)
         {
           r = r < 0 ? r : 0;
@@ -379,6 +406,8 @@ apply_process (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
   if (hs_selinux_type_unconfined (l.type))
     r = refuse_unconfined (h, "process.selinuxLabel", str, l.type, err);
   hs_selinux_label_release (&l);
+  if (r > 0)
+    drop_excepted (h, process, NULL);
   if (r != 0)
     return r < 0 ? r : 0;
   hs_harden_change (h, "process.selinuxLabel", hs_json_get (process, "selinuxLabel"), NULL,
@@ -395,7 +424,9 @@ const hs_control_t hs_control_selinux = {
          "system_u:object_r:container_file_t:s0:cX,cY, with a category pair no other\n"
          "running container holds (reserved under <state_dir>/selinux, released on\n"
          "delete). A label the config carries is kept when its type is allowed;\n"
-         "spc_t and unconfined types are refused. With SELinux off no label is set:\n"
+         "spc_t and unconfined types are refused unless the container holds the\n"
+         "exception org.hardshim.exception.selinux.type = TYPE, granted by policy.\n"
+         "With SELinux off no label is set:\n"
          "best-effort records \"SELinux not enabled, skipped\", required refuses.\n"
          "Settings: mode (required | best-effort | audit | off; default best-effort),\n"
          "user, role, type, file_role, file_type, level, categories [FIRST, LAST],\n"
@@ -404,4 +435,5 @@ const hs_control_t hs_control_selinux = {
   .apply = apply,
   .apply_process = apply_process,
   .modes = hs_lsm_modes,
+  .exceptions = hs_selinux_exceptions,
 };

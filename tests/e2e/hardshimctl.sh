@@ -123,6 +123,14 @@ bad_policy "exception for an unknown control" \
 bad_policy "unknown scope criterion" \
   '{ "no_new_privileges": { "overridable": true }, "exceptions": { "ci": { "scope": { "pod": ["x"] }, "allow": { "no_new_privileges": { "off": true } } } } }' \
   'policy key `exceptions.ci.scope.pod`: unknown'
+bad_policy "unknown capability name" '{ "capabilities": { "allow": ["CAP_CHOWN", "CAP_FROBNICATE"] } }' \
+  'policy key `capabilities.allow\[1\]`: unknown capability `CAP_FROBNICATE`'
+bad_policy "seccomp exception for a non-overridable control" \
+  '{ "exceptions": { "ci": { "scope": {}, "allow": { "seccomp": { "profile": ["x"] } } } } }' \
+  'policy key `exceptions.ci.allow.seccomp`: conflicts with `seccomp.overridable`'
+bad_policy "exception name a control does not define" \
+  '{ "apparmor": { "overridable": true }, "exceptions": { "ci": { "scope": {}, "allow": { "apparmor": { "type": ["x"] } } } } }' \
+  'policy key `exceptions.ci.allow.apparmor.type`: control `apparmor` has no exception `type` (it has: off, profile)'
 bad_policy "JSON syntax error" '{ "mode": ' 'policy `'
 bad_policy "top level not an object" '[]' 'the top level must be an object'
 

@@ -11,8 +11,15 @@ RUN=$T/run
 SCD=$T/seccomp.d
 mkdir -p "$SCD"
 base_policy="\"audit_log\": { \"path\": \"$AUDIT\", \"syslog\": false }, \"state_dir\": \"$RUN\""
-SECCOMP_POLICY="{ $base_policy, \"seccomp\": { \"profile_dir\": \"$SCD\", \"allowed_profiles\": [\"extra\"] } }"
-write_policy "$SECCOMP_POLICY"
+# Extra profiles: the host lists them (allowed_profiles); the exceptions
+# mechanism lets containers select one (every container here; the scopes
+# are tested in exceptions.sh).
+sc_policy="{ $base_policy, \"seccomp\": { \"profile_dir\": \"$SCD\", \"allowed_profiles\": [\"extra\"],
+  \"overridable\": true },
+  \"exceptions\": { \"all\": { \"scope\": {}, \"allow\": { \"seccomp\": { \"profile\": [\"extra\", \"other\"] } } } } }"
+SCA=org.hardshim.exception.seccomp.profile
+write_policy "$sc_policy"
+SECCOMP_POLICY=$sc_policy
 
 # The probe: static, so the busybox rootfs is all it needs.
 make_rootfs
@@ -77,8 +84,9 @@ for rt in runc crun; do
   b=$T/$rt-admin
   make_bundle "$b" "$(over "$ADMIN_CAPS")" '["/bin/probe"]'
   id=$(new_id admin)
+  write_policy "{ $base_policy, \"capabilities\": { \"allow\": $ADMIN_CAPS } }"
   (cd "$b" && hs $rt run "$id") > "$T/$rt-admin.out" 2>"$T/$rt-admin.err"
-  write_policy "$SECCOMP_POLICY"
+  write_policy "$sc_policy"
   check "$rt: the admin container kept CAP_SYS_ADMIN and CAP_NET_RAW" \
     jqe '.process.capabilities.bounding | index("CAP_SYS_ADMIN") != null and index("CAP_NET_RAW") != null' "$b/config.json"
   check "$rt: admin probe ran to the end" grep -qx probe-done "$T/$rt-admin.out"
@@ -121,7 +129,7 @@ for rt in runc crun; do
   check "$rt: noNewPrivileges false, user 1000 starts under the profile" [ "$out" = 1000 ]
   check "$rt: ... with setuid allowed in its profile" \
     jqe '[.linux.seccomp.syscalls[] | select(.action == "SCMP_ACT_ALLOW") | .names[]] | index("setuid") != null' "$b/config.json"
-  write_policy "{ $base_policy, \"seccomp\": { \"profile_dir\": \"$SCD\", \"allowed_profiles\": [\"extra\"] } }"
+  write_policy "$sc_policy"
 
   # 5. Compat architectures: x86 and x32 admitted, socketcall refused
   # before the socket rules (else libseccomp would reject or multiplex them).
@@ -134,22 +142,25 @@ for rt in runc crun; do
   check "$rt: compat_arches: socket rules still hold" expect "$T/$rt-compat.out" socket-alg EPERM
   check "$rt: compat_arches: config.json lists x86_64, x86, x32" \
     jqe '.linux.seccomp.architectures == ["SCMP_ARCH_X86_64","SCMP_ARCH_X86","SCMP_ARCH_X32"]' "$b/config.json"
-  write_policy "{ $base_policy, \"seccomp\": { \"profile_dir\": \"$SCD\", \"allowed_profiles\": [\"extra\"] } }"
+  write_policy "$sc_policy"
 
-  # 6. Extra profiles: only those policy lists, chosen by annotation.
+  # 6. Extra profiles: only those policy lists, chosen through an exception.
   # (sed, not jq: jq would round the profile's 64-bit masks)
   sed -e 's/"keyctl", //' -e 's/"groups": \[/"groups": [ { "name": "keys", "allow": ["keyctl"] },/' \
     "$top_srcdir/profiles/seccomp/default.json" > "$SCD/extra.json"
   cp "$SCD/extra.json" "$SCD/other.json"
   b=$T/$rt-extra
-  make_bundle "$b" ".annotations[\"org.hardshim.seccomp.profile\"] = \"extra\" | $TMPFS" '["/bin/probe"]'
+  make_bundle "$b" ".annotations[\"$SCA\"] = \"extra\" | $TMPFS" '["/bin/probe"]'
   id=$(new_id extra)
   (cd "$b" && hs $rt run "$id") > "$T/$rt-extra.out" 2>&1
   check "$rt: an allowed extra profile applies (keyctl passes seccomp)" \
     sh -c "grep -q '^keyctl ' '$T/$rt-extra.out' && ! grep -qx 'keyctl EPERM' '$T/$rt-extra.out'"
   check "$rt: ... and the rest of it still holds (unshare EPERM)" expect "$T/$rt-extra.out" unshare-user EPERM
+  check "$rt: ... audited as an honoured exception" \
+    jq -e -s --arg id "$id" 'any(.[]; .container == $id and .action == "exception"
+      and .control == "seccomp" and .after == "extra")' "$AUDIT" >/dev/null
   b=$T/$rt-other
-  make_bundle "$b" '.annotations["org.hardshim.seccomp.profile"] = "other"' '["true"]'
+  make_bundle "$b" ".annotations[\"$SCA\"] = \"other\"" '["true"]'
   id=$(new_id other)
   (cd "$b" && hs $rt run "$id") 2>"$T/$rt-other.err"
   check "$rt: a profile policy does not list is refused" [ $? -ne 0 ]
