@@ -1,6 +1,10 @@
 /* hardshimctl: check configs against the host policy, show and validate
  * the policy, explain controls. */
 #include "config.h"
+#include "audit.h"
+#include "spec.h"
+#include "fileio.h"
+#include "cleanup.h"
 #include "ctl/ctl.h"
 #include "harden.h"
 
@@ -53,6 +57,58 @@ hs_ctl_load_policy (const char *file, hs_policy_t **ret, hs_error_t *err)
   };
 
   return hs_harden_load_policy (&paths, ret, err);
+}
+
+int
+hs_ctl_profile_args (int argc, char **argv, int first, const char **ret_policy,
+                     const char **ret_config)
+{
+  for (int i = first; i < argc; i++)
+    {
+      if (strcmp (argv[i], "--policy") == 0 && i + 1 < argc)
+        *ret_policy = argv[++i];
+      else if (strncmp (argv[i], "--policy=", 9) == 0)
+        *ret_policy = argv[i] + 9;
+      else if (strcmp (argv[i], "--config") == 0 && i + 1 < argc)
+        *ret_config = argv[++i];
+      else if (strncmp (argv[i], "--config=", 9) == 0)
+        *ret_config = argv[i] + 9;
+      else
+        return -1;
+    }
+  return 0;
+}
+
+int
+hs_ctl_dry_run (const hs_policy_t *policy, const char *config, const hs_host_t *host,
+                hs_json_t **ret)
+{
+  cleanup_free char *buf = NULL, *name = NULL;
+  cleanup_close int dfd = -1;
+  cleanup_error hs_error_t err = NULL;
+  hs_json_t *tree = NULL;
+  hs_audit_t audit;
+  size_t len;
+  int r;
+
+  dfd = hs_open_parent (config, &name, &err);
+  if (dfd < 0 || hs_read_file_at (dfd, name, HS_JSON_MAX_BYTES, &buf, &len, NULL, &err) < 0
+      || hs_json_parse (buf, len, &hs_spec_limits, &tree, &err) < 0)
+    {
+      hs_error_wrap (&err, "`%s`", config);
+      return hs_ctl_fail (&err, 2);
+    }
+  hs_audit_init (&audit, "profile", NULL, config, policy->digest);
+  r = hs_harden_spec (tree, policy, host, &audit, &err);
+  hs_audit_release (&audit);
+  if (r < 0)
+    {
+      hs_json_free (tree);
+      hs_error_wrap (&err, "`%s`", config);
+      return hs_ctl_fail (&err, hs_error_is_refusal (&err) ? 1 : 2);
+    }
+  *ret = tree;
+  return 0;
 }
 
 int

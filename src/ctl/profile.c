@@ -30,31 +30,14 @@ static int
 for_config (const hs_policy_t *policy, const char *config)
 {
   cleanup_json hs_json_t *tree = NULL;
-  cleanup_error hs_error_t err = NULL;
-  cleanup_free char *buf = NULL, *name = NULL;
-  cleanup_close int dfd = -1;
   const hs_json_t *sc;
-  hs_audit_t audit;
   hs_host_t host;
-  size_t len;
   int r;
 
-  dfd = hs_open_parent (config, &name, &err);
-  if (dfd < 0 || hs_read_file_at (dfd, name, HS_JSON_MAX_BYTES, &buf, &len, NULL, &err) < 0
-      || hs_json_parse (buf, len, &hs_spec_limits, &tree, &err) < 0)
-    {
-      hs_error_wrap (&err, "`%s`", config);
-      return hs_ctl_fail (&err, 2);
-    }
   hs_host_detect (&host);
-  hs_audit_init (&audit, "profile", NULL, config, policy->digest);
-  r = hs_harden_spec (tree, policy, &host, &audit, &err);
-  hs_audit_release (&audit);
-  if (r < 0)
-    {
-      hs_error_wrap (&err, "`%s`", config);
-      return hs_ctl_fail (&err, hs_error_is_refusal (&err) ? 1 : 2);
-    }
+  r = hs_ctl_dry_run (policy, config, &host, &tree);
+  if (r != 0)
+    return r;
   sc = hs_json_path (tree, "linux", "seccomp", NULL);
   if (sc == NULL)
     {
@@ -101,21 +84,10 @@ hs_ctl_profile_seccomp (int argc, char **argv)
       fprintf (stderr, USAGE);
       return 2;
     }
-  for (int i = 2; i < argc; i++)
+  if (hs_ctl_profile_args (argc, argv, 2, &policy_file, &config) < 0)
     {
-      if (strcmp (argv[i], "--policy") == 0 && i + 1 < argc)
-        policy_file = argv[++i];
-      else if (strncmp (argv[i], "--policy=", 9) == 0)
-        policy_file = argv[i] + 9;
-      else if (strcmp (argv[i], "--config") == 0 && i + 1 < argc)
-        config = argv[++i];
-      else if (strncmp (argv[i], "--config=", 9) == 0)
-        config = argv[i] + 9;
-      else
-        {
-          fprintf (stderr, USAGE);
-          return 2;
-        }
+      fprintf (stderr, USAGE);
+      return 2;
     }
   if (hs_ctl_load_policy (policy_file, &policy, &err) < 0)
     return hs_ctl_fail (&err, 2);
