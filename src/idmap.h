@@ -26,7 +26,7 @@ int hs_idmap_prepare_dir (const char *dir, hs_error_t *err);
 /* Clone `source` (a directory or file; with the mounts below it when
  * `recursive`, as rbind does), idmap it with `userns_fd` (every mount of the
  * clone must support it) and attach it at `target` (created, inside a
- * prepared dir). */
+ * prepared dir). `userns_fd` < 0 attaches a plain clone (no idmap). */
 int hs_idmap_mount (const char *source, const char *target, int userns_fd, bool recursive,
                     hs_error_t *err);
 /* Unmount everything at or below `dir` in this mount namespace and remove

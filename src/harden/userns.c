@@ -449,6 +449,7 @@ typedef struct
   int userns_fd;
   char *failure; /* why the directory could not be set up */
   unsigned vols;
+  char *plain_root; /* the rootfs when it could not be idmapped */
 } idmap_ctx_t;
 
 static int
@@ -527,6 +528,26 @@ idmap_rootfs (hs_harden_t *h, const settings_t *s, idmap_ctx_t *c, unsigned long
                       "the rootfs is not idmapped (%s): files owned by host ids outside the "
                       "container's range appear as nobody (65534) inside",
                       e->msg);
+      if (for_container (h) && src != NULL)
+        c->plain_root = hs_xstrdup (src);
+      /* An engine's rootfs (podman's or containerd's overlay "merged", which
+       * cannot be idmapped) often sits below 0700 directories that the
+       * container's unprivileged root cannot traverse: give the runtime a
+       * plain bind of it in the container's searchable mount dir. */
+      if (target != NULL && c->failure == NULL && check_searchable (src, NULL) < 0)
+        {
+          cleanup_error hs_error_t e2 = NULL;
+          if (hs_idmap_mount (src, target, -1, true, &e2) == 0)
+            {
+              hs_json_t *after = hs_json_new_string (target);
+              hs_harden_change (h, "root.path", path, after,
+                                "a plain bind of the rootfs where the container's root can "
+                                "reach it (its directory is not searchable by others)");
+              hs_json_set (root, "path", after);
+            }
+          else
+            hs_harden_note (h, "root.path", "no bind of the rootfs either: %s", e2->msg);
+        }
       return 0;
     }
   {
@@ -629,6 +650,113 @@ idmap_volumes (hs_harden_t *h, const settings_t *s, idmap_ctx_t *c, unsigned lon
   return 0;
 }
 
+/* Is `dest` strictly below another mount's destination (then its mount
+ * point lives on that mount, not on the rootfs)? */
+static bool
+below_other_mount (const hs_json_t *mounts, size_t self, const char *dest)
+{
+  for (size_t j = 0; j < mounts->len; j++)
+    {
+      const hs_json_t *d = hs_json_get_type (mounts->items[j], "destination", HS_JSON_STRING);
+      size_t n;
+
+      if (j == self || d == NULL)
+        continue;
+      n = strlen (d->str);
+      while (n > 0 && d->str[n - 1] == '/')
+        n--;
+      if (n > 0 && strncmp (dest, d->str, n) == 0 && dest[n] == '/')
+        return true;
+    }
+  return false;
+}
+
+/* Create the mount point `dest` below `rootfd`, as the runtime would do as
+ * host root, component by component without following any symlink (a
+ * symlink anywhere: leave it to the runtime). */
+static bool
+make_mountpoint_at (int rootfd, const char *dest, bool dir)
+{
+  cleanup_free char *p = hs_xstrdup (dest);
+  cleanup_close int fd = dup (rootfd);
+  char *save = NULL;
+  bool made = false;
+
+  if (fd < 0)
+    return false;
+  for (char *comp = strtok_r (p, "/", &save); comp != NULL; comp = strtok_r (NULL, "/", &save))
+    {
+      bool last = *save == '\0';
+      struct stat st;
+      int next;
+
+      if (strcmp (comp, "..") == 0 || strcmp (comp, ".") == 0)
+        return false;
+      if (fstatat (fd, comp, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        {
+          if (errno != ENOENT)
+            return false;
+          if (last && !dir)
+            {
+              int f = openat (fd, comp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+              if (f < 0)
+                return false;
+              close (f);
+              return true;
+            }
+          if (mkdirat (fd, comp, 0755) < 0)
+            return false;
+          made = true;
+        }
+      else if (!S_ISDIR (st.st_mode))
+        return made; /* exists as a file (or a symlink): the runtime's business */
+      if (last)
+        return made;
+      next = openat (fd, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (next < 0)
+        return false;
+      close (fd);
+      fd = next;
+    }
+  return made;
+}
+
+/* A rootfs that is not idmapped belongs to host root, which container root
+ * is not: the runtime, running as container root, cannot create the mount
+ * points an engine's binds need (podman's /etc/hosts, /etc/hostname,
+ * /etc/resolv.conf). Create the missing ones on the rootfs as host root
+ * would have without a user namespace. */
+static void
+make_mountpoints (hs_harden_t *h, const char *rootfs)
+{
+  hs_json_t *mounts = hs_json_get_type (h->spec, "mounts", HS_JSON_ARRAY);
+  cleanup_close int rootfd = open (rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+  if (rootfd < 0)
+    return;
+  for (size_t i = 0; mounts && i < mounts->len; i++)
+    {
+      const hs_json_t *m = mounts->items[i];
+      const hs_json_t *d = hs_json_get_type (m, "destination", HS_JSON_STRING);
+      const hs_json_t *src = hs_json_get_type (m, "source", HS_JSON_STRING);
+      cleanup_free char *path = NULL;
+      bool dir = true;
+      struct stat st;
+
+      if (d == NULL || d->str[0] != '/' || below_other_mount (mounts, i, d->str))
+        continue;
+      if (is_bind (m) && src != NULL && stat (src->str, &st) == 0 && !S_ISDIR (st.st_mode))
+        dir = false;
+      if (!make_mountpoint_at (rootfd, d->str, dir))
+        continue;
+      path = hs_xasprintf ("mounts[%zu].destination", i);
+      hs_harden_note (h, path,
+                      "created the mount point `%s` on the rootfs (container root cannot: the "
+                      "rootfs is not idmapped)",
+                      d->str);
+    }
+}
+
 /* The process's ids must exist in the namespace, or the runtime fails late
  * with a vaguer error. */
 static int
@@ -710,10 +838,13 @@ add_userns (hs_harden_t *h, const settings_t *s, hs_json_t *linux_, hs_json_t *n
   r = idmap_rootfs (h, s, &c, host, s->size, err);
   if (r == 0)
     r = idmap_volumes (h, s, &c, host, s->size, err);
+  if (r == 0 && c.plain_root != NULL)
+    make_mountpoints (h, c.plain_root);
   if (c.userns_fd >= 0)
     close (c.userns_fd);
   free (c.dir);
   free (c.failure);
+  free (c.plain_root);
   return r;
 }
 

@@ -18,19 +18,22 @@
 #   refuse-privileged a privileged container is refused with hardshim's reason
 #   refuse-hostnet    a container in the host's network namespace is refused
 #   refuse-rootbind   a bind mount of the host's / is refused
-# Enable more with HARDENING_CHECKS="nnp annotation caps ..." (environment),
-# or HARDENING_CHECKS=all.
-HARDENING_CHECKS_DEFAULT="nnp annotation"
+# All run by default; choose some with HARDENING_CHECKS="nnp annotation ..."
+# (environment) while debugging.
+HARDENING_CHECKS_DEFAULT=all
 HARDENING_CHECKS_ALL="nnp annotation caps exec-privileged seccomp readonly userns \
 refuse-privileged refuse-hostnet refuse-rootbind"
 : "${HARDENING_CHECKS:=$HARDENING_CHECKS_DEFAULT}"
 [ "$HARDENING_CHECKS" = all ] && HARDENING_CHECKS=$HARDENING_CHECKS_ALL
 # The capabilities a container of the default policy may hold (the
 # capabilities control decides; keep in step with its restricted preset).
-: "${HS_ALLOWED_CAPS:=CHOWN DAC_OVERRIDE FOWNER FSETID KILL NET_BIND_SERVICE SETFCAP SETGID SETPCAP SETUID SYS_CHROOT}"
-# What an engine's error must carry for the guarded refusals (the exact
-# reasons belong to the controls that refuse).
-: "${HS_REFUSAL_PATTERN:=hardshim: create}"
+: "${HS_ALLOWED_CAPS:=CHOWN DAC_OVERRIDE FOWNER FSETID KILL NET_BIND_SERVICE SETFCAP SETGID SETPCAP SETUID SYS_CHROOT AUDIT_WRITE}"
+# What an engine's error must carry for the guarded refusals: hardshim's
+# own prefix, then the reason of the control that refuses (per check).
+: "${HS_REFUSAL_PATTERN:=hardshim: create \`}"
+REFUSAL_REASON_privileged="privileged containers are not allowed by host policy (control \`privileged\`"
+REFUSAL_REASON_hostnet="the container has no network namespace of its own, so it would share the host's (e.g. \`--network host\`), which host policy does not allow (control \`namespaces\`, \`linux.namespaces\`)"
+REFUSAL_REASON_rootbind="bind mount of host path / (resolved: /) is not allowed by host policy: it is the sensitive host path / (control \`mounts\`"
 
 for c in $HARDENING_CHECKS; do
   case " $HARDENING_CHECKS_ALL " in
@@ -176,6 +179,9 @@ guarded_refusal () {
   if ! hardening_enabled "$gr_check"; then not_run "$gr_check" "$gr_label is refused"; return 0; fi
   "$@" > "$T/refusal.out" 2>&1
   refused "$gr_label" "$HS_REFUSAL_PATTERN" "$T/refusal.out" $?
+  eval "gr_reason=\$REFUSAL_REASON_${gr_check#refuse-}"
+  if grep -qF -- "$gr_reason" "$T/refusal.out"; then ok "$gr_label: ... with the control's reason"; else
+    not_ok "$gr_label: ... with the control's reason \`$gr_reason\`"; fi
 }
 
 # The busybox rootfs as a tar, for `docker import` / `podman import`.
