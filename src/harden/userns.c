@@ -289,6 +289,33 @@ is_bind (const hs_json_t *m)
              || hs_json_array_find_string (opts, "rbind") >= 0);
 }
 
+/* Docker asks for net.ipv4.ping_group_range "0 2147483647"; inside the user
+ * namespace the kernel refuses (EINVAL) a range beyond the container's gids
+ * and the runtime fails the start. Clamp it to the mapped gids. */
+static void
+fix_ping_group_range (hs_harden_t *h, unsigned long long size)
+{
+  hs_json_t *sysctl = hs_json_path (h->spec, "linux", "sysctl", NULL);
+  hs_json_t *v;
+  unsigned long long lo, hi;
+  char rest;
+
+  if (sysctl == NULL || sysctl->type != HS_JSON_OBJECT)
+    return;
+  v = hs_json_get_exact (sysctl, "net.ipv4.ping_group_range");
+  if (v == NULL || v->type != HS_JSON_STRING
+      || sscanf (v->str, "%llu %llu %c", &lo, &hi, &rest) != 2 || hi < size)
+    return;
+  {
+    cleanup_free char *text = hs_xasprintf ("%llu %llu", lo < size ? lo : size - 1, size - 1);
+    hs_json_t *after = hs_json_new_string (text);
+    hs_harden_change (h, "linux.sysctl[\"net.ipv4.ping_group_range\"]", v, after,
+                      "ping_group_range clamped to the gids the user namespace maps (0-%llu)",
+                      size - 1);
+    hs_json_set_exact (sysctl, "net.ipv4.ping_group_range", after);
+  }
+}
+
 /* sysfs cannot be mounted in a user namespace that does not own the
  * network namespace (runc 1.1.5 then fails the start; crun falls back to
  * a bind). Bind the host's /sys read-only instead, as crun does. */
@@ -835,6 +862,7 @@ add_userns (hs_harden_t *h, const settings_t *s, hs_json_t *linux_, hs_json_t *n
     hs_json_set (linux_, "gidMappings", g);
   }
   fix_sysfs (h, namespaces);
+  fix_ping_group_range (h, s->size);
   r = idmap_rootfs (h, s, &c, host, s->size, err);
   if (r == 0)
     r = idmap_volumes (h, s, &c, host, s->size, err);

@@ -32,7 +32,8 @@ refuse-privileged refuse-hostnet refuse-rootbind"
 # own prefix, then the reason of the control that refuses (per check).
 : "${HS_REFUSAL_PATTERN:=hardshim: create \`}"
 REFUSAL_REASON_privileged="privileged containers are not allowed by host policy (control \`privileged\`"
-REFUSAL_REASON_hostnet="the container has no network namespace of its own, so it would share the host's (e.g. \`--network host\`), which host policy does not allow (control \`namespaces\`, \`linux.namespaces\`)"
+# (docker.sh sets its own: Docker joins the host's namespace by path)
+: "${REFUSAL_REASON_hostnet:=the container has no network namespace of its own, so it would share the host's (e.g. \`--network host\`), which host policy does not allow (control \`namespaces\`, \`linux.namespaces\`)}"
 REFUSAL_REASON_rootbind="bind mount of host path / (resolved: /) is not allowed by host policy: it is the sensitive host path / (control \`mounts\`"
 
 for c in $HARDENING_CHECKS; do
@@ -181,7 +182,7 @@ guarded_refusal () {
   refused "$gr_label" "$HS_REFUSAL_PATTERN" "$T/refusal.out" $?
   eval "gr_reason=\$REFUSAL_REASON_${gr_check#refuse-}"
   if grep -qF -- "$gr_reason" "$T/refusal.out"; then ok "$gr_label: ... with the control's reason"; else
-    not_ok "$gr_label: ... with the control's reason \`$gr_reason\`"; fi
+    not_ok "$gr_label: ... with the control's reason \`$gr_reason\`"; sed 's/^/# /' "$T/refusal.out"; fi
 }
 
 # The busybox rootfs as a tar, for `docker import` / `podman import`.
@@ -291,10 +292,15 @@ engines_cleanup () {
   [ -n "$ENGINE_CLEANUP" ] && eval "$ENGINE_CLEANUP" >/dev/null 2>&1
   for pid in $STARTED_PIDS; do stop_pid "$pid"; done
   for pid in $(pids_naming_tmp); do stop_pid "$pid"; done
-  # Leftover mounts of the engines' storage, all under $T.
-  awk -v t="$T/" 'index($2, t) == 1 { print $2 }' /proc/self/mounts | sort -r |
-    while read -r m; do umount -l "$m" 2>/dev/null; done
+  # Leftover mounts of the engines' storage, all under $T (or ENGINE_DIRS).
+  for t in "$T" $ENGINE_DIRS; do
+    awk -v t="$t/" 'index($2, t) == 1 { print $2 }' /proc/self/mounts | sort -r |
+      while read -r m; do umount -l "$m" 2>/dev/null; done
+  done
+  for t in $ENGINE_DIRS; do rm -rf "$t"; done
 }
+# Directories a test made outside $T (removed on exit, mounts below them too).
+ENGINE_DIRS=""
 trap 'engines_cleanup; cleanup' EXIT
 trap 'exit 1' INT TERM HUP
 
