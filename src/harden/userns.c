@@ -14,7 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/nsfs.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -314,6 +317,62 @@ fix_ping_group_range (hs_harden_t *h, unsigned long long size)
                       size - 1);
     hs_json_set_exact (sysctl, "net.ipv4.ping_group_range", after);
   }
+}
+
+/* In the user namespace the flags of a bind mount's source mount (nosuid,
+ * nodev, noexec, ro) are locked: the runtime's remount of a bind that asks
+ * for fewer fails with EPERM (the CRI sandbox's /dev/shm, ["rbind", "ro"]
+ * of a noexec tmpfs). Ask for the locked flags, as host root would have
+ * kept them anyway. */
+static void
+keep_locked_flags (hs_harden_t *h)
+{
+  static const struct
+  {
+    unsigned long flag;
+    const char *opt, *opposite;
+  } locked[] = {
+    { ST_NOSUID, "nosuid", "suid" },
+    { ST_NODEV, "nodev", "dev" },
+    { ST_NOEXEC, "noexec", "exec" },
+    { ST_RDONLY, "ro", "rw" },
+  };
+  hs_json_t *mounts = hs_json_get_type (h->spec, "mounts", HS_JSON_ARRAY);
+
+  for (size_t i = 0; mounts && i < mounts->len; i++)
+    {
+      hs_json_t *m = mounts->items[i];
+      const hs_json_t *src = hs_json_get_type (m, "source", HS_JSON_STRING);
+      hs_json_t *opts = hs_json_get_type (m, "options", HS_JSON_ARRAY);
+      cleanup_json hs_json_t *before = NULL;
+      cleanup_free char *path = NULL;
+      struct statvfs sv;
+      bool changed = false;
+
+      if (!is_bind (m) || src == NULL || opts == NULL || statvfs (src->str, &sv) < 0)
+        continue;
+      before = hs_json_dup (opts);
+      for (size_t k = 0; k < sizeof (locked) / sizeof (locked[0]); k++)
+        {
+          long at;
+
+          if (!(sv.f_flag & locked[k].flag) || hs_json_array_find_string (opts, locked[k].opt) >= 0)
+            continue;
+          while ((at = hs_json_array_find_string (opts, locked[k].opposite)) >= 0)
+            hs_json_remove_at (opts, (size_t) at);
+          hs_json_append (opts, hs_json_new_string (locked[k].opt));
+          changed = true;
+        }
+      if (!changed)
+        continue;
+      path = hs_xasprintf ("mounts[%zu].options", i);
+      hs_harden_change (h, path, before, opts,
+                        "the source of the bind mount at `%s` has flags that are locked in the "
+                        "user namespace: the runtime must keep them",
+                        hs_json_get_type (m, "destination", HS_JSON_STRING)
+                          ? hs_json_get_type (m, "destination", HS_JSON_STRING)->str
+                          : "?");
+    }
 }
 
 /* sysfs cannot be mounted in a user namespace that does not own the
@@ -816,13 +875,37 @@ check_process_ids (hs_harden_t *h, unsigned long long size, hs_error_t *err)
   return 0;
 }
 
+/* What an added (or joined) user namespace needs of the mounts. */
+static int
+userns_mounts (hs_harden_t *h, const settings_t *s, hs_json_t *namespaces,
+               unsigned long long host, unsigned long long size, hs_error_t *err)
+{
+  idmap_ctx_t c = { .userns_fd = -1 };
+  int r;
+
+  fix_sysfs (h, namespaces);
+  fix_ping_group_range (h, size);
+  r = idmap_rootfs (h, s, &c, host, size, err);
+  if (r == 0)
+    r = idmap_volumes (h, s, &c, host, size, err);
+  if (r == 0 && c.plain_root != NULL)
+    make_mountpoints (h, c.plain_root);
+  if (r == 0 && for_container (h))
+    keep_locked_flags (h);
+  if (c.userns_fd >= 0)
+    close (c.userns_fd);
+  free (c.dir);
+  free (c.failure);
+  free (c.plain_root);
+  return r;
+}
+
 static int
 add_userns (hs_harden_t *h, const settings_t *s, hs_json_t *linux_, hs_json_t *namespaces,
             hs_json_t *existing, hs_error_t *err)
 {
   cleanup_error hs_error_t e = NULL;
   hs_idpool_t pool = { 0 };
-  idmap_ctx_t c = { .userns_fd = -1 };
   unsigned long long host = 0;
   int r;
 
@@ -861,19 +944,34 @@ add_userns (hs_harden_t *h, const settings_t *s, hs_json_t *linux_, hs_json_t *n
                       "container ids map to host ids %llu-%llu", host, host + s->size - 1);
     hs_json_set (linux_, "gidMappings", g);
   }
-  fix_sysfs (h, namespaces);
-  fix_ping_group_range (h, s->size);
-  r = idmap_rootfs (h, s, &c, host, s->size, err);
-  if (r == 0)
-    r = idmap_volumes (h, s, &c, host, s->size, err);
-  if (r == 0 && c.plain_root != NULL)
-    make_mountpoints (h, c.plain_root);
-  if (c.userns_fd >= 0)
-    close (c.userns_fd);
-  free (c.dir);
-  free (c.failure);
-  free (c.plain_root);
-  return r;
+  return userns_mounts (h, s, namespaces, host, s->size, err);
+}
+
+
+/* A Kubernetes pod (CRI annotations) whose network namespace, joined by
+ * path, belongs to the host's user namespace: containerd 1.6 creates pod
+ * networks there. The runtime joins a user namespace before the others, so
+ * a container in the pod's user namespace could not join that network
+ * namespace, and one in a user namespace of its own could not mount proc or
+ * mqueue for the pod's shared namespaces. Such pods get none (containerd 1.7
+ * with hostUsers: false passes a user namespace of its own, which is kept). */
+static bool
+pod_network_in_host_userns (hs_harden_t *h, hs_json_t *namespaces)
+{
+  const hs_json_t *ann = hs_json_get_type (h->spec, "annotations", HS_JSON_OBJECT);
+  hs_json_t *net = find_ns (namespaces, "network", NULL);
+  const hs_json_t *path = net ? hs_json_get_type (net, "path", HS_JSON_STRING) : NULL;
+  cleanup_close int fd = -1, ufd = -1;
+  struct stat self, owner;
+
+  if (ann == NULL || hs_json_get_exact (ann, "io.kubernetes.cri.container-type") == NULL
+      || path == NULL || path->len == 0)
+    return false;
+  fd = open (path->str, O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || (ufd = ioctl (fd, NS_GET_USERNS)) < 0 || fstat (ufd, &owner) < 0
+      || stat ("/proc/self/ns/user", &self) < 0)
+    return false;
+  return owner.st_dev == self.st_dev && owner.st_ino == self.st_ino;
 }
 
 static int
@@ -921,6 +1019,15 @@ apply (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
           fix_sysfs (h, namespaces);
           return 0;
         }
+    }
+  if (user == NULL && pod_network_in_host_userns (h, namespaces))
+    {
+      hs_harden_note (h, "linux.namespaces",
+                      "no user namespace for a Kubernetes pod whose network namespace `%s` "
+                      "belongs to the host's user namespace (containerd before 1.7): the "
+                      "pod's containers could not share it",
+                      hs_json_get (find_ns (namespaces, "network", NULL), "path")->str);
+      return 0;
     }
   return add_userns (h, &s, linux_, namespaces, user, err);
 }
