@@ -183,7 +183,7 @@ apply (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
   hs_json_t *linux_ = hs_json_get (h->spec, "linux");
   hs_json_t *nss;
   cleanup_json hs_json_t *before = NULL;
-  bool changed = false;
+  bool changed = false, listed;
   int r;
 
   if (settings != NULL)
@@ -211,6 +211,7 @@ apply (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
           return r;
       }
   before = nss != NULL && nss->type == HS_JSON_ARRAY ? hs_json_dup (nss) : NULL;
+  listed = before != NULL && before->len > 0;
   for (size_t k = 0, n = hs_strlist_len (&require); k < n; k++)
     {
       const char *want = hs_strlist_at (&require, k);
@@ -221,7 +222,9 @@ apply (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
           hs_json_t *type = hs_json_get (nss->items[i], "type");
           found = found || strcmp (type->str, want) == 0;
         }
-      if (!found && hs_strlist_has (&refuse_missing, want))
+      /* Only a config that lists its namespaces chose the host's by
+       * leaving one out; a bare config (no list) gets them all added. */
+      if (!found && listed && hs_strlist_has (&refuse_missing, want))
         {
           r = hs_harden_refuse (h, err, "linux.namespaces",
                                 "the container has no %s namespace of its own, so it would "
@@ -262,8 +265,9 @@ const hs_control_t hs_control_namespaces = {
          "Settings:\n"
          "  require     namespace types; default pid, ipc, uts, mount, network\n"
          "  allow_host  types whose host namespace may be joined by path; default none.\n"
-         "  refuse_missing  required types whose absence (the engine asked for the host's,\n"
-         "              e.g. `--network host`) is refused instead of added; default network\n"
+         "  refuse_missing  required types whose absence from a non-empty namespace list\n"
+         "              (the engine asked for the host's, e.g. `--network host`) is refused\n"
+         "              instead of added; default network\n"
          "              A type in both lists is an error (conflicting settings).\n",
   .validate = validate,
   .apply = apply,
