@@ -27,7 +27,8 @@ int hs_idmap_prepare_dir (const char *dir, hs_error_t *err);
  * `recursive`, as rbind does), idmap it with `userns_fd` (every mount of the
  * clone must support it), set `attrs` (MOUNT_ATTR_NOSUID, _NODEV, _NOEXEC:
  * a runtime's bind of the clone keeps them) and attach it at `target`
- * (created, inside a prepared dir). */
+ * (created, inside a prepared dir). `userns_fd` < 0 attaches a plain clone
+ * (no idmap). */
 int hs_idmap_mount (const char *source, const char *target, int userns_fd, bool recursive,
                     unsigned long long attrs, hs_error_t *err);
 /* Unmount everything at or below `dir` in this mount namespace and remove

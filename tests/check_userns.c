@@ -503,6 +503,34 @@ static const golden_t golden[] = {
     "{\"userns\": {\"size\": 1000, " POOL "}}",
     "{\"process\":{\"user\":{\"uid\":0,\"gid\":0,\"additionalGids\":[10,5000]}},\"linux\":{}}",
     NULL, "`process.user.additionalGids[1]`" },
+  { "Docker's ping_group_range is clamped to the mapped gids",
+    "{\"userns\": {" POOL "}}",
+    "{\"linux\":{\"namespaces\":[{\"type\":\"network\"}],"
+    "\"sysctl\":{\"net.ipv4.ping_group_range\":\"0 2147483647\"}}}",
+    "{\"linux\":{\"namespaces\":[{\"type\":\"network\"},{\"type\":\"user\"}],"
+    "\"sysctl\":{\"net.ipv4.ping_group_range\":\"0 65535\"},"
+    "\"uidMappings\":" MAP (100000) ",\"gidMappings\":" MAP (100000) "}}",
+    NULL },
+  { "a ping_group_range within the mapped gids is kept",
+    "{\"userns\": {" POOL "}}",
+    "{\"linux\":{\"namespaces\":[{\"type\":\"network\"}],"
+    "\"sysctl\":{\"net.ipv4.ping_group_range\":\"1 1000\"}}}",
+    "{\"linux\":{\"namespaces\":[{\"type\":\"network\"},{\"type\":\"user\"}],"
+    "\"sysctl\":{\"net.ipv4.ping_group_range\":\"1 1000\"},"
+    "\"uidMappings\":" MAP (100000) ",\"gidMappings\":" MAP (100000) "}}",
+    NULL },
+  { "a CRI pod whose network namespace is the host user namespace's gets none",
+    "{\"userns\": {" POOL "}}",
+    "{\"annotations\":{\"io.kubernetes.cri.container-type\":\"sandbox\"},"
+    "\"linux\":{\"namespaces\":[{\"type\":\"network\",\"path\":\"/proc/self/ns/net\"}]}}",
+    "{\"linux\":{\"namespaces\":[{\"type\":\"network\",\"path\":\"/proc/self/ns/net\"}]}}",
+    NULL },
+  { "the same network namespace without CRI annotations gets a user namespace",
+    "{\"userns\": {" POOL "}}",
+    "{\"linux\":{\"namespaces\":[{\"type\":\"network\",\"path\":\"/proc/self/ns/net\"}]}}",
+    "{\"linux\":{\"namespaces\":[{\"type\":\"network\",\"path\":\"/proc/self/ns/net\"},"
+    "{\"type\":\"user\"}],\"uidMappings\":" MAP (100000) ",\"gidMappings\":" MAP (100000) "}}",
+    NULL },
   { "namespaces of the wrong type",
     "{\"userns\": {" POOL "}}",
     "{\"linux\":{\"namespaces\":{}}}",

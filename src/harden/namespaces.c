@@ -16,7 +16,7 @@
 
 #define CONTROL "namespaces"
 
-static const char *const known_keys[] = { "require", "allow_host", NULL };
+static const char *const known_keys[] = { "require", "allow_host", "refuse_missing", NULL };
 
 /* OCI type -> /proc/PID/ns name */
 static const struct
@@ -29,6 +29,10 @@ static const struct
 #define N_TYPES (sizeof (ns_types) / sizeof (ns_types[0]))
 
 static const char *const default_require[] = { "pid", "ipc", "uts", "mount", "network", NULL };
+/* An engine leaves out the network namespace only when asked for the
+ * host's network (`--network host`, hostNetwork): an added empty one would
+ * silently cut the container off, so refuse it with a reason instead. */
+static const char *const default_refuse_missing[] = { "network", NULL };
 
 static const char *
 proc_name (const char *type)
@@ -54,13 +58,15 @@ check_types (const hs_json_t *v, const char *key, hs_error_t *err)
 static int
 validate (const hs_json_t *settings, hs_error_t *err)
 {
-  const hs_json_t *req, *host;
+  const hs_json_t *req, *host, *refm;
   hs_strlist_t reql = { NULL, default_require };
   int r;
 
   if ((r = hs_settings_check_keys (settings, CONTROL, known_keys, err)) < 0
       || (r = hs_settings_string_array (settings, CONTROL, "require", &req, err)) < 0
       || (r = hs_settings_string_array (settings, CONTROL, "allow_host", &host, err)) < 0
+      || (r = hs_settings_string_array (settings, CONTROL, "refuse_missing", &refm, err)) < 0
+      || (r = check_types (refm, "refuse_missing", err)) < 0
       || (r = check_types (req, "require", err)) < 0
       || (r = check_types (host, "allow_host", err)) < 0)
     return r;
@@ -173,16 +179,18 @@ static int
 apply (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
 {
   hs_strlist_t require = { NULL, default_require }, allow_host = { NULL, NULL };
+  hs_strlist_t refuse_missing = { NULL, default_refuse_missing };
   hs_json_t *linux_ = hs_json_get (h->spec, "linux");
   hs_json_t *nss;
   cleanup_json hs_json_t *before = NULL;
-  bool changed = false;
+  bool changed = false, listed;
   int r;
 
   if (settings != NULL)
     {
       require.arr = hs_json_get_exact (settings, "require");
       allow_host.arr = hs_json_get_exact (settings, "allow_host");
+      refuse_missing.arr = hs_json_get_exact (settings, "refuse_missing");
     }
   if (linux_ != NULL && linux_->type != HS_JSON_OBJECT && linux_->type != HS_JSON_NULL)
     return 0; /* spec validation refuses it */
@@ -203,6 +211,7 @@ apply (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
           return r;
       }
   before = nss != NULL && nss->type == HS_JSON_ARRAY ? hs_json_dup (nss) : NULL;
+  listed = before != NULL && before->len > 0;
   for (size_t k = 0, n = hs_strlist_len (&require); k < n; k++)
     {
       const char *want = hs_strlist_at (&require, k);
@@ -212,6 +221,19 @@ apply (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
         {
           hs_json_t *type = hs_json_get (nss->items[i], "type");
           found = found || strcmp (type->str, want) == 0;
+        }
+      /* Only a config that lists its namespaces chose the host's by
+       * leaving one out; a bare config (no list) gets them all added. */
+      if (!found && listed && hs_strlist_has (&refuse_missing, want))
+        {
+          r = hs_harden_refuse (h, err, "linux.namespaces",
+                                "the container has no %s namespace of its own, so it would "
+                                "share the host's (e.g. `--network host`), which host policy "
+                                "does not allow",
+                                want);
+          if (r < 0)
+            return r;
+          continue;
         }
       if (!found)
         {
@@ -243,6 +265,9 @@ const hs_control_t hs_control_namespaces = {
          "Settings:\n"
          "  require     namespace types; default pid, ipc, uts, mount, network\n"
          "  allow_host  types whose host namespace may be joined by path; default none.\n"
+         "  refuse_missing  required types whose absence from a non-empty namespace list\n"
+         "              (the engine asked for the host's, e.g. `--network host`) is refused\n"
+         "              instead of added; default network\n"
          "              A type in both lists is an error (conflicting settings).\n",
   .validate = validate,
   .apply = apply,

@@ -15,7 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <linux/nsfs.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -505,6 +508,89 @@ hs_userns_restore (hs_harden_t *h, hs_error_t *err)
   return 0;
 }
 
+/* Docker asks for net.ipv4.ping_group_range "0 2147483647"; inside the user
+ * namespace the kernel refuses (EINVAL) a range beyond the container's gids
+ * and the runtime fails the start. Clamp it to the mapped gids. */
+static void
+fix_ping_group_range (hs_harden_t *h, unsigned long long size)
+{
+  hs_json_t *sysctl = hs_json_path (h->spec, "linux", "sysctl", NULL);
+  hs_json_t *v;
+  unsigned long long lo, hi;
+  char rest;
+
+  if (sysctl == NULL || sysctl->type != HS_JSON_OBJECT)
+    return;
+  v = hs_json_get_exact (sysctl, "net.ipv4.ping_group_range");
+  if (v == NULL || v->type != HS_JSON_STRING
+      || sscanf (v->str, "%llu %llu %c", &lo, &hi, &rest) != 2 || hi < size)
+    return;
+  {
+    cleanup_free char *text = hs_xasprintf ("%llu %llu", lo < size ? lo : size - 1, size - 1);
+    hs_json_t *after = hs_json_new_string (text);
+    hs_harden_change (h, "linux.sysctl[\"net.ipv4.ping_group_range\"]", v, after,
+                      "ping_group_range clamped to the gids the user namespace maps (0-%llu)",
+                      size - 1);
+    hs_json_set_exact (sysctl, "net.ipv4.ping_group_range", after);
+  }
+}
+
+/* In the user namespace the flags of a bind mount's source mount (nosuid,
+ * nodev, noexec, ro) are locked: the runtime's remount of a bind that asks
+ * for fewer fails with EPERM (the CRI sandbox's /dev/shm, ["rbind", "ro"]
+ * of a noexec tmpfs). Ask for the locked flags, as host root would have
+ * kept them anyway. */
+static void
+keep_locked_flags (hs_harden_t *h)
+{
+  static const struct
+  {
+    unsigned long flag;
+    const char *opt, *opposite;
+  } locked[] = {
+    { ST_NOSUID, "nosuid", "suid" },
+    { ST_NODEV, "nodev", "dev" },
+    { ST_NOEXEC, "noexec", "exec" },
+    { ST_RDONLY, "ro", "rw" },
+  };
+  hs_json_t *mounts = hs_json_get_type (h->spec, "mounts", HS_JSON_ARRAY);
+
+  for (size_t i = 0; mounts && i < mounts->len; i++)
+    {
+      hs_json_t *m = mounts->items[i];
+      const hs_json_t *src = hs_json_get_type (m, "source", HS_JSON_STRING);
+      hs_json_t *opts = hs_json_get_type (m, "options", HS_JSON_ARRAY);
+      cleanup_json hs_json_t *before = NULL;
+      cleanup_free char *path = NULL;
+      struct statvfs sv;
+      bool changed = false;
+
+      if (!is_bind (m) || src == NULL || opts == NULL || statvfs (src->str, &sv) < 0)
+        continue;
+      before = hs_json_dup (opts);
+      for (size_t k = 0; k < sizeof (locked) / sizeof (locked[0]); k++)
+        {
+          long at;
+
+          if (!(sv.f_flag & locked[k].flag) || hs_json_array_find_string (opts, locked[k].opt) >= 0)
+            continue;
+          while ((at = hs_json_array_find_string (opts, locked[k].opposite)) >= 0)
+            hs_json_remove_at (opts, (size_t) at);
+          hs_json_append (opts, hs_json_new_string (locked[k].opt));
+          changed = true;
+        }
+      if (!changed)
+        continue;
+      path = hs_xasprintf ("mounts[%zu].options", i);
+      hs_harden_change (h, path, before, opts,
+                        "the source of the bind mount at `%s` has flags that are locked in the "
+                        "user namespace: the runtime must keep them",
+                        hs_json_get_type (m, "destination", HS_JSON_STRING)
+                          ? hs_json_get_type (m, "destination", HS_JSON_STRING)->str
+                          : "?");
+    }
+}
+
 /* sysfs cannot be mounted in a user namespace that does not own the
  * network namespace (runc 1.1.5 then fails the start; crun falls back to
  * a bind). Bind the host's /sys read-only instead, as crun does. */
@@ -665,6 +751,7 @@ typedef struct
   int userns_fd;
   char *failure; /* why the directory could not be set up */
   unsigned vols;
+  char *plain_root; /* the rootfs when it could not be idmapped */
 } idmap_ctx_t;
 
 static int
@@ -743,6 +830,26 @@ idmap_rootfs (hs_harden_t *h, const settings_t *s, idmap_ctx_t *c, unsigned long
                       "the rootfs is not idmapped (%s): files owned by host ids outside the "
                       "container's range appear as nobody (65534) inside",
                       e->msg);
+      if (for_container (h) && src != NULL)
+        c->plain_root = hs_xstrdup (src);
+      /* An engine's rootfs (podman's or containerd's overlay "merged", which
+       * cannot be idmapped) often sits below 0700 directories that the
+       * container's unprivileged root cannot traverse: give the runtime a
+       * plain bind of it in the container's searchable mount dir. */
+      if (target != NULL && c->failure == NULL && check_searchable (src, NULL) < 0)
+        {
+          cleanup_error hs_error_t e2 = NULL;
+          if (hs_idmap_mount (src, target, -1, true, 0, &e2) == 0)
+            {
+              hs_json_t *after = hs_json_new_string (target);
+              hs_harden_change (h, "root.path", path, after,
+                                "a plain bind of the rootfs where the container's root can "
+                                "reach it (its directory is not searchable by others)");
+              hs_json_set (root, "path", after);
+            }
+          else
+            hs_harden_note (h, "root.path", "no bind of the rootfs either: %s", e2->msg);
+        }
       return 0;
     }
   {
@@ -884,6 +991,113 @@ idmap_volumes (hs_harden_t *h, const settings_t *s, idmap_ctx_t *c, unsigned lon
   return 0;
 }
 
+/* Is `dest` strictly below another mount's destination (then its mount
+ * point lives on that mount, not on the rootfs)? */
+static bool
+below_other_mount (const hs_json_t *mounts, size_t self, const char *dest)
+{
+  for (size_t j = 0; j < mounts->len; j++)
+    {
+      const hs_json_t *d = hs_json_get_type (mounts->items[j], "destination", HS_JSON_STRING);
+      size_t n;
+
+      if (j == self || d == NULL)
+        continue;
+      n = strlen (d->str);
+      while (n > 0 && d->str[n - 1] == '/')
+        n--;
+      if (n > 0 && strncmp (dest, d->str, n) == 0 && dest[n] == '/')
+        return true;
+    }
+  return false;
+}
+
+/* Create the mount point `dest` below `rootfd`, as the runtime would do as
+ * host root, component by component without following any symlink (a
+ * symlink anywhere: leave it to the runtime). */
+static bool
+make_mountpoint_at (int rootfd, const char *dest, bool dir)
+{
+  cleanup_free char *p = hs_xstrdup (dest);
+  cleanup_close int fd = dup (rootfd);
+  char *save = NULL;
+  bool made = false;
+
+  if (fd < 0)
+    return false;
+  for (char *comp = strtok_r (p, "/", &save); comp != NULL; comp = strtok_r (NULL, "/", &save))
+    {
+      bool last = *save == '\0';
+      struct stat st;
+      int next;
+
+      if (strcmp (comp, "..") == 0 || strcmp (comp, ".") == 0)
+        return false;
+      if (fstatat (fd, comp, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        {
+          if (errno != ENOENT)
+            return false;
+          if (last && !dir)
+            {
+              int f = openat (fd, comp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+              if (f < 0)
+                return false;
+              close (f);
+              return true;
+            }
+          if (mkdirat (fd, comp, 0755) < 0)
+            return false;
+          made = true;
+        }
+      else if (!S_ISDIR (st.st_mode))
+        return made; /* exists as a file (or a symlink): the runtime's business */
+      if (last)
+        return made;
+      next = openat (fd, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (next < 0)
+        return false;
+      close (fd);
+      fd = next;
+    }
+  return made;
+}
+
+/* A rootfs that is not idmapped belongs to host root, which container root
+ * is not: the runtime, running as container root, cannot create the mount
+ * points an engine's binds need (podman's /etc/hosts, /etc/hostname,
+ * /etc/resolv.conf). Create the missing ones on the rootfs as host root
+ * would have without a user namespace. */
+static void
+make_mountpoints (hs_harden_t *h, const char *rootfs)
+{
+  hs_json_t *mounts = hs_json_get_type (h->spec, "mounts", HS_JSON_ARRAY);
+  cleanup_close int rootfd = open (rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+  if (rootfd < 0)
+    return;
+  for (size_t i = 0; mounts && i < mounts->len; i++)
+    {
+      const hs_json_t *m = mounts->items[i];
+      const hs_json_t *d = hs_json_get_type (m, "destination", HS_JSON_STRING);
+      const hs_json_t *src = hs_json_get_type (m, "source", HS_JSON_STRING);
+      cleanup_free char *path = NULL;
+      bool dir = true;
+      struct stat st;
+
+      if (d == NULL || d->str[0] != '/' || below_other_mount (mounts, i, d->str))
+        continue;
+      if (is_bind (m) && src != NULL && stat (src->str, &st) == 0 && !S_ISDIR (st.st_mode))
+        dir = false;
+      if (!make_mountpoint_at (rootfd, d->str, dir))
+        continue;
+      path = hs_xasprintf ("mounts[%zu].destination", i);
+      hs_harden_note (h, path,
+                      "created the mount point `%s` on the rootfs (container root cannot: the "
+                      "rootfs is not idmapped)",
+                      d->str);
+    }
+}
+
 /* The process's ids must exist in the namespace, or the runtime fails late
  * with a vaguer error. */
 static int
@@ -916,13 +1130,37 @@ check_process_ids (hs_harden_t *h, unsigned long long size, hs_error_t *err)
   return 0;
 }
 
+/* What an added (or joined) user namespace needs of the mounts. */
+static int
+userns_mounts (hs_harden_t *h, const settings_t *s, hs_json_t *namespaces,
+               unsigned long long host, unsigned long long size, hs_error_t *err)
+{
+  idmap_ctx_t c = { .userns_fd = -1 };
+  int r;
+
+  fix_sysfs (h, namespaces);
+  fix_ping_group_range (h, size);
+  r = idmap_rootfs (h, s, &c, host, size, err);
+  if (r == 0)
+    r = idmap_volumes (h, s, &c, host, size, err);
+  if (r == 0 && c.plain_root != NULL)
+    make_mountpoints (h, c.plain_root);
+  if (r == 0 && for_container (h))
+    keep_locked_flags (h);
+  if (c.userns_fd >= 0)
+    close (c.userns_fd);
+  free (c.dir);
+  free (c.failure);
+  free (c.plain_root);
+  return r;
+}
+
 static int
 add_userns (hs_harden_t *h, const settings_t *s, hs_json_t *linux_, hs_json_t *namespaces,
             hs_json_t *existing, hs_error_t *err)
 {
   cleanup_error hs_error_t e = NULL;
   hs_idpool_t pool = { 0 };
-  idmap_ctx_t c = { .userns_fd = -1 };
   cleanup_json hs_json_t *marker = hs_json_new (HS_JSON_OBJECT);
   unsigned long long host = 0;
   int r;
@@ -976,15 +1214,33 @@ add_userns (hs_harden_t *h, const settings_t *s, hs_json_t *linux_, hs_json_t *n
                     "the ids are hardshim's, not the engine's: a later hardening allocates "
                     "again");
   }
-  fix_sysfs (h, namespaces);
-  r = idmap_rootfs (h, s, &c, host, s->size, err);
-  if (r == 0)
-    r = idmap_volumes (h, s, &c, host, s->size, err);
-  if (c.userns_fd >= 0)
-    close (c.userns_fd);
-  free (c.dir);
-  free (c.failure);
-  return r;
+  return userns_mounts (h, s, namespaces, host, s->size, err);
+}
+
+/* A Kubernetes pod (CRI annotations) whose network namespace, joined by
+ * path, belongs to the host's user namespace: containerd 1.6 creates pod
+ * networks there. The runtime joins a user namespace before the others, so
+ * a container in the pod's user namespace could not join that network
+ * namespace, and one in a user namespace of its own could not mount proc or
+ * mqueue for the pod's shared namespaces. Such pods get none (containerd 1.7
+ * with hostUsers: false passes a user namespace of its own, which is kept). */
+static bool
+pod_network_in_host_userns (hs_harden_t *h, hs_json_t *namespaces)
+{
+  const hs_json_t *ann = hs_json_get_type (h->spec, "annotations", HS_JSON_OBJECT);
+  hs_json_t *net = find_ns (namespaces, "network", NULL);
+  const hs_json_t *path = net ? hs_json_get_type (net, "path", HS_JSON_STRING) : NULL;
+  cleanup_close int fd = -1, ufd = -1;
+  struct stat self, owner;
+
+  if (ann == NULL || hs_json_get_exact (ann, "io.kubernetes.cri.container-type") == NULL
+      || path == NULL || path->len == 0)
+    return false;
+  fd = open (path->str, O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || (ufd = ioctl (fd, NS_GET_USERNS)) < 0 || fstat (ufd, &owner) < 0
+      || stat ("/proc/self/ns/user", &self) < 0)
+    return false;
+  return owner.st_dev == self.st_dev && owner.st_ino == self.st_ino;
 }
 
 static bool
@@ -1054,6 +1310,15 @@ apply (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
           fix_sysfs (h, namespaces);
           return 0;
         }
+    }
+  if (user == NULL && pod_network_in_host_userns (h, namespaces))
+    {
+      hs_harden_note (h, "linux.namespaces",
+                      "no user namespace for a Kubernetes pod whose network namespace `%s` "
+                      "belongs to the host's user namespace (containerd before 1.7): the "
+                      "pod's containers could not share it",
+                      hs_json_get (find_ns (namespaces, "network", NULL), "path")->str);
+      return 0;
     }
   return add_userns (h, &s, linux_, namespaces, user, err);
 }

@@ -11,13 +11,20 @@
 DOCKER_CLI=${DOCKER_CLI:-/usr/bin/docker}
 DK=$T/docker
 mkdir -p "$DK"
+# Docker's exec-root outside /tmp: with --network host Docker passes the
+# host's network namespace as <exec-root>/netns/default, and the namespaces
+# control refuses any namespace path below a directory others may write
+# (such as /tmp) before it gets to compare it with the host's.
+DK_EXEC=$(mktemp -d /run/hardshim-e2e-docker.XXXXXX)
+ENGINE_DIRS=$DK_EXEC
+REFUSAL_REASON_hostnet="joining the host's network namespace ($DK_EXEC/netns/default) is not allowed by host policy"
 contrib_file docker/daemon.json > "$DK/daemon.json"
 # A private containerd rather than dockerd's managed one: dockerd would use
 # a host containerd at /run/containerd/containerd.sock if there were one.
 start_containerd "$DK/containerd"
 start_daemon "$DK/dockerd.log" dockerd --config-file "$DK/daemon.json" \
   --add-runtime "hs-cli=$HARDSHIM" --containerd "$CONTAINERD_SOCK" --iptables=false --ip6tables=false --bridge=none \
-  --data-root "$DK/data" --exec-root "$DK/exec" -H "unix://$DK/docker.sock" \
+  --data-root "$DK/data" --exec-root "$DK_EXEC" -H "unix://$DK/docker.sock" \
   --pidfile "$DK/docker.pid"
 DOCKERD_PID=$DAEMON_PID
 d () { "$DOCKER_CLI" -H "unix://$DK/docker.sock" "$@"; }
@@ -63,7 +70,7 @@ out=$(d exec "$CNAME" sh -c 'echo exec-out; exit 5')
 check "docker exec passes output and exit status" [ $? -eq 5 -a "$out" = exec-out ]
 
 # The runtime calls Docker makes, compared with runc's in the same state root.
-RT_ROOT=$(dirname "$(find "$DK/exec" -maxdepth 3 -path '*/runtime-*/moby/*' -name "$id")")
+RT_ROOT=$(dirname "$(find "$DK_EXEC" -maxdepth 3 -path '*/runtime-*/moby/*' -name "$id")")
 check "docker keeps runtime state under its exec-root" [ -d "$RT_ROOT/$id" ]
 RT_LOG=$T/rt-log.json
 d top "$CNAME" > "$T/top.out" 2>&1

@@ -18,19 +18,23 @@
 #   refuse-privileged a privileged container is refused with hardshim's reason
 #   refuse-hostnet    a container in the host's network namespace is refused
 #   refuse-rootbind   a bind mount of the host's / is refused
-# Enable more with HARDENING_CHECKS="nnp annotation caps ..." (environment),
-# or HARDENING_CHECKS=all.
-HARDENING_CHECKS_DEFAULT="nnp annotation"
+# All run by default; choose some with HARDENING_CHECKS="nnp annotation ..."
+# (environment) while debugging.
+HARDENING_CHECKS_DEFAULT=all
 HARDENING_CHECKS_ALL="nnp annotation caps exec-privileged seccomp readonly userns \
 refuse-privileged refuse-hostnet refuse-rootbind"
 : "${HARDENING_CHECKS:=$HARDENING_CHECKS_DEFAULT}"
 [ "$HARDENING_CHECKS" = all ] && HARDENING_CHECKS=$HARDENING_CHECKS_ALL
 # The capabilities a container of the default policy may hold (the
 # capabilities control decides; keep in step with its restricted preset).
-: "${HS_ALLOWED_CAPS:=CHOWN DAC_OVERRIDE FOWNER FSETID KILL NET_BIND_SERVICE SETFCAP SETGID SETPCAP SETUID SYS_CHROOT}"
-# What an engine's error must carry for the guarded refusals (the exact
-# reasons belong to the controls that refuse).
-: "${HS_REFUSAL_PATTERN:=hardshim: create}"
+: "${HS_ALLOWED_CAPS:=CHOWN DAC_OVERRIDE FOWNER FSETID KILL NET_BIND_SERVICE SETFCAP SETGID SETPCAP SETUID SYS_CHROOT AUDIT_WRITE}"
+# What an engine's error must carry for the guarded refusals: hardshim's
+# own prefix, then the reason of the control that refuses (per check).
+: "${HS_REFUSAL_PATTERN:=hardshim: create \`}"
+REFUSAL_REASON_privileged="privileged containers are not allowed by host policy (control \`privileged\`"
+# (docker.sh sets its own: Docker joins the host's namespace by path)
+: "${REFUSAL_REASON_hostnet:=the container has no network namespace of its own, so it would share the host's (e.g. \`--network host\`), which host policy does not allow (control \`namespaces\`, \`linux.namespaces\`)}"
+REFUSAL_REASON_rootbind="bind mount of host path / (resolved: /) is not allowed by host policy: it is the sensitive host path / (control \`mounts\`"
 
 for c in $HARDENING_CHECKS; do
   case " $HARDENING_CHECKS_ALL " in
@@ -176,6 +180,9 @@ guarded_refusal () {
   if ! hardening_enabled "$gr_check"; then not_run "$gr_check" "$gr_label is refused"; return 0; fi
   "$@" > "$T/refusal.out" 2>&1
   refused "$gr_label" "$HS_REFUSAL_PATTERN" "$T/refusal.out" $?
+  eval "gr_reason=\$REFUSAL_REASON_${gr_check#refuse-}"
+  if grep -qF -- "$gr_reason" "$T/refusal.out"; then ok "$gr_label: ... with the control's reason"; else
+    not_ok "$gr_label: ... with the control's reason \`$gr_reason\`"; sed 's/^/# /' "$T/refusal.out"; fi
 }
 
 # The busybox rootfs as a tar, for `docker import` / `podman import`.
@@ -285,10 +292,15 @@ engines_cleanup () {
   [ -n "$ENGINE_CLEANUP" ] && eval "$ENGINE_CLEANUP" >/dev/null 2>&1
   for pid in $STARTED_PIDS; do stop_pid "$pid"; done
   for pid in $(pids_naming_tmp); do stop_pid "$pid"; done
-  # Leftover mounts of the engines' storage, all under $T.
-  awk -v t="$T/" 'index($2, t) == 1 { print $2 }' /proc/self/mounts | sort -r |
-    while read -r m; do umount -l "$m" 2>/dev/null; done
+  # Leftover mounts of the engines' storage, all under $T (or ENGINE_DIRS).
+  for t in "$T" $ENGINE_DIRS; do
+    awk -v t="$t/" 'index($2, t) == 1 { print $2 }' /proc/self/mounts | sort -r |
+      while read -r m; do umount -l "$m" 2>/dev/null; done
+  done
+  for t in $ENGINE_DIRS; do rm -rf "$t"; done
 }
+# Directories a test made outside $T (removed on exit, mounts below them too).
+ENGINE_DIRS=""
 trap 'engines_cleanup; cleanup' EXIT
 trap 'exit 1' INT TERM HUP
 
