@@ -774,7 +774,8 @@ START_TEST (test_reharden)
   hs_policy_t *p = policy (ptext);
   const char *base = "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"},"
                      "\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\",\"user\":{\"uid\":0,\"gid\":0}},"
-                     "\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"mount\"}]}}";
+                     "\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"mount\"},"
+                     "{\"type\":\"network\"}]}}";
   hs_json_t *a, *b, *c, *again;
   const hs_json_t *um, *ns;
   char *marker, *forged, *idroot, *copy;
@@ -821,7 +822,7 @@ START_TEST (test_reharden)
                          "\\\"/w\\\":\\\"/srv/w\\\"}\","
                          "\"org.hardshim.userns.mapping\":\"{\\\"hostID\\\":400000,"
                          "\\\"size\\\":65536,\\\"namespace\\\":\\\"added\\\"}\"},"
-                         "\"linux\":{\"namespaces\":[{\"type\":\"user\"}],"
+                         "\"linux\":{\"namespaces\":[{\"type\":\"user\"},{\"type\":\"network\"}],"
                          "\"uidMappings\":" MAP (400000) ",\"gidMappings\":" MAP (400000) "}}",
                          idroot, d);
   hs_json_free (c);
@@ -847,7 +848,7 @@ START_TEST (test_reharden)
                          "\\\"size\\\":65536,\\\"namespace\\\":\\\"added\\\","
                          "\\\"uidMappings\\\":[{\\\"containerID\\\":0,\\\"hostID\\\":0,"
                          "\\\"size\\\":65536}]}\"},"
-                         "\"linux\":{\"namespaces\":[{\"type\":\"user\"}],"
+                         "\"linux\":{\"namespaces\":[{\"type\":\"user\"},{\"type\":\"network\"}],"
                          "\"uidMappings\":" MAP (500000) ",\"gidMappings\":" MAP (500000) "}}");
   hs_json_free (b);
   b = harden_for (p, forged, NULL, "fourth", &changes);

@@ -60,7 +60,7 @@ write_nnp_reject_policy () {
   write_policy "{ \"audit_log\": { \"path\": \"$AUDIT\", \"syslog\": false }, \"state_dir\": \"$HS_STATE\", \"no_new_privileges\": { \"mode\": \"reject\" } }"
 }
 NNP_REFUSAL="no_new_privileges is required by host policy (control \`no_new_privileges\` is in reject mode)"
-POLICY_REFUSAL="hardshim: invalid host policy, nothing is run until it is fixed"
+POLICY_REFUSAL="hardshim: invalid host policy, no container is created or exec'd until it is fixed"
 policy_digest () { "$HARDSHIMCTL" policy show --policy "$POLICY" | sed -n '1s/.* sha256:\([0-9a-f]*\).*/\1/p'; }
 DEFAULT_DIGEST=$(policy_digest)
 
