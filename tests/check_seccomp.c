@@ -733,6 +733,45 @@ START_TEST (test_too_many_rules)
 }
 END_TEST
 
+/* More conditional rules for one syscall than the intersection holds
+ * pieces for (2048): the rest are refused with a note, never an overflow. */
+START_TEST (test_intersect_many_rules_one_syscall)
+{
+  size_t cap = 256 + 5000 * 128;
+  char *text = hs_xmalloc (cap), *at = text;
+  hs_sc_profile_t *c, *p = gen ("SCMP_ARCH_X86_64", false, 6, 1, NO_CAPS, true), *r;
+  hs_sc_notes_t notes = { 0 };
+  size_t reads = 0;
+  bool noted = false;
+
+  at += sprintf (at, "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[");
+  for (int i = 0; i < 5000; i++)
+    at += sprintf (at, "%s{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":"
+                       "[{\"index\":0,\"value\":%d,\"op\":\"SCMP_CMP_EQ\"}]}",
+                   i ? "," : "", i);
+  sprintf (at, "]}");
+  c = from_oci_text (text);
+  r = intersect (c, p, &notes);
+  for (size_t i = 0; i < r->n_rules; i++)
+    if (strcmp (r->rules[i].name, "read") == 0 && r->rules[i].action == HS_SC_ALLOW)
+      {
+        ck_assert_uint_eq (r->rules[i].nargs, 1);
+        ck_assert_uint_lt (r->rules[i].args[0].value, 5000);
+        reads++;
+      }
+  ck_assert_uint_gt (reads, 0);
+  ck_assert_uint_lt (reads, 5000);
+  for (size_t i = 0; i < notes.len; i++)
+    noted = noted || strstr (notes.items[i], "allowances beyond the 2048") != NULL;
+  ck_assert (noted);
+  hs_sc_notes_release (&notes);
+  hs_sc_profile_free (r);
+  hs_sc_profile_free (c);
+  hs_sc_profile_free (p);
+  free (text);
+}
+END_TEST
+
 START_TEST (test_intersect_unknown_flag)
 {
   hs_sc_profile_t *c = from_oci_text ("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"flags\":[\"X\"]}");
@@ -1095,6 +1134,7 @@ seccomp_suite (void)
   tcase_add_test (t, test_intersect_self);
   tcase_add_test (t, test_intersect_extras);
   tcase_add_test (t, test_intersect_unknown_flag);
+  tcase_add_test (t, test_intersect_many_rules_one_syscall);
   tcase_add_test (t, test_too_many_rules);
   tcase_add_loop_test (t, test_bad_container_profiles, 0,
                        sizeof (bad_profiles) / sizeof (bad_profiles[0]));
