@@ -578,6 +578,7 @@ hs_sc_to_oci (const hs_sc_profile_t *p)
   hs_json_t *o = hs_json_new (HS_JSON_OBJECT);
   hs_json_t *syscalls = hs_json_new (HS_JSON_ARRAY);
   bool *done = hs_xcalloc (p->n_rules + 1, sizeof (bool));
+  cleanup_free const char **names = NULL;
 
   hs_json_set_exact (o, "defaultAction", hs_json_new_string (hs_sc_action_names[p->default_action]));
   if (p->has_default_errno)
@@ -593,17 +594,18 @@ hs_sc_to_oci (const hs_sc_profile_t *p)
     hs_json_set_exact (o, p->extra->keys[i], hs_json_dup (p->extra->items[i]));
   /* Two passes: unconditional rules grouped by action (names sorted), then
    * conditional ones, consecutive rules differing only in name merged. */
+  /* one buffer for every entry's names: a fresh one per entry made
+   * profiles of many conditional rules quadratic */
+  names = hs_xcalloc (p->n_rules + 1, sizeof (char *));
   for (int pass = 0; pass < 2; pass++)
     for (size_t i = 0; i < p->n_rules; i++)
       {
         const hs_sc_rule_t *r = &p->rules[i];
-        cleanup_free const char **names = NULL;
         size_t nn = 0;
         hs_json_t *e, *na;
 
         if (done[i] || (pass == 0) != (r->nargs == 0))
           continue;
-        names = hs_xcalloc (p->n_rules, sizeof (char *));
         for (size_t j = i; j < p->n_rules; j++)
           {
             if (done[j] || !same_except_name (r, &p->rules[j]))
