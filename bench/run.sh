@@ -58,6 +58,7 @@ echo
 echo "- Machine: $(nproc) cores, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1), kernel $(uname -r)"
 echo "- Runtimes: $("$RUNC" --version | head -1), $("$CRUN" --version | head -1)"
 echo "- hardshim: $("$HSCTL" --version 2>/dev/null | head -1), commit $(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo '?')"
+echo "- Build measured: $build"
 echo "- Date: $(date -u +%Y-%m-%dT%H:%MZ); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "- Rounds: ITER=$ITER (3 warm-up rounds more), contenders interleaved in each round;"
 echo "  times in ms (median, quartiles, minimum), peak RSS of the timed process in KiB."
