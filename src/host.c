@@ -6,13 +6,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#ifdef HAVE_APPARMOR
-#include <sys/apparmor.h>
-#endif
-#ifdef HAVE_SELINUX
-#include <selinux/selinux.h>
-#endif
-
 /* libapparmor and libselinux (with its pcre2) are loaded here, on first
  * use, not linked: only create, run, restore and exec ask, so pass-through
  * verbs never pay for loading them. A library that cannot be loaded is
