@@ -11,6 +11,7 @@
  * the first contender, and the peak RSS of the timed process (KiB). */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

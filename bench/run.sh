@@ -1,16 +1,38 @@
 #!/bin/sh
-# hardshim lifecycle benchmarks (issue 8). Not part of the test suite.
-#   sudo bench/run.sh [BUILD_DIR] > bench/RESULTS.md
+# hardshim benchmarks (issue 8). Not part of the test suite.
+#   sudo bench/run.sh [BUILD_DIR] > /tmp/results.md      (ITER=30 by default)
 # BUILD_DIR (default ./build) holds a built hardshim and hardshimctl.
-# ITER (default 30) rounds per scenario; contenders alternate within a round.
+# ITER rounds per scenario; the contenders of a scenario alternate within
+# each round (bench/alternate.c), so drift of the machine hits them alike.
+# Prints Markdown: medians, quartiles, minimum, ratio to the first
+# contender, peak RSS of the timed process.
+#
+# Everything runs in a private mount namespace: hardshim's userns control
+# makes idmapped mounts, which must never reach the host's mount table, and
+# crun needs the cgroup2 mount of hybrid hosts out of its way (see
+# /work/shared/ENVIRONMENT.md). hardshim's state lives in the temp dir.
+# A scenario whose runs fail is still reported (failures column) and the
+# run goes on.
 set -eu
+if [ -z "${HS_BENCH_PRIVATE_NS:-}" ]; then
+  HS_BENCH_PRIVATE_NS=1 exec unshare -m --propagation private sh "$0" "$@"
+fi
+if mountpoint -q /sys/fs/cgroup/unified; then umount /sys/fs/cgroup/unified; fi
+
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$top/build}" && pwd)
 ITER=${ITER:-30}
+LC_ROUNDS=${LC_ROUNDS:-3}
 RUNC=/usr/sbin/runc CRUN=/usr/bin/crun
 HS=$build/hardshim HSCTL=$build/hardshimctl
 T=$(mktemp -d /tmp/hardshim-bench.XXXXXX)
-trap 'rm -rf "$T"' EXIT
+cleanup () {
+  grep -o " $T/[^ ]*" /proc/self/mountinfo | sort -r | while read -r mp; do umount -l "$mp" 2>/dev/null || true; done
+  rm -rf "$T"
+}
+trap cleanup EXIT
+# the runtime reaches an idmapped rootfs as the container's root: searchable
+chmod 755 "$T"
 
 cc -O2 -o "$T/alternate" "$top/bench/alternate.c"
 cc -O2 -o "$T/execwrap" "$top/bench/execwrap.c"
@@ -24,90 +46,160 @@ for a in true sh sleep; do ln -s busybox "$T/rootfs/bin/$a"; done
 (cd "$T" && "$RUNC" spec)
 jq --arg r "$T/rootfs" '.process.terminal=false | .root.path=$r | .process.args=["/bin/true"]' \
   "$T/config.json" > "$T/template.json"
-printf '{"audit_log": {"path": "%s/audit.jsonl", "syslog": false}}\n' "$T" > "$T/policy-default.json"
-printf '{"mode": "audit", "audit_log": {"path": "%s/audit.jsonl", "syslog": false}}\n' "$T" > "$T/policy-audit.json"
+printf '{"state_dir": "%s/hs-state", "audit_log": {"path": "%s/audit.jsonl", "syslog": false}}\n' \
+  "$T" "$T" > "$T/policy-default.json"
+printf '{"mode": "audit", "state_dir": "%s/hs-state", "audit_log": {"path": "%s/audit.jsonl", "syslog": false}}\n' \
+  "$T" "$T" > "$T/policy-audit.json"
 chmod 644 "$T"/policy-*.json
+P="HARDSHIM_POLICY=$T/policy-default.json"
+PA="HARDSHIM_POLICY=$T/policy-audit.json"
 for c in runc wrap hs hsaudit; do mkdir -p "$T/b-$c"; cp "$T/template.json" "$T/b-$c/config.json"; done
-reset () { echo "cp $T/template.json $T/b-$1/config.json"; }
 
 echo "# hardshim benchmark results"
 echo
-echo "Machine: $(nproc) cores, $(uname -r), $(runc --version | head -1), $(crun --version | head -1)."
-echo "Date: $(date -u +%Y-%m-%dT%H:%MZ). Rounds: $ITER, contenders interleaved in each round."
-echo "Reproduce: \`sudo bench/run.sh build > bench/RESULTS.md\`."
+echo "- Machine: $(nproc) cores, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1), kernel $(uname -r)"
+echo "- Runtimes: $("$RUNC" --version | head -1), $("$CRUN" --version | head -1)"
+echo "- hardshim: $("$HSCTL" --version 2>/dev/null | head -1), commit $(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo '?')"
+echo "- Build measured: $build"
+echo "- Date: $(date -u +%Y-%m-%dT%H:%MZ); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "- Rounds: ITER=$ITER (3 warm-up rounds more), contenders interleaved in each round;"
+echo "  times in ms (median, quartiles, minimum), peak RSS of the timed process in KiB."
 echo
 
-# lifecycle_script RUNTIME_PATH LABEL STATE_SUFFIX: the alternate command line
-# for `run /bin/true`, written to a script so crun's can run in a namespace.
-lifecycle_script () {
-  rt=$1 label=$2 s=$3
-  cat <<EOS
-$A \\
-  '$label' '$(reset runc)' '$rt --root $T/state-$s-rt run --bundle $T/b-runc c-$s' \\
-  'exec-only wrapper' '$(reset wrap)' 'HARDSHIM_RUNTIME=$rt $T/execwrap --root $T/state-$s-wrap run --bundle $T/b-wrap c-$s' \\
-  'hardshim (default policy)' '$(reset hs)' 'HARDSHIM_RUNTIME=$rt HARDSHIM_POLICY=$T/policy-default.json $HS --root $T/state-$s-hs run --bundle $T/b-hs c-$s' \\
-  'hardshim (audit mode)' '$(reset hsaudit)' 'HARDSHIM_RUNTIME=$rt HARDSHIM_POLICY=$T/policy-audit.json $HS --root $T/state-$s-audit run --bundle $T/b-hsaudit c-$s'
-EOS
+# run_scenario RUNTIME LABEL: `run /bin/true` through each contender. The
+# untimed preparation restores the engine's config and, for hardshim,
+# releases the previous round's allocations as an engine's delete would
+# (`run` deletes the container itself, without asking hardshim).
+run_scenario () {
+  rt=$1 label=$2 s=$T/st-$2
+  rel="HARDSHIM_RUNTIME=/bin/true $P $HS --root $s-hs delete c-$label >/dev/null 2>&1; true"
+  rela="HARDSHIM_RUNTIME=/bin/true $PA $HS --root $s-audit delete c-$label >/dev/null 2>&1; true"
+  $A \
+    "$label" "cp $T/template.json $T/b-runc/config.json" \
+      "$rt --root $s-rt run --bundle $T/b-runc c-$label" \
+    "exec-only wrapper" "cp $T/template.json $T/b-wrap/config.json" \
+      "HARDSHIM_RUNTIME=$rt $T/execwrap --root $s-wrap run --bundle $T/b-wrap c-$label" \
+    "hardshim (default policy)" "cp $T/template.json $T/b-hs/config.json; $rel" \
+      "HARDSHIM_RUNTIME=$rt $P $HS --root $s-hs run --bundle $T/b-hs c-$label" \
+    "hardshim (audit mode)" "cp $T/template.json $T/b-hsaudit/config.json; $rela" \
+      "HARDSHIM_RUNTIME=$rt $PA $HS --root $s-audit run --bundle $T/b-hsaudit c-$label"
 }
 echo "## \`run /bin/true\` with runc"; echo
-lifecycle_script "$RUNC" runc runc > "$T/runc.sh"
-sh "$T/runc.sh"; echo
-# crun refuses hybrid cgroup hosts: its scenario runs in a private mount namespace.
-lifecycle_script "$CRUN" crun crun > "$T/crun.sh"
+run_scenario "$RUNC" runc || true; echo
 echo "## \`run /bin/true\` with crun"; echo
-unshare -m --propagation private sh -c \
-  'if mountpoint -q /sys/fs/cgroup/unified; then umount /sys/fs/cgroup/unified; fi; exec sh "$1"' sh "$T/crun.sh"
+run_scenario "$CRUN" crun || true; echo
+echo "With the default policy the container itself differs: hardshim adds a user"
+echo "namespace, an idmapped rootfs and a seccomp filter, which the runtime then"
+echo "sets up; audit mode changes nothing, so its ratio is hardshim's own cost."
 echo
 
 echo "## Pass-through verbs (runc)"
 echo
-cp "$T/template.json" "$T/b-runc/config.json"
 jq '.process.args=["/bin/sleep","1000"]' "$T/template.json" > "$T/b-runc/config.json"
-"$RUNC" --root "$T/state-pt" create --bundle "$T/b-runc" pt
-for verb in "state pt" "list" "kill pt CONT" "ps pt"; do
+"$RUNC" --root "$T/st-pt" create --bundle "$T/b-runc" pt
+for verb in "state pt" "list" "kill pt CONT" "ps pt" "features"; do
   echo "### \`$verb\`"
   echo
-  $A "runc" - "$RUNC --root $T/state-pt $verb" \
-     "hardshim" - "HARDSHIM_RUNTIME=$RUNC HARDSHIM_POLICY=$T/policy-default.json $HS --root $T/state-pt $verb"
+  $A "runc" - "$RUNC --root $T/st-pt $verb" \
+     "exec-only wrapper" - "HARDSHIM_RUNTIME=$RUNC $T/execwrap --root $T/st-pt $verb" \
+     "hardshim" - "HARDSHIM_RUNTIME=$RUNC $P $HS --root $T/st-pt $verb" || true
   echo
 done
-"$RUNC" --root "$T/state-pt" delete --force pt
-echo "### \`delete\` (a created container each round, creation not timed)"
+"$RUNC" --root "$T/st-pt" delete --force pt
+echo "### \`delete\` (a created container each round, its creation not timed)"
 echo
-$A "runc" "$RUNC --root $T/state-del create --bundle $T/b-runc d1" "$RUNC --root $T/state-del delete --force d1" \
-   "hardshim" "$RUNC --root $T/state-del create --bundle $T/b-runc d2" "HARDSHIM_RUNTIME=$RUNC HARDSHIM_POLICY=$T/policy-default.json $HS --root $T/state-del delete --force d2"
+$A "runc" "$RUNC --root $T/st-del create --bundle $T/b-runc d1" "$RUNC --root $T/st-del delete --force d1" \
+   "exec-only wrapper" "$RUNC --root $T/st-del create --bundle $T/b-runc d2" \
+     "HARDSHIM_RUNTIME=$RUNC $T/execwrap --root $T/st-del delete --force d2" \
+   "hardshim" "$RUNC --root $T/st-del create --bundle $T/b-runc d3" \
+     "HARDSHIM_RUNTIME=$RUNC $P $HS --root $T/st-del delete --force d3" || true
 echo
 
-echo "## 50 sequential and 10 parallel lifecycles (create, start, wait, delete)"
+echo "## Lifecycles: create, start, delete (runc), $LC_ROUNDS rounds"
 echo
-cat > "$T/seq.sh" <<EOS
+cat > "$T/lc.sh" <<EOS
 #!/bin/sh
-# seq.sh RUNTIME BUNDLE STATE N PARALLEL
-rt=\$1 b=\$2 s=\$3 n=\$4 p=\$5
-one () { for i in \$(seq \$n); do cp $T/template.json \$b\$1/config.json
-  HARDSHIM_RUNTIME=$RUNC HARDSHIM_POLICY=$T/policy-default.json \$rt --root \$s run --bundle \$b\$1 c\$1-\$i >/dev/null || exit 1; done; }
-for j in \$(seq \$p); do mkdir -p \$b\$j; one \$j & done; wait
+# lc.sh CMD NAME N PARALLEL: N lifecycles in each of PARALLEL loops through CMD
+cmd=\$1 name=\$2 n=\$3 par=\$4 s=$T/st-lc-\$2
+export HARDSHIM_RUNTIME=$RUNC HARDSHIM_POLICY=$T/policy-default.json
+rm -f $T/lc-\$name.failed
+one () {
+  b=$T/lc-\$name-\$1; mkdir -p \$b
+  for i in \$(seq \$n); do
+    id=\$name-\$1-\$i
+    cp $T/template.json \$b/config.json
+    { \$cmd --root \$s create --bundle \$b \$id && \$cmd --root \$s start \$id \\
+      && \$cmd --root \$s delete --force \$id; } >/dev/null 2>&1 || touch $T/lc-\$name.failed
+  done
+}
+for j in \$(seq \$par); do one \$j & done
+wait
+[ ! -e $T/lc-\$name.failed ]
 EOS
-"$T/alternate" -n 5 -w 1 \
-  "runc, 50 sequential" - "/bin/sh $T/seq.sh $RUNC $T/seq-runc $T/state-seq 50 1" \
-  "hardshim, 50 sequential" - "/bin/sh $T/seq.sh $HS $T/seq-hs $T/state-seq 50 1" \
-  "runc, 10 parallel x 5" - "/bin/sh $T/seq.sh $RUNC $T/par-runc $T/state-par 5 10" \
-  "hardshim, 10 parallel x 5" - "/bin/sh $T/seq.sh $HS $T/par-hs $T/state-par 5 10"
+"$T/alternate" -n "$LC_ROUNDS" -w 0 \
+  "runc, 50 sequential" - "/bin/sh $T/lc.sh $RUNC seq-runc 50 1" \
+  "hardshim, 50 sequential" - "/bin/sh $T/lc.sh $HS seq-hs 50 1" \
+  "runc, 10 parallel x 5" - "/bin/sh $T/lc.sh $RUNC par-runc 5 10" \
+  "hardshim, 10 parallel x 5" - "/bin/sh $T/lc.sh $HS par-hs 5 10" || true
 echo
 
-echo "## hardshim's own work, in process (hardshimctl check: load, validate, harden, emit)"
+# Configs: the captured engine configs and large generated ones.
+mkdir -p "$T/cfg"
+for f in "$top"/tests/data/captures/*.json; do cp "$f" "$T/cfg/"; done
+D=$T/cfg/docker-20.10-config.json
+jq '.mounts += [range(1000) | {destination: "/m\(.)", type: "tmpfs", source: "tmpfs", options: ["nosuid"]}]' "$D" > "$T/cfg/docker+1000-mounts.json"
+jq '.mounts += [range(10000) | {destination: "/m\(.)", type: "tmpfs", source: "tmpfs", options: ["nosuid"]}]' "$D" > "$T/cfg/docker+10000-mounts.json"
+jq '.process.env += [range(1000) | "VAR\(.)=value\(.)"]' "$D" > "$T/cfg/docker+1000-env.json"
+jq '.linux.seccomp = {defaultAction: "SCMP_ACT_ERRNO", architectures: ["SCMP_ARCH_X86_64"], syscalls: [range(5000) | {names: ["read"], action: "SCMP_ACT_ALLOW", args: [{index: 0, value: ., op: "SCMP_CMP_EQ"}]}]}' "$D" > "$T/cfg/docker+5000-seccomp-rules.json"
+
+echo "## hardshim's own create, whole process, per config"
 echo
-echo "Peak RSS is that of hardshimctl for the whole check, the same code path create runs before exec."
+echo "\`hardshim create\` with \`HARDSHIM_RUNTIME=/bin/true\`: exec, policy, the whole create"
+echo "path (load, every control, seccomp generation, intersection and cached"
+echo "validation, userns allocation and idmapped-mount attempts, emit, atomic write,"
+echo "audit record), then the exec of /bin/true. Each round gets the engine's"
+echo "config afresh and releases the previous round's allocations (untimed). The"
+echo "first row is the exec of /bin/true alone. Peak RSS is hardshim's."
 echo
-gen () { # NAME JQ
-  jq "$2" "$T/template.json" > "$T/gen-$1.json"
-}
-gen mounts1000 '.mounts += [range(1000) | {destination: "/m\(.)", type: "tmpfs", source: "tmpfs", options: ["nosuid"]}]'
-gen mounts10000 '.mounts += [range(10000) | {destination: "/m\(.)", type: "tmpfs", source: "tmpfs", options: ["nosuid"]}]'
-gen env1000 '.process.env += [range(1000) | "VAR\(.)=value\(.)"]'
-gen seccomp5000 '.linux.seccomp = {defaultAction: "SCMP_ACT_ERRNO", architectures: ["SCMP_ARCH_X86_64"], syscalls: [range(5000) | {names: ["read"], action: "SCMP_ACT_ALLOW", args: [{index: 0, value: ., op: "SCMP_CMP_EQ"}]}]}'
-set --
-for f in "$top"/tests/data/captures/*.json "$T"/gen-*.json; do
-  set -- "$@" "$(basename "$f" .json)" - "HARDSHIM_POLICY=$T/policy-default.json $HSCTL check $f"
+echo "| config | bytes |"
+echo "| --- | ---: |"
+for f in "$T"/cfg/*.json; do echo "| $(basename "$f" .json) | $(wc -c < "$f") |"; done
+echo
+set -- "exec /bin/true only" - "HARDSHIM_RUNTIME=/bin/true $T/execwrap"
+for f in "$T"/cfg/*.json; do
+  n=$(basename "$f" .json)
+  mkdir -p "$T/cp-$n"
+  set -- "$@" "$n" \
+    "cp $f $T/cp-$n/config.json; HARDSHIM_RUNTIME=/bin/true $P $HS --root $T/st-cp delete cp-$n >/dev/null 2>&1; true" \
+    "HARDSHIM_RUNTIME=/bin/true $P $HS --root $T/st-cp create --bundle $T/cp-$n cp-$n"
 done
-"$T/alternate" -n "$ITER" -w 2 "$@"
+$A "$@" || true
+echo
+
+echo "## The second identical container: cold versus warm caches"
+echo
+echo "The Docker capture through \`hardshim create\` (runtime /bin/true): cold empties"
+echo "hardshim's state directory first (seccomp validation cache, runtime probe),"
+echo "warm keeps it. \`runc features\` is the runtime probe the userns control"
+echo "makes once per runtime binary when a config has bind volumes."
+echo
+mkdir -p "$T/cw-cold" "$T/cw-warm"
+printf '{"state_dir": "%s/cold-state", "audit_log": {"path": "%s/audit.jsonl", "syslog": false}}\n' \
+  "$T" "$T" > "$T/policy-cold.json"
+chmod 644 "$T/policy-cold.json"
+$A "cold" \
+     "cp $D $T/cw-cold/config.json; grep -o ' $T/cold-state/[^ ]*' /proc/self/mountinfo | sort -r | xargs -r umount -l 2>/dev/null; rm -rf $T/cold-state" \
+     "HARDSHIM_RUNTIME=/bin/true HARDSHIM_POLICY=$T/policy-cold.json $HS --root $T/st-cw create --bundle $T/cw-cold cw-cold" \
+   "warm" \
+     "cp $D $T/cw-warm/config.json; HARDSHIM_RUNTIME=/bin/true $P $HS --root $T/st-cw delete cw-warm >/dev/null 2>&1; true" \
+     "HARDSHIM_RUNTIME=/bin/true $P $HS --root $T/st-cw create --bundle $T/cw-warm cw-warm" \
+   "runc features" - "$RUNC features" || true
+echo
+
+echo "## In process: \`hardshimctl check\` (load, validate, every control, emit; no side effects)"
+echo
+set --
+for f in "$T"/cfg/*.json; do
+  set -- "$@" "$(basename "$f" .json)" - "$P $HSCTL check $f"
+done
+$A "$@" || true

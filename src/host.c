@@ -1,16 +1,21 @@
 #include "host.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#ifdef HAVE_APPARMOR
-#include <sys/apparmor.h>
-#endif
-#ifdef HAVE_SELINUX
-#include <selinux/selinux.h>
-#endif
+/* libapparmor and libselinux (with its pcre2) are loaded here, on first
+ * use, not linked: only create, run, restore and exec ask, so pass-through
+ * verbs never pay for loading them. A library that cannot be loaded is
+ * the same as one hardshim was built without. */
+static int (*lib_function (const char *soname, const char *name)) (void)
+{
+  void *lib = dlopen (soname, RTLD_NOW | RTLD_LOCAL);
+
+  return lib ? (int (*) (void)) dlsym (lib, name) : NULL;
+}
 
 /* `runc features` reports build-time support; only the kernel knows if a
  * module is active, and both runtimes fail a create that names an absent one.
@@ -21,7 +26,12 @@ detect_apparmor (hs_host_t *host)
 {
 #ifdef HAVE_APPARMOR
   /* aa_is_enabled() also checks securityfs is mounted, which loading needs. */
-  host->apparmor_enabled = aa_is_enabled () == 1;
+  int (*enabled) (void) = lib_function ("libapparmor.so.1", "aa_is_enabled");
+
+  if (enabled == NULL)
+    host->apparmor_undetectable = true;
+  else
+    host->apparmor_enabled = enabled () == 1;
 #else
   host->apparmor_undetectable = true;
 #endif
@@ -31,7 +41,12 @@ static void
 detect_selinux (hs_host_t *host)
 {
 #ifdef HAVE_SELINUX
-  host->selinux_enabled = is_selinux_enabled () == 1;
+  int (*enabled) (void) = lib_function ("libselinux.so.1", "is_selinux_enabled");
+
+  if (enabled == NULL)
+    host->selinux_undetectable = true;
+  else
+    host->selinux_enabled = enabled () == 1;
 #else
   host->selinux_undetectable = true;
 #endif

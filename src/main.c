@@ -206,6 +206,8 @@ refuse_cli (hs_main_t *m, hs_error_t *err)
     }
   if (m->policy->mode != HS_POLICY_AUDIT)
     return -1;
+  /* `err` holds the refusal; the digest of a valid policy always emits */
+  (void) hs_policy_ensure_digest (m->policy, NULL);
   hs_audit_init (&audit, m->inv.verb_name, m->inv.id, NULL, m->policy->digest);
   hs_audit_add (&audit, "cli", HS_ACT_WOULD_REFUSE, NULL, NULL, NULL, (*err)->msg);
   write_audit (m->policy, &audit, "admitted", NULL);
@@ -236,6 +238,8 @@ intercept (hs_main_t *m, hs_error_t *err)
     {
       hs_audit_t audit;
 
+      if (hs_policy_ensure_digest (m->policy, err) < 0)
+        return -1;
       hs_audit_init (&audit, inv->verb_name, inv->id, NULL, m->policy->digest);
       hs_release_container (m->policy, inv, &audit);
       if (audit.len > 0)
@@ -245,6 +249,9 @@ intercept (hs_main_t *m, hs_error_t *err)
     }
   if (!hs_verb_is_intercepted (inv->verb) || inv->verb_help)
     return 0;
+  /* records and the hardened mark name the policy */
+  if (hs_policy_ensure_digest (m->policy, err) < 0)
+    return -1;
   if (inv->verb == HS_VERB_EXEC)
     r = harden_exec (m, err);
   else
@@ -261,6 +268,7 @@ main (int argc, char **argv)
     .override = secure_getenv ("HARDSHIM_POLICY"),
     .file = HS_POLICY_DIR "/policy.json",
     .dir = HS_POLICY_DIR "/policy.d",
+    .lazy_digest = true, /* only records and the hardened mark need it */
   };
   const char *runtime_env = secure_getenv ("HARDSHIM_RUNTIME");
   cleanup_error hs_error_t err = NULL;

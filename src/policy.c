@@ -282,8 +282,6 @@ finish (hs_policy_t *p, hs_error_t *err)
 {
   const hs_json_t *al;
   const char *mode = NULL;
-  cleanup_free char *emitted = NULL;
-  size_t len;
   int r;
 
   r = get_string (p->tree, "mode", "", &mode, err);
@@ -354,6 +352,20 @@ finish (hs_policy_t *p, hs_error_t *err)
   if (p->audit_log != NULL && p->audit_log[0] == '/' && p->audit_log[1] == '\0')
     p->audit_log = NULL;
 
+  return 0;
+}
+
+/* The digest of the effective policy: emitted and hashed only when a record
+ * or the hardened mark names it (pass-through verbs never do). */
+int
+hs_policy_ensure_digest (hs_policy_t *p, hs_error_t *err)
+{
+  cleanup_free char *emitted = NULL;
+  size_t len;
+  int r;
+
+  if (p->digest[0] != '\0')
+    return 0;
   r = hs_json_emit (p->tree, false, &emitted, &len, err);
   if (r < 0)
     return r;
@@ -362,7 +374,7 @@ finish (hs_policy_t *p, hs_error_t *err)
 }
 
 static int
-build (layers_t *layers, hs_policy_t **ret, hs_error_t *err)
+build (layers_t *layers, bool lazy_digest, hs_policy_t **ret, hs_error_t *err)
 {
   hs_policy_t *p = hs_xcalloc (1, sizeof (*p));
   cleanup_json hs_json_t *user = hs_json_new (HS_JSON_OBJECT);
@@ -418,6 +430,8 @@ build (layers_t *layers, hs_policy_t **ret, hs_error_t *err)
   }
 
   r = finish (p, err);
+  if (r == 0 && !lazy_digest)
+    r = hs_policy_ensure_digest (p, err);
   if (r < 0)
     goto fail;
   *ret = p;
@@ -439,7 +453,7 @@ hs_policy_from_text (const char *text, const char *name, hs_policy_t **ret, hs_e
   if (r < 0)
     return r;
   layers_add (&layers, tree, name);
-  r = build (&layers, ret, err);
+  r = build (&layers, false, ret, err);
   layers_release (&layers);
   return r;
 }
@@ -499,7 +513,7 @@ hs_policy_load (const hs_policy_paths_t *paths, hs_policy_t **ret, hs_error_t *e
             goto out;
         }
     }
-  r = build (&layers, ret, err);
+  r = build (&layers, paths->lazy_digest, ret, err);
 out:
   layers_release (&layers);
   return r;

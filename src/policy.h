@@ -24,6 +24,7 @@ typedef struct
   const char *override; /* HARDSHIM_POLICY, or NULL */
   const char *file;     /* /etc/hardshim/policy.json */
   const char *dir;      /* /etc/hardshim/policy.d */
+  bool lazy_digest;     /* leave `digest` empty until hs_policy_ensure_digest */
 } hs_policy_paths_t;
 
 typedef struct
@@ -50,6 +51,8 @@ int hs_policy_load (const hs_policy_paths_t *paths, hs_policy_t **ret, hs_error_
 /* Build from JSON text layered over the presets, as if read from `name`. */
 int hs_policy_from_text (const char *text, const char *name, hs_policy_t **ret, hs_error_t *err);
 hs_policy_t *hs_policy_free (hs_policy_t *p);
+/* Compute `digest` if it is still empty (paths.lazy_digest). */
+int hs_policy_ensure_digest (hs_policy_t *p, hs_error_t *err);
 static inline void
 hs_policy_freep (hs_policy_t **p)
 {

@@ -191,9 +191,7 @@ hs_sc_validate (hs_sc_profile_t *p, const char *state_dir, hs_sc_notes_t *notes,
       for (size_t j = 0; j < p->n_rules;)
         if (strcmp (p->rules[j].name, u) == 0)
           {
-            free (p->rules[j].name);
-            memmove (&p->rules[j], &p->rules[j + 1], (p->n_rules - j - 1) * sizeof (hs_sc_rule_t));
-            p->n_rules--;
+            hs_sc_profile_remove (p, j);
           }
         else
           j++;

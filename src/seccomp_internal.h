@@ -12,6 +12,7 @@ extern const char *const hs_sc_op_names[];
 
 hs_sc_profile_t * hs_sc_profile_new (void);
 void hs_sc_profile_add (hs_sc_profile_t *p, const hs_sc_rule_t *given);
+void hs_sc_profile_remove (hs_sc_profile_t *p, size_t i);
 void hs_sc_profile_add_arch (hs_sc_profile_t *p, const char *a);
 bool hs_sc_refusing (hs_sc_action_t a);
 int hs_sc_cond_cmp (const void *a, const void *b);

@@ -223,15 +223,6 @@ hs_sc_rule_text (const hs_sc_rule_t *r, char *buf, size_t len)
 
 #define MAX_PIECES 2048
 
-static bool
-name_has_rules (const hs_sc_profile_t *p, const char *name)
-{
-  for (size_t i = 0; i < p->n_rules; i++)
-    if (strcmp (p->rules[i].name, name) == 0)
-      return true;
-  return false;
-}
-
 /* Narrow pieces[from..*n) by condition `c`: each piece becomes the pieces
  * of (piece AND c). -1 when that cannot be expressed or grows too large. */
 static int
@@ -327,23 +318,24 @@ piece_minus (const hs_sc_rule_t *piece, const hs_sc_rule_t *r, hs_sc_rule_t *out
 
 /* Regions of syscall `name` where side `s` allows in some way. Its own
  * refusals are cut out of them later (with the other side's), so where a
- * side's allowance and refusal overlap, the result refuses. */
+ * side's allowance and refusal overlap, the result refuses. `idx[0..n)`
+ * are the indices of s's rules for `name`, in order. */
 static size_t
-permissive_pieces (const hs_sc_profile_t *s, const char *name, hs_sc_rule_t *out)
+permissive_pieces (const hs_sc_profile_t *s, const size_t *idx, size_t n_idx, const char *name,
+                   hs_sc_rule_t *out)
 {
   size_t n = 0;
   bool other_action = false;
 
-  for (size_t i = 0; i < s->n_rules; i++)
-    if (strcmp (s->rules[i].name, name) == 0)
-      {
-        other_action = other_action
-                       || (!hs_sc_refusing (s->rules[i].action)
-                           && s->rules[i].action != s->default_action);
-      }
-  for (size_t i = 0; i < s->n_rules; i++)
-    if (strcmp (s->rules[i].name, name) == 0 && !hs_sc_refusing (s->rules[i].action))
-      out[n++] = s->rules[i];
+  for (size_t k = 0; k < n_idx; k++)
+    {
+      const hs_sc_rule_t *r = &s->rules[idx[k]];
+      other_action = other_action
+                     || (!hs_sc_refusing (r->action) && r->action != s->default_action);
+    }
+  for (size_t k = 0; k < n_idx; k++)
+    if (!hs_sc_refusing (s->rules[idx[k]].action))
+      out[n++] = s->rules[idx[k]];
   /* A permissive default covers the rest, unless rules of another
    * permissive action (NOTIFY under ALLOW) would overlap it. */
   if (!hs_sc_refusing (s->default_action) && !other_action)
@@ -352,6 +344,70 @@ permissive_pieces (const hs_sc_profile_t *s, const char *name, hs_sc_rule_t *out
       out[n++] = all;
     }
   return n;
+}
+
+/* The rules of both profiles grouped by syscall name, names in order of
+ * first appearance (the container's rules, then the policy's): one pass
+ * each instead of a scan of every rule per name. */
+typedef struct
+{
+  char **names;
+  size_t n_names;
+  /* rule indices of profile 0 (container) and 1 (policy) by name:
+   * by_name[s][start[s][k] .. start[s][k + 1]) are name k's, in order */
+  size_t *start[2], *by_name[2];
+} name_groups_t;
+
+static void
+name_groups_release (name_groups_t *g)
+{
+  free (g->names);
+  for (int s = 0; s < 2; s++)
+    free (g->start[s]), free (g->by_name[s]);
+}
+
+static void
+name_groups_build (name_groups_t *g, const hs_sc_profile_t *const prof[2])
+{
+  size_t total = prof[0]->n_rules + prof[1]->n_rules, n_slots = 16;
+  cleanup_free size_t *slots = NULL, *id = NULL;
+  size_t *fill;
+
+  while (n_slots < 2 * (total + 1))
+    n_slots *= 2;
+  slots = hs_xcalloc (n_slots, sizeof (size_t)); /* name id + 1 */
+  id = hs_xcalloc (total + 1, sizeof (size_t));
+  g->names = hs_xcalloc (total + 1, sizeof (char *));
+  g->n_names = 0;
+  for (size_t i = 0; i < total; i++)
+    {
+      const char *name = i < prof[0]->n_rules ? prof[0]->rules[i].name
+                                              : prof[1]->rules[i - prof[0]->n_rules].name;
+      size_t h = hs_sc_name_hash (name) & (n_slots - 1);
+
+      while (slots[h] != 0 && strcmp (g->names[slots[h] - 1], name) != 0)
+        h = (h + 1) & (n_slots - 1);
+      if (slots[h] == 0)
+        {
+          g->names[g->n_names] = (char *) name;
+          slots[h] = ++g->n_names;
+        }
+      id[i] = slots[h] - 1;
+    }
+  for (int s = 0, off = 0; s < 2; off += (int) prof[s]->n_rules, s++)
+    {
+      g->start[s] = hs_xcalloc (g->n_names + 1, sizeof (size_t));
+      g->by_name[s] = hs_xcalloc (prof[s]->n_rules + 1, sizeof (size_t));
+      for (size_t i = 0; i < prof[s]->n_rules; i++)
+        g->start[s][id[off + i] + 1]++;
+      for (size_t k = 0; k < g->n_names; k++)
+        g->start[s][k + 1] += g->start[s][k];
+      fill = hs_xcalloc (g->n_names + 1, sizeof (size_t));
+      memcpy (fill, g->start[s], g->n_names * sizeof (size_t));
+      for (size_t i = 0; i < prof[s]->n_rules; i++)
+        g->by_name[s][fill[id[off + i]]++] = i;
+      free (fill);
+    }
 }
 
 bool
@@ -368,9 +424,10 @@ hs_sc_intersect (const hs_sc_profile_t *c, const hs_sc_profile_t *p, const char 
                  hs_sc_profile_t **ret, hs_sc_notes_t *notes, hs_error_t *err)
 {
   cleanup_sc_profile hs_sc_profile_t *out = hs_sc_profile_new ();
-  cleanup_free char **names = NULL;
+  const hs_sc_profile_t *const prof[2] = { c, p };
+  __attribute__ ((cleanup (name_groups_release))) name_groups_t groups = { 0 };
   cleanup_free hs_sc_rule_t *pc = NULL, *pp = NULL, *pieces = NULL, *spare = NULL;
-  size_t nn = 0, max = c->n_rules + p->n_rules + 2;
+  size_t max = c->n_rules + p->n_rules + 2;
   const hs_json_t *flags;
 
   if (hs_sc_refusing (p->default_action) == false)
@@ -453,32 +510,31 @@ hs_sc_intersect (const hs_sc_profile_t *c, const hs_sc_profile_t *p, const char 
       }
     }
 
-  names = hs_xcalloc (max, sizeof (char *));
-  for (size_t i = 0; i < c->n_rules + p->n_rules; i++)
-    {
-      const hs_sc_rule_t *r = i < c->n_rules ? &c->rules[i] : &p->rules[i - c->n_rules];
-      if (!hs_sc_name_seen (names, nn, r->name))
-        names[nn++] = r->name;
-    }
+  name_groups_build (&groups, prof);
   pc = hs_xcalloc (max, sizeof (*pc));
   pp = hs_xcalloc (max, sizeof (*pp));
   pieces = hs_xcalloc (MAX_PIECES, sizeof (*pieces));
   spare = hs_xcalloc (MAX_PIECES, sizeof (*spare));
-  for (size_t k = 0; k < nn; k++)
+  for (size_t k = 0; k < groups.n_names; k++)
     {
-      const char *name = names[k];
-      size_t npc = permissive_pieces (c, name, pc), npp = permissive_pieces (p, name, pp);
-      size_t np, first_refusal = out->n_rules;
+      const char *name = groups.names[k];
+      const size_t *ic = groups.by_name[0] + groups.start[0][k];
+      const size_t *ip = groups.by_name[1] + groups.start[1][k];
+      size_t nic = groups.start[0][k + 1] - groups.start[0][k];
+      size_t nip = groups.start[1][k + 1] - groups.start[1][k];
+      size_t npc = permissive_pieces (c, ic, nic, name, pc);
+      size_t npp = permissive_pieces (p, ip, nip, name, pp);
+      size_t np, dropped, first_refusal = out->n_rules;
       char text[512];
 
       /* Refusals of both sides stay; for the same arguments (which
        * libseccomp would reject as a conflict) the container's. */
-      for (size_t i = 0; i < c->n_rules + p->n_rules; i++)
+      for (size_t i = 0; i < nic + nip; i++)
         {
-          const hs_sc_rule_t *r = i < c->n_rules ? &c->rules[i] : &p->rules[i - c->n_rules];
+          const hs_sc_rule_t *r = i < nic ? &c->rules[ic[i]] : &p->rules[ip[i - nic]];
           bool shadowed = false;
 
-          if (strcmp (r->name, name) != 0 || !hs_sc_refusing (r->action))
+          if (!hs_sc_refusing (r->action))
             continue;
           for (size_t j = first_refusal; j < out->n_rules && !shadowed; j++)
             {
@@ -493,6 +549,7 @@ hs_sc_intersect (const hs_sc_profile_t *c, const hs_sc_profile_t *p, const char 
         }
       /* Allowed where both allow: pairwise conjunctions. */
       np = 0;
+      dropped = 0;
       for (size_t i = 0; i < npc; i++)
         for (size_t j = 0; j < npp; j++)
           {
@@ -500,6 +557,11 @@ hs_sc_intersect (const hs_sc_profile_t *c, const hs_sc_profile_t *p, const char 
             size_t before = np;
             int r;
 
+            if (np == MAX_PIECES)
+              {
+                dropped++;
+                continue;
+              }
             x.name = (char *) name;
             x.action = stricter (pc[i].action, pp[j].action);
             if (x.action != pc[i].action)
@@ -516,6 +578,10 @@ hs_sc_intersect (const hs_sc_profile_t *c, const hs_sc_profile_t *p, const char 
                   break;
                 }
           }
+      if (dropped > 0)
+        hs_sc_notes_add (notes, "%s: %zu allowances beyond the %d one syscall may have in the "
+                                "intersection; refused there instead",
+                         name, dropped, MAX_PIECES);
       /* Take every refusal out of the pieces, so no allowance overlaps one
        * and libseccomp's rule order never decides. */
       for (size_t j = first_refusal; j < out->n_rules; j++)
@@ -550,7 +616,7 @@ hs_sc_intersect (const hs_sc_profile_t *c, const hs_sc_profile_t *p, const char 
         }
       /* A syscall only the container allows is refused the policy's way
        * (ENOSYS for what its profile does not know), not by the default. */
-      if (npc > 0 && !name_has_rules (p, name) && hs_sc_refusing (c->default_action)
+      if (npc > 0 && nip == 0 && hs_sc_refusing (c->default_action)
           && out->default_action == c->default_action
           && (p->default_action != out->default_action || p->has_default_errno != out->has_default_errno
               || p->default_errno != out->default_errno))

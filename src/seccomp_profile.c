@@ -151,6 +151,7 @@ hs_sc_profile_free (hs_sc_profile_t *p)
     free (p->arches[i]);
   free (p->rules);
   free (p->arches);
+  free (p->slots);
   hs_json_free (p->extra);
   free (p);
   return NULL;
@@ -194,20 +195,77 @@ hs_sc_rule_same (const hs_sc_rule_t *a, const hs_sc_rule_t *b)
   return true;
 }
 
+/* Equal for rules hs_sc_rule_same calls the same. */
+static size_t
+rule_hash (const hs_sc_rule_t *r)
+{
+  uint64_t h = r->hash;
+
+  h = h * 31 + r->action;
+  h = h * 31 + (r->has_errno ? 1 + (uint64_t) r->errno_ret : 0);
+  h = h * 31 + r->nargs;
+  for (size_t i = 0; i < r->nargs; i++)
+    h = (((h * 31 + r->args[i].index) * 31 + r->args[i].op) ^ (r->args[i].value * 0x9e3779b97f4a7c15ull))
+        + r->args[i].value_two;
+  return (size_t) (h ^ (h >> 29));
+}
+
+static void
+index_insert (hs_sc_profile_t *p, size_t i)
+{
+  size_t s = rule_hash (&p->rules[i]) & (p->n_slots - 1);
+
+  while (p->slots[s] != 0)
+    s = (s + 1) & (p->n_slots - 1);
+  p->slots[s] = i + 1;
+}
+
+/* Keep the index over every rule, at most half full. */
+static void
+index_update (hs_sc_profile_t *p)
+{
+  if (p->n_slots < 2 * (p->n_rules + 1))
+    {
+      size_t n = 64;
+      while (n < 4 * (p->n_rules + 1))
+        n *= 2;
+      free (p->slots);
+      p->slots = hs_xcalloc (n, sizeof (size_t));
+      p->n_slots = n;
+      p->n_indexed = 0;
+    }
+  for (; p->n_indexed < p->n_rules; p->n_indexed++)
+    index_insert (p, p->n_indexed);
+}
+
 /* Append a copy of `r` (args must be sorted, one per index); duplicates are skipped. */
 void
 hs_sc_profile_add (hs_sc_profile_t *p, const hs_sc_rule_t *given)
 {
   hs_sc_rule_t copy = *given, *r = &copy;
+  size_t s;
 
   copy.hash = hs_sc_name_hash (given->name);
-  for (size_t i = 0; i < p->n_rules; i++)
-    if (hs_sc_rule_same (&p->rules[i], r))
+  index_update (p);
+  for (s = rule_hash (r) & (p->n_slots - 1); p->slots[s] != 0; s = (s + 1) & (p->n_slots - 1))
+    if (hs_sc_rule_same (&p->rules[p->slots[s] - 1], r))
       return;
   p->rules = hs_xgrow (p->rules, &p->cap_rules, p->n_rules + 1, sizeof (*r));
   p->rules[p->n_rules] = *r;
   p->rules[p->n_rules].name = hs_xstrdup (r->name);
   p->n_rules++;
+}
+
+/* Remove rule i; the duplicate index is rebuilt on the next add. */
+void
+hs_sc_profile_remove (hs_sc_profile_t *p, size_t i)
+{
+  free (p->rules[i].name);
+  memmove (&p->rules[i], &p->rules[i + 1], (p->n_rules - i - 1) * sizeof (hs_sc_rule_t));
+  p->n_rules--;
+  if (p->n_slots > 0)
+    memset (p->slots, 0, p->n_slots * sizeof (size_t));
+  p->n_indexed = 0;
 }
 
 void
@@ -520,6 +578,7 @@ hs_sc_to_oci (const hs_sc_profile_t *p)
   hs_json_t *o = hs_json_new (HS_JSON_OBJECT);
   hs_json_t *syscalls = hs_json_new (HS_JSON_ARRAY);
   bool *done = hs_xcalloc (p->n_rules + 1, sizeof (bool));
+  cleanup_free const char **names = NULL;
 
   hs_json_set_exact (o, "defaultAction", hs_json_new_string (hs_sc_action_names[p->default_action]));
   if (p->has_default_errno)
@@ -535,17 +594,18 @@ hs_sc_to_oci (const hs_sc_profile_t *p)
     hs_json_set_exact (o, p->extra->keys[i], hs_json_dup (p->extra->items[i]));
   /* Two passes: unconditional rules grouped by action (names sorted), then
    * conditional ones, consecutive rules differing only in name merged. */
+  /* one buffer for every entry's names: a fresh one per entry made
+   * profiles of many conditional rules quadratic */
+  names = hs_xcalloc (p->n_rules + 1, sizeof (char *));
   for (int pass = 0; pass < 2; pass++)
     for (size_t i = 0; i < p->n_rules; i++)
       {
         const hs_sc_rule_t *r = &p->rules[i];
-        cleanup_free const char **names = NULL;
         size_t nn = 0;
         hs_json_t *e, *na;
 
         if (done[i] || (pass == 0) != (r->nargs == 0))
           continue;
-        names = hs_xcalloc (p->n_rules, sizeof (char *));
         for (size_t j = i; j < p->n_rules; j++)
           {
             if (done[j] || !same_except_name (r, &p->rules[j]))
@@ -931,9 +991,7 @@ hs_sc_generate (const hs_json_t *src, const hs_sc_context_t *ctx, hs_sc_profile_
           i++;
           continue;
         }
-      free (p->rules[i].name);
-      memmove (&p->rules[i], &p->rules[i + 1], (p->n_rules - i - 1) * sizeof (hs_sc_rule_t));
-      p->n_rules--;
+      hs_sc_profile_remove (p, i);
     }
 
   /* What the profile knows to refuse and nothing allowed: explicit errno. */

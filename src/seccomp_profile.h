@@ -81,6 +81,9 @@ typedef struct
   hs_json_t *extra; /* other linux.seccomp fields kept as they were (flags, listenerPath, ...) */
   hs_sc_rule_t *rules;
   size_t n_rules, cap_rules;
+  /* hs_sc_profile_add's duplicate check: open addressing over rule
+   * indices + 1 (0 free), built lazily, dropped when rules are removed */
+  size_t *slots, n_slots, n_indexed;
 } hs_sc_profile_t;
 
 /* Human-readable remarks for the audit trail (dropped rules, names, ...). */

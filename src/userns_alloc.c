@@ -53,12 +53,10 @@ read_subid (const char *path, const char *user, hs_idpool_t *ret, hs_error_t *er
 {
   cleanup_free char *buf = NULL, *uid_name = NULL, *name = NULL;
   cleanup_close int dfd = -1;
-  struct passwd *pw = user ? getpwnam (user) : NULL;
+  bool looked_up = false;
   size_t len;
   char *line, *save = NULL;
 
-  if (pw != NULL)
-    uid_name = hs_xasprintf ("%u", (unsigned) pw->pw_uid);
   dfd = hs_open_parent (path, &name, err);
   if (dfd < 0 || hs_read_file_at (dfd, name, 4 * 1024 * 1024, &buf, &len, NULL, err) < 0)
     {
@@ -77,6 +75,17 @@ read_subid (const char *path, const char *user, hs_idpool_t *ret, hs_error_t *er
       if (c1 == NULL || (c2 = strchr (c1 + 1, ':')) == NULL)
         continue;
       *c1 = *c2 = '\0';
+      /* the user's uid only for numeric entries: getpwnam goes through
+       * NSS (userdb, files, ...), dozens of files on every create */
+      if (user != NULL && strcmp (line, user) != 0 && line[0] >= '0' && line[0] <= '9'
+          && !looked_up)
+        {
+          struct passwd *pw = getpwnam (user);
+
+          looked_up = true;
+          if (pw != NULL)
+            uid_name = hs_xasprintf ("%u", (unsigned) pw->pw_uid);
+        }
       if (user != NULL && strcmp (line, user) != 0
           && (uid_name == NULL || strcmp (line, uid_name) != 0))
         continue;

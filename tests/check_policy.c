@@ -126,6 +126,29 @@ START_TEST (test_no_files_builtin)
 }
 END_TEST
 
+/* hardshim's main loads lazily: no digest until a record needs one, then
+ * the same digest an eager load computes. */
+START_TEST (test_lazy_digest)
+{
+  etc_t e;
+  hs_policy_t *eager = NULL, *lazy = NULL;
+  hs_error_t err = NULL;
+
+  etc_init (&e);
+  free (test_write (e.dir, "policy.json", "{ \"mode\": \"audit\" }", 0644));
+  ck_assert_int_eq (hs_policy_load (&e.paths, &eager, &err), 0);
+  e.paths.lazy_digest = true;
+  ck_assert_int_eq (hs_policy_load (&e.paths, &lazy, &err), 0);
+  ck_assert_str_eq (lazy->digest, "");
+  ck_assert_int_eq (hs_policy_ensure_digest (lazy, &err), 0);
+  ck_assert_str_eq (lazy->digest, eager->digest);
+  ck_assert_int_eq (strncmp (lazy->digest, "sha256:", 7), 0);
+  hs_policy_free (eager);
+  hs_policy_free (lazy);
+  etc_free (&e);
+}
+END_TEST
+
 /* Objects merge key by key, everything else (arrays too) replaces; later
  * layers win; policy.d in name order; dot files and non-.json ignored. */
 START_TEST (test_layers_merge_and_origins)
@@ -511,6 +534,7 @@ policy_suite (void)
   tcase_add_test (tc, test_presets);
   tcase_add_test (tc, test_no_files_builtin);
   tcase_add_test (tc, test_layers_merge_and_origins);
+  tcase_add_test (tc, test_lazy_digest);
   tcase_add_test (tc, test_override_file);
   tcase_add_test (tc, test_digest);
   tcase_add_test (tc, test_globals);

@@ -733,6 +733,45 @@ START_TEST (test_too_many_rules)
 }
 END_TEST
 
+/* More conditional rules for one syscall than the intersection holds
+ * pieces for (2048): the rest are refused with a note, never an overflow. */
+START_TEST (test_intersect_many_rules_one_syscall)
+{
+  size_t cap = 256 + 5000 * 128;
+  char *text = hs_xmalloc (cap), *at = text;
+  hs_sc_profile_t *c, *p = gen ("SCMP_ARCH_X86_64", false, 6, 1, NO_CAPS, true), *r;
+  hs_sc_notes_t notes = { 0 };
+  size_t reads = 0;
+  bool noted = false;
+
+  at += sprintf (at, "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[");
+  for (int i = 0; i < 5000; i++)
+    at += sprintf (at, "%s{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":"
+                       "[{\"index\":0,\"value\":%d,\"op\":\"SCMP_CMP_EQ\"}]}",
+                   i ? "," : "", i);
+  sprintf (at, "]}");
+  c = from_oci_text (text);
+  r = intersect (c, p, &notes);
+  for (size_t i = 0; i < r->n_rules; i++)
+    if (strcmp (r->rules[i].name, "read") == 0 && r->rules[i].action == HS_SC_ALLOW)
+      {
+        ck_assert_uint_eq (r->rules[i].nargs, 1);
+        ck_assert_uint_lt (r->rules[i].args[0].value, 5000);
+        reads++;
+      }
+  ck_assert_uint_gt (reads, 0);
+  ck_assert_uint_lt (reads, 5000);
+  for (size_t i = 0; i < notes.len; i++)
+    noted = noted || strstr (notes.items[i], "allowances beyond the 2048") != NULL;
+  ck_assert (noted);
+  hs_sc_notes_release (&notes);
+  hs_sc_profile_free (r);
+  hs_sc_profile_free (c);
+  hs_sc_profile_free (p);
+  free (text);
+}
+END_TEST
+
 START_TEST (test_intersect_unknown_flag)
 {
   hs_sc_profile_t *c = from_oci_text ("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"flags\":[\"X\"]}");
@@ -1011,6 +1050,102 @@ static const control_case_t control_cases[] = {
   { "off", "", "{\"seccomp\":{\"mode\":\"off\"}}", true, "\"ociVersion\"" },
 };
 
+/* The control caches its whole outcome: a second identical container gets
+ * the same profile and notes from <state_dir>/seccomp (proved by editing
+ * the cached record), another capability set does not. */
+static size_t
+seccomp_notes (const hs_audit_t *a)
+{
+  char *line;
+  size_t n = 0;
+
+  for (size_t i = 0; i < a->len; i++)
+    {
+      line = hs_audit_line (a, i);
+      n += strstr (line, "\"control\":\"seccomp\"") && strstr (line, "\"action\":\"note\"");
+      free (line);
+    }
+  return n;
+}
+
+/* linux.seccomp after hardening `config` with state under `dir`, and the
+ * number of seccomp notes. */
+static char *
+harden_with (const char *dir, const char *config, size_t *ret_notes)
+{
+  char *policy_text = hs_xasprintf ("{\"state_dir\":\"%s/run\"}", dir);
+  hs_policy_t *policy = NULL;
+  hs_json_t *spec = test_parse (config);
+  hs_host_t host = { 0 };
+  hs_error_t err = NULL;
+  hs_audit_t audit;
+  char *out;
+
+  if (hs_policy_from_text (policy_text, "test", &policy, &err) < 0
+      || hs_policy_validate_controls (policy, &err) < 0)
+    ck_abort_msg ("policy: %s", err->msg);
+  hs_audit_init (&audit, "create", "id", "/b", policy->digest);
+  if (hs_harden_spec (spec, policy, &host, &audit, &err) < 0)
+    ck_abort_msg ("refused: %s", err->msg);
+  out = test_emit (hs_json_path (spec, "linux", "seccomp", NULL));
+  *ret_notes = seccomp_notes (&audit);
+  hs_audit_release (&audit);
+  hs_json_free (spec);
+  hs_policy_free (policy);
+  free (policy_text);
+  return out;
+}
+
+START_TEST (test_result_cache)
+{
+  static const char *const cfg_fmt
+      = "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"},\"process\":{\"args\":"
+        "[\"sh\"],\"cwd\":\"/\",\"noNewPrivileges\":true,\"capabilities\":{\"bounding\":"
+        "[\"%s\"]}},\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\","
+        "\"syscalls\":[{\"names\":[\"socket\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{"
+        "\"index\":0,\"value\":40,\"op\":\"SCMP_CMP_GT\"},{\"index\":1,\"value\":8,"
+        "\"valueTwo\":8,\"op\":\"SCMP_CMP_MASKED_EQ\"}]}]}}}";
+  char *cfg = hs_xasprintf (cfg_fmt, "CAP_CHOWN"), *with_admin = hs_xasprintf (cfg_fmt, "CAP_SYS_ADMIN");
+  char *dir = temp_dir (), *cmd, *first, *second, *other, *edited, *seccomp_dir;
+  size_t n1, n2, n3, n4;
+  int results = 0;
+  FILE *f;
+
+  first = harden_with (dir, cfg, &n1);
+  second = harden_with (dir, cfg, &n2);
+  ck_assert_str_eq (first, second);
+  ck_assert_uint_gt (n1, 0);
+  ck_assert_uint_eq (n1, n2);
+  /* the cached record is what the next container gets */
+  seccomp_dir = hs_xasprintf ("%s/run/seccomp", dir);
+  cmd = hs_xasprintf ("for f in '%s'/*.result.json; do sed -i 's/SCMP_ACT_ERRNO/SCMP_ACT_KILL/g' "
+                      "\"$f\"; done; ls '%s' | grep -c 'result.json$'",
+                      seccomp_dir, seccomp_dir);
+  f = popen (cmd, "r");
+  ck_assert_int_eq (fscanf (f, "%d", &results), 1);
+  pclose (f);
+  ck_assert_int_eq (results, 1);
+  free (cmd);
+  edited = harden_with (dir, cfg, &n3);
+  ck_assert_ptr_nonnull (strstr (edited, "SCMP_ACT_KILL"));
+  ck_assert_uint_eq (n3, n1);
+  /* other capabilities: another key, computed afresh */
+  other = harden_with (dir, with_admin, &n4);
+  ck_assert_ptr_null (strstr (other, "SCMP_ACT_KILL"));
+  cmd = hs_xasprintf ("rm -rf '%s'", dir);
+  ck_assert_int_eq (system (cmd), 0);
+  free (cmd);
+  free (seccomp_dir);
+  free (with_admin);
+  free (cfg);
+  free (first);
+  free (second);
+  free (edited);
+  free (other);
+  free (dir);
+}
+END_TEST
+
 START_TEST (test_control_table)
 {
   const control_case_t *c = &control_cases[_i];
@@ -1105,6 +1240,7 @@ seccomp_suite (void)
   tcase_add_test (t, test_intersect_self);
   tcase_add_test (t, test_intersect_extras);
   tcase_add_test (t, test_intersect_unknown_flag);
+  tcase_add_test (t, test_intersect_many_rules_one_syscall);
   tcase_add_test (t, test_too_many_rules);
   tcase_add_loop_test (t, test_bad_container_profiles, 0,
                        sizeof (bad_profiles) / sizeof (bad_profiles[0]));
@@ -1113,6 +1249,7 @@ seccomp_suite (void)
   tcase_add_test (t, test_validate_drops_unknown_names);
   tcase_add_test (t, test_validate_refuses_what_libseccomp_refuses);
   tcase_add_test (t, test_validate_cache);
+  tcase_add_test (t, test_result_cache);
   tcase_add_test (t, test_validate_cache_concurrent);
   tcase_add_loop_test (t, test_control_table, 0,
                        sizeof (control_cases) / sizeof (control_cases[0]));

@@ -94,6 +94,17 @@ START_TEST (test_subid_pool)
                  "hardshim:300000:0\nhardshim:4294967290:100\nhardshim:500000:65536\n");
   write_text (g, "hardshim:265536:200000\n");
 
+  /* an entry may name the user by uid (root is uid 0 everywhere) */
+  write_text (u, "other:100000:65536\n0:700000:65536\n");
+  write_text (g, "root:700000:65536\n");
+  ck_assert_int_eq (hs_idpool_from_subid (u, g, "root", &p, &err), 0);
+  ck_assert_uint_eq (p.n, 1);
+  ck_assert_uint_eq (p.r[0].start, 700000);
+  hs_idpool_release (&p);
+  write_text (u, "other:100000:65536\nhardshim:200000:131072\nbroken\nhardshim:x:5\n"
+                 "hardshim:300000:0\nhardshim:4294967290:100\nhardshim:500000:65536\n");
+  write_text (g, "hardshim:265536:200000\n");
+
   /* a user without entries: empty pool, not an error */
   ck_assert_int_eq (hs_idpool_from_subid (u, g, "nobody-here", &p, &err), 0);
   ck_assert_uint_eq (p.n, 0);

@@ -8,11 +8,14 @@
 #include "cleanup.h"
 #include "config.h"
 #include "fileio.h"
+#include "registry.h"
 #include "seccomp_profile.h"
+#include "sha256.h"
 #include "xalloc.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <seccomp.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -96,32 +99,46 @@ requested_profile (hs_harden_t *h, const hs_json_t *settings, const char **ret, 
 }
 
 /* Source text of profile `name`: <profile_dir>/<name>.json when present
- * (it overrides a built-in of the same name), else the built-in. */
+ * (it overrides a built-in of the same name), else the built-in. `*ret_buf`
+ * owns a file's text (NULL for a built-in). */
+static int
+load_source_text (const hs_json_t *settings, const char *name, const char **ret, size_t *ret_len,
+                  char **ret_buf, hs_error_t *err)
+{
+  const hs_json_t *d = hs_json_get_exact (settings, "profile_dir");
+  const char *dir = d ? d->str : DEFAULT_PROFILE_DIR;
+  cleanup_free char *file = hs_xasprintf ("%s.json", name);
+  cleanup_close int dfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int r;
+
+  *ret_buf = NULL;
+  if (dfd >= 0 && faccessat (dfd, file, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+    {
+      if ((r = hs_read_file_at (dfd, file, MAX_SOURCE_BYTES, ret_buf, ret_len, NULL, err)) < 0)
+        return hs_error_wrap (err, "seccomp profile `%s/%s`", dir, file);
+      *ret = *ret_buf;
+    }
+  else if (dfd < 0 && errno != ENOENT)
+    return hs_error_make (err, errno, "seccomp profile directory `%s`", dir);
+  else if ((*ret = hs_sc_builtin_source (name)) != NULL)
+    *ret_len = strlen (*ret);
+  else
+    return hs_error_make (err, 0, "seccomp profile `%s`: no `%s/%s` and no built-in of that name",
+                          name, dir, file);
+  return 0;
+}
+
 static int
 load_source (const hs_json_t *settings, const char *name, hs_json_t **ret, hs_error_t *err)
 {
   static const hs_json_limits_t limits = { MAX_SOURCE_BYTES, 32, true };
-  const hs_json_t *d = hs_json_get_exact (settings, "profile_dir");
-  const char *dir = d ? d->str : DEFAULT_PROFILE_DIR;
-  cleanup_free char *file = hs_xasprintf ("%s.json", name), *buf = NULL;
-  cleanup_close int dfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  cleanup_free char *buf = NULL;
   const char *text = NULL;
   size_t len = 0;
   int r;
 
-  if (dfd >= 0 && faccessat (dfd, file, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
-    {
-      if ((r = hs_read_file_at (dfd, file, MAX_SOURCE_BYTES, &buf, &len, NULL, err)) < 0)
-        return hs_error_wrap (err, "seccomp profile `%s/%s`", dir, file);
-      text = buf;
-    }
-  else if (dfd < 0 && errno != ENOENT)
-    return hs_error_make (err, errno, "seccomp profile directory `%s`", dir);
-  else if ((text = hs_sc_builtin_source (name)) != NULL)
-    len = strlen (text);
-  else
-    return hs_error_make (err, 0, "seccomp profile `%s`: no `%s/%s` and no built-in of that name",
-                          name, dir, file);
+  if ((r = load_source_text (settings, name, &text, &len, &buf, err)) < 0)
+    return r;
   if ((r = hs_json_parse (text, len, &limits, ret, err)) < 0
       || (r = hs_sc_source_check (*ret, err)) < 0)
     {
@@ -180,6 +197,124 @@ hs_seccomp_profile_for (const hs_json_t *spec, const hs_json_t *settings, const 
   return 0;
 }
 
+/* The whole outcome for a container (its linux.seccomp and the notes) is
+ * cached under <state_dir>/seccomp, keyed by a digest of everything it
+ * depends on: the source text, the container's facts, the profile the
+ * config already has and libseccomp's version. The second identical
+ * container pays a digest and a small read instead of generation,
+ * intersection and validation. Only outcomes that were validated are stored. */
+#define RESULT_CACHE_MAX (4u * 1024 * 1024)
+
+static char *
+result_key (const hs_json_t *spec, const hs_json_t *settings, const char *name)
+{
+  const struct scmp_version *v = seccomp_version ();
+  const hs_json_t *existing = hs_json_path (spec, "linux", "seccomp", NULL);
+  cleanup_free char *buf = NULL, *caps = NULL, *prof = NULL, *key = NULL;
+  cleanup_error hs_error_t err = NULL;
+  char src_digest[HS_DIGEST_LEN], digest[HS_DIGEST_LEN];
+  const char *text;
+  hs_sc_context_t ctx;
+  size_t len;
+
+  container_context (spec, settings, &ctx);
+  if (load_source_text (settings, name, &text, &len, &buf, &err) < 0)
+    return NULL;
+  hs_sha256_digest (text, len, src_digest);
+  if ((ctx.bounding != NULL && hs_json_emit (ctx.bounding, false, &caps, &len, NULL) < 0)
+      || (existing != NULL && hs_json_emit (existing, false, &prof, &len, NULL) < 0))
+    return NULL;
+  key = hs_xasprintf ("hardshim seccomp result 1\nlibseccomp %u.%u.%u\n%s\n%s\n%s %d %u.%u %d\n"
+                      "%s\n%s",
+                      v->major, v->minor, v->micro, name, src_digest, ctx.native_arch,
+                      ctx.compat_arches, ctx.kernel_major, ctx.kernel_minor,
+                      ctx.no_new_privileges, caps ? caps : "-", prof ? prof : "-");
+  hs_sha256_digest (key, strlen (key), digest);
+  return hs_xasprintf ("%.64s.result.json", digest + 7);
+}
+
+/* The cached outcome, or false. */
+static bool
+result_cached (const char *state_dir, const char *file, hs_json_t **ret_sc, hs_sc_notes_t *notes)
+{
+  static const hs_json_limits_t limits = { RESULT_CACHE_MAX, 64, false };
+  hs_registry_t reg = { .dirfd = -1, .lockfd = -1 };
+  cleanup_json hs_json_t *record = NULL;
+  cleanup_free char *buf = NULL;
+  const hs_json_t *sc, *n;
+  size_t len;
+
+  if (hs_registry_lock (state_dir, "seccomp", &reg, NULL) < 0)
+    return false;
+  if (hs_read_file_at (reg.dirfd, file, limits.max_bytes, &buf, &len, NULL, NULL) < 0
+      || hs_json_parse (buf, len, &limits, &record, NULL) < 0)
+    {
+      hs_registry_unlock (&reg);
+      return false;
+    }
+  hs_registry_unlock (&reg);
+  sc = hs_json_get_type (record, "seccomp", HS_JSON_OBJECT);
+  n = hs_json_get_type (record, "notes", HS_JSON_ARRAY);
+  if (sc == NULL || n == NULL)
+    return false;
+  for (size_t i = 0; i < n->len; i++)
+    if (n->items[i]->type != HS_JSON_STRING)
+      return false;
+  for (size_t i = 0; i < n->len; i++)
+    hs_sc_notes_add (notes, "%s", n->items[i]->str);
+  *ret_sc = hs_json_dup (sc);
+  return true;
+}
+
+static void
+result_store (const char *state_dir, const char *file, const hs_json_t *sc,
+              const hs_sc_notes_t *notes)
+{
+  hs_registry_t reg = { .dirfd = -1, .lockfd = -1 };
+  cleanup_json hs_json_t *record = hs_json_new (HS_JSON_OBJECT);
+  hs_json_t *n = hs_json_new (HS_JSON_ARRAY);
+  cleanup_free char *out = NULL;
+  size_t len;
+
+  hs_json_set_exact (record, "seccomp", hs_json_dup (sc));
+  for (size_t i = 0; i < notes->len; i++)
+    hs_json_append (n, hs_json_new_string (notes->items[i]));
+  hs_json_set_exact (record, "notes", n);
+  if (hs_json_emit (record, false, &out, &len, NULL) < 0 || len > RESULT_CACHE_MAX
+      || hs_registry_lock (state_dir, "seccomp", &reg, NULL) < 0)
+    return;
+  (void) hs_write_file_atomic_at (reg.dirfd, file, out, len, NULL, NULL);
+  hs_registry_unlock (&reg);
+}
+
+/* linux.seccomp for this container (a new tree) and its notes. */
+static int
+profile_oci (const hs_harden_t *h, const hs_json_t *settings, const char *name,
+             hs_json_t **ret, hs_sc_notes_t *notes, hs_error_t *err)
+{
+  cleanup_sc_profile hs_sc_profile_t *result = NULL;
+  const char *state_dir = h->policy->state_dir;
+  cleanup_free char *file = NULL;
+  bool cached = false;
+  int r;
+
+  if (name == NULL)
+    {
+      const hs_json_t *v = hs_json_get_exact (settings, "profile");
+      name = v ? v->str : "default";
+    }
+  file = state_dir ? result_key (h->spec, settings, name) : NULL;
+  if (file != NULL && result_cached (state_dir, file, ret, notes))
+    return 0;
+  r = hs_seccomp_profile_for (h->spec, settings, name, state_dir, &result, notes, &cached, err);
+  if (r < 0)
+    return r;
+  *ret = hs_sc_to_oci (result);
+  if (file != NULL)
+    result_store (state_dir, file, *ret, notes);
+  return 0;
+}
+
 static hs_json_t *
 summary (const hs_json_t *sc)
 {
@@ -232,13 +367,11 @@ same_profile (const hs_json_t *a, const hs_json_t *b)
 static int
 apply (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
 {
-  cleanup_sc_profile hs_sc_profile_t *result = NULL;
   hs_sc_notes_t notes = { 0 };
-  hs_json_t *ann = hs_json_get (h->spec, "annotations"), *linux_, *after;
+  hs_json_t *ann = hs_json_get (h->spec, "annotations"), *linux_, *after = NULL;
   const hs_json_t *existing;
   cleanup_json hs_json_t *before_sum = NULL, *after_sum = NULL;
   const char *requested = NULL;
-  bool cached = false;
   int r;
 
   /* crun loads this BPF instead of linux.seccomp: never let it through. */
@@ -253,8 +386,7 @@ apply (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
   r = requested_profile (h, settings, &requested, err);
   if (r < 0)
     return r;
-  r = hs_seccomp_profile_for (h->spec, settings, requested, h->policy->state_dir, &result, &notes,
-                              &cached, err);
+  r = profile_oci (h, settings, requested, &after, &notes, err);
   if (r < 0)
     {
       cleanup_free char *msg = hs_xstrdup ((*err)->msg);
@@ -266,7 +398,6 @@ apply (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
     hs_harden_note (h, "linux.seccomp", "%s", notes.items[i]);
   hs_sc_notes_release (&notes);
 
-  after = hs_sc_to_oci (result);
   linux_ = hs_json_ensure_object (h->spec, "linux");
   if (linux_ == NULL)
     {

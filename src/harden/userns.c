@@ -4,7 +4,10 @@
  * idmapped so files keep their owners inside. See doc/userns.md. */
 #include "harden/controls.h"
 #include "cleanup.h"
+#include "fileio.h"
 #include "idmap.h"
+#include "registry.h"
+#include "sha256.h"
 #include "userns_alloc.h"
 #include "xalloc.h"
 
@@ -693,6 +696,41 @@ runtime_honours_mount_idmap (const char *runtime)
   return false;
 }
 
+/* The probe above execs the runtime (`runc features` is a Go binary:
+ * milliseconds) and every create with a bind volume asks: remember the
+ * answer per runtime binary (path, inode, size, mtime, ctime) under
+ * <state_dir>/runtime, so only the first container pays for it. */
+static bool
+runtime_honours_mount_idmap_cached (const char *state_dir, const char *runtime)
+{
+  hs_registry_t reg = { .dirfd = -1, .lockfd = -1 };
+  cleanup_free char *key = NULL, *name = NULL, *buf = NULL;
+  char digest[HS_DIGEST_LEN];
+  struct stat st;
+  size_t len;
+  bool v;
+
+  if (state_dir == NULL || stat (runtime, &st) < 0
+      || hs_registry_lock (state_dir, "runtime", &reg, NULL) < 0)
+    return runtime_honours_mount_idmap (runtime);
+  key = hs_xasprintf ("mount-idmap\n%s\n%ju %ju %jd %lld.%09ld %lld.%09ld", runtime,
+                      (uintmax_t) st.st_dev, (uintmax_t) st.st_ino, (intmax_t) st.st_size,
+                      (long long) st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
+                      (long long) st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
+  hs_sha256_digest (key, strlen (key), digest);
+  name = hs_xasprintf ("%.64s.idmap", digest + 7);
+  if (hs_read_file_at (reg.dirfd, name, 16, &buf, &len, NULL, NULL) == 0 && len == 2
+      && (buf[0] == '0' || buf[0] == '1') && buf[1] == '\n')
+    v = buf[0] == '1';
+  else
+    {
+      v = runtime_honours_mount_idmap (runtime);
+      (void) hs_write_file_atomic_at (reg.dirfd, name, v ? "1\n" : "0\n", 2, NULL, NULL);
+    }
+  hs_registry_unlock (&reg);
+  return v;
+}
+
 /* Hardening for a named container (not a bare tree): allocate and mount. */
 static bool
 for_container (const hs_harden_t *h)
@@ -958,7 +996,9 @@ idmap_volumes (hs_harden_t *h, const settings_t *s, idmap_ctx_t *c, unsigned lon
       if (strcmp (s->volumes, "none") != 0)
         {
           if (honours < 0)
-            honours = h->ctr->runtime && runtime_honours_mount_idmap (h->ctr->runtime);
+            honours = h->ctr->runtime
+                      && runtime_honours_mount_idmap_cached (h->policy->state_dir,
+                                                             h->ctr->runtime);
           if (honours)
             {
               hs_json_t *after = hs_json_dup (m);

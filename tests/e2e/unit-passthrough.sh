@@ -102,4 +102,13 @@ for rt in runc crun; do
   done
 done
 
+# Pass-through verbs never load the LSM libraries (libselinux brings pcre2):
+# src/host.c loads them only for the verbs it hardens. The loader's trace
+# lists every object hardshim maps before it execs the runtime.
+HARDSHIM_RUNTIME=/bin/true HARDSHIM_POLICY=$POLICY LD_DEBUG=files "$HARDSHIM" state x \
+  </dev/null >/dev/null 2>"$T/ld.trace"
+check "pass-through: the loader trace was captured" grep -q 'libc.so' "$T/ld.trace"
+check "pass-through: libselinux and libapparmor are not loaded" \
+  sh -c "! grep -Eq 'file=[^ ]*(libselinux|libapparmor|libpcre2)' '$T/ld.trace'"
+
 finish

@@ -375,4 +375,36 @@ if [ -f /etc/subuid ] && [ -f /etc/subgid ]; then
   umount /etc/subuid /etc/subgid
 fi
 
+# The runtime probe (does it apply mount uidMappings?) runs once per runtime
+# binary, not on every create: a fake runtime counts its `features` calls.
+HS3=$T/hs3
+write_policy "{ \"state_dir\": \"$HS3\", \"audit_log\": { \"path\": \"$AUDIT\", \"syslog\": false },
+  \"userns\": { \"mode\": \"auto\", \"ownership\": \"none\",
+    \"ranges\": [ { \"start\": $POOL, \"size\": $((8 * BLOCK)) } ] } }"
+fake=$T/fake-runtime
+cat > "$fake" <<EOS
+#!/bin/sh
+case " \$* " in
+  *" features "*) echo features >> "$T/probes"
+    echo '{"mountExtensions": {"idmap": {"enabled": true}}}' ;;
+esac
+exit 0
+EOS
+chmod 755 "$fake"
+probe_vol=$T/probe-vol
+mkdir -p "$probe_vol"
+probe_create () {
+  b=$T/probe-$1
+  make_bundle "$b" ".mounts += [{\"destination\": \"/data\", \"type\": \"bind\", \"source\": \"$probe_vol\", \"options\": [\"bind\"]}]"
+  HARDSHIM_RUNTIME=$fake HARDSHIM_POLICY=$POLICY "$HARDSHIM" --root "$STATE/fake" create --bundle "$b" "probe-$1" \
+    && jqe '.mounts[] | select(.destination == "/data") | .uidMappings[0].size == 65536' "$b/config.json"
+}
+check "runtime probe: first create uses the runtime's answer" probe_create 1
+check "... which asked the runtime once" [ "$(wc -l < "$T/probes")" -eq 1 ]
+check "runtime probe: a second create uses the runtime's answer" probe_create 2
+check "... without asking the runtime again" [ "$(wc -l < "$T/probes")" -eq 1 ]
+touch -d '2000-01-01' "$fake"
+check "runtime probe: a changed runtime binary" probe_create 3
+check "... is asked again" [ "$(wc -l < "$T/probes")" -eq 2 ]
+
 finish
