@@ -391,8 +391,11 @@ esac
 exit 0
 EOS
 chmod 755 "$fake"
+# hardshim idmaps volumes itself and asks the runtime only when it cannot:
+# an overlay mount cannot be idmapped, so this volume takes that path.
 probe_vol=$T/probe-vol
-mkdir -p "$probe_vol"
+mkdir -p "$probe_vol" "$T/ovl-lower" "$T/ovl-upper" "$T/ovl-work"
+mount -t overlay overlay -o "lowerdir=$T/ovl-lower,upperdir=$T/ovl-upper,workdir=$T/ovl-work" "$probe_vol"
 probe_create () {
   b=$T/probe-$1
   make_bundle "$b" ".mounts += [{\"destination\": \"/data\", \"type\": \"bind\", \"source\": \"$probe_vol\", \"options\": [\"bind\"]}]"
