@@ -13,7 +13,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -176,47 +175,6 @@ hs_seccomp_profile_for (const hs_json_t *spec, const hs_json_t *settings, const 
   return 0;
 }
 
-/* The profile hardshim would write equals the one the config has, up to
- * the order of the syscalls entries (hardshim's allowances never overlap
- * another rule, so their order means nothing to the filter). Hardening a
- * hardened config then changes nothing: the intersection lists a name's
- * refusals before its allowances, so it reorders even its own profile. */
-static bool
-same_profile (const hs_json_t *existing, const hs_json_t *after)
-{
-  const hs_json_t *es, *as;
-  bool *used;
-  bool same = true;
-
-  if (existing == NULL || existing->type != HS_JSON_OBJECT || existing->len != after->len)
-    return false;
-  for (size_t i = 0; i < after->len; i++)
-    if (strcmp (existing->keys[i], after->keys[i]) != 0
-        || (strcmp (after->keys[i], "syscalls") != 0
-            && !hs_json_equal (existing->items[i], after->items[i])))
-      return false;
-  es = hs_json_get_exact (existing, "syscalls");
-  as = hs_json_get_exact (after, "syscalls");
-  if (es == NULL || as == NULL)
-    return es == as;
-  if (es->type != HS_JSON_ARRAY || as->type != HS_JSON_ARRAY || es->len != as->len)
-    return false;
-  used = hs_xcalloc (es->len + 1, sizeof (bool));
-  for (size_t i = 0; i < as->len && same; i++)
-    {
-      size_t j;
-      for (j = 0; j < es->len; j++)
-        if (!used[j] && hs_json_equal (es->items[j], as->items[i]))
-          break;
-      if (j == es->len)
-        same = false;
-      else
-        used[j] = true;
-    }
-  free (used);
-  return same;
-}
-
 static hs_json_t *
 summary (const hs_json_t *sc)
 {
@@ -229,6 +187,41 @@ summary (const hs_json_t *sc)
   s = hs_xasprintf ("%s, %zu rule entries", def && def->type == HS_JSON_STRING ? def->str : "?",
                     sys && sys->type == HS_JSON_ARRAY ? sys->len : (size_t) 0);
   return hs_json_new_string (s);
+}
+
+/* The same profile up to the order of its syscall rules (the intersection
+ * lists them in its own order): hardening a hardened config again must
+ * change nothing. */
+static bool
+same_profile (const hs_json_t *a, const hs_json_t *b)
+{
+  const hs_json_t *sa = hs_json_get_type (a, "syscalls", HS_JSON_ARRAY);
+  const hs_json_t *sb = hs_json_get_type (b, "syscalls", HS_JSON_ARRAY);
+  cleanup_json hs_json_t *ra = NULL, *rb = NULL;
+  cleanup_free bool *used = NULL;
+
+  if (hs_json_equal (a, b))
+    return true;
+  if (sa == NULL || sb == NULL || sa->len != sb->len)
+    return false;
+  ra = hs_json_dup (a);
+  rb = hs_json_dup (b);
+  hs_json_remove (ra, "syscalls");
+  hs_json_remove (rb, "syscalls");
+  if (!hs_json_equal (ra, rb))
+    return false;
+  used = hs_xcalloc (sb->len + 1, sizeof (bool));
+  for (size_t i = 0; i < sa->len; i++)
+    {
+      size_t j = 0;
+
+      while (j < sb->len && (used[j] || !hs_json_equal (sa->items[i], sb->items[j])))
+        j++;
+      if (j == sb->len)
+        return false;
+      used[j] = true;
+    }
+  return true;
 }
 
 static int
@@ -283,7 +276,7 @@ apply (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
       return hs_harden_refuse (h, err, "linux", "`linux` must be an object");
     }
   existing = hs_json_get (linux_, "seccomp");
-  if (same_profile (existing, after))
+  if (existing != NULL && same_profile (existing, after))
     {
       hs_json_free (after);
       return 0;
