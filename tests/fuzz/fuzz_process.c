@@ -19,21 +19,21 @@ int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
 /* Every process-level control overridable; exception `all` lets every
  * container turn most of them off. */
-#define POLICY_GRANTING                                                                             \
-  "{\"audit_log\": null, \"state_dir\": \"/nonexistent/hardshim-fuzz\","                            \
-  "\"capabilities\": {\"overridable\": true}, \"no_new_privileges\": {\"overridable\": true},"      \
-  "\"non_root_user\": {\"overridable\": true}, \"rlimits\": {\"overridable\": true},"               \
-  "\"apparmor\": {\"overridable\": true}, \"selinux\": {\"overridable\": true},"                    \
-  "\"exceptions\": {\"all\": {\"scope\": {}, \"allow\": {\"capabilities\": {\"off\": true},"        \
-  "\"no_new_privileges\": {\"off\": true}, \"apparmor\": {\"off\": true},"                           \
+#define POLICY_GRANTING                                                                            \
+  "{\"audit_log\": null, \"state_dir\": \"/nonexistent/hardshim-fuzz\","                           \
+  "\"capabilities\": {\"overridable\": true}, \"no_new_privileges\": {\"overridable\": true},"     \
+  "\"non_root_user\": {\"overridable\": true}, \"rlimits\": {\"overridable\": true},"              \
+  "\"apparmor\": {\"overridable\": true}, \"selinux\": {\"overridable\": true},"                   \
+  "\"exceptions\": {\"all\": {\"scope\": {}, \"allow\": {\"capabilities\": {\"off\": true},"       \
+  "\"no_new_privileges\": {\"off\": true}, \"apparmor\": {\"off\": true},"                         \
   "\"selinux\": {\"off\": true}}}}}"
 
-#define CONTAINER                                                                                   \
-  "{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"rootfs\"}, \"annotations\": {"                \
-  "\"org.hardshim.exception.capabilities\": \"off\","                                               \
-  "\"org.hardshim.exception.no_new_privileges\": \"off\","                                          \
-  "\"org.hardshim.exception.selinux\": \"off\","                                                    \
-  "\"org.hardshim.exception.non_root_user\": \"off\","                                              \
+#define CONTAINER                                                                                  \
+  "{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"rootfs\"}, \"annotations\": {"               \
+  "\"org.hardshim.exception.capabilities\": \"off\","                                              \
+  "\"org.hardshim.exception.no_new_privileges\": \"off\","                                         \
+  "\"org.hardshim.exception.selinux\": \"off\","                                                   \
+  "\"org.hardshim.exception.non_root_user\": \"off\","                                             \
   "\"org.hardshim.exception.apparmor\": \"off\"}}"
 
 static hs_policy_t *policies[2];
@@ -67,8 +67,11 @@ static int
 harden (hs_json_t *wrapper, const hs_policy_t *policy, const hs_host_t *host, bool with_container,
         size_t *changes, hs_error_t *err)
 {
-  hs_harden_t h = { .spec = wrapper, .policy = policy, .host = host,
-                    .target = HS_TARGET_PROCESS, .container = with_container ? container : NULL };
+  hs_harden_t h = { .spec = wrapper,
+                    .policy = policy,
+                    .host = host,
+                    .target = HS_TARGET_PROCESS,
+                    .container = with_container ? container : NULL };
   hs_audit_t audit;
   int r;
 
@@ -109,7 +112,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   host.selinux_enabled = (data[0] >> 1) & 1;
   with_container = (data[0] >> 2) & 1;
   policy = policies[(data[0] >> 3) & 1];
-  if (hs_json_parse ((const char *) data + 1, size - 1, &hs_spec_limits, &tree, &err) < 0
+  if (hs_json_parse ((const char *)data + 1, size - 1, &hs_spec_limits, &tree, &err) < 0
       || hs_process_validate (tree, "", &err) < 0)
     goto out;
   w1 = wrap (TAKE_PTR (tree));

@@ -60,13 +60,20 @@ cond_holds (const hs_sc_cond_t *c, const uint64_t *args)
   uint64_t x = args[c->index];
   switch (c->op)
     {
-    case HS_SC_NE: return x != c->value;
-    case HS_SC_LT: return x < c->value;
-    case HS_SC_LE: return x <= c->value;
-    case HS_SC_EQ: return x == c->value;
-    case HS_SC_GE: return x >= c->value;
-    case HS_SC_GT: return x > c->value;
-    case HS_SC_MASKED_EQ: return (x & c->value) == c->value_two;
+    case HS_SC_NE:
+      return x != c->value;
+    case HS_SC_LT:
+      return x < c->value;
+    case HS_SC_LE:
+      return x <= c->value;
+    case HS_SC_EQ:
+      return x == c->value;
+    case HS_SC_GE:
+      return x >= c->value;
+    case HS_SC_GT:
+      return x > c->value;
+    case HS_SC_MASKED_EQ:
+      return (x & c->value) == c->value_two;
     }
   return false;
 }
@@ -110,7 +117,8 @@ eval (const view_t *p, const uint64_t args[6], eval_mode_t mode)
         continue;
       w.action = r->action;
       w.errno_ret = r->has_errno ? r->errno_ret : EPERM;
-      if (matched && mode == EVAL_STRICT && w.action != v.action && (permissive (w) || permissive (v)))
+      if (matched && mode == EVAL_STRICT && w.action != v.action
+          && (permissive (w) || permissive (v)))
         abort (); /* two matching rules, different actions */
       if (!matched || (mode == EVAL_OPTIMISTIC && w.action > v.action)
           || (mode == EVAL_PESSIMISTIC && w.action < v.action))
@@ -128,9 +136,9 @@ same (verdict_t a, verdict_t b)
   return a.action == b.action && a.errno_ret == b.errno_ret;
 }
 
-static const uint64_t base_vals[] = { 0, 1, 2, 3, 8, 10, 16, 17, 38, 40, 0x803, 0x20000,
-                                      0x10000000, 0x40000000, 0xffffffff, 1ull << 40,
-                                      UINT64_MAX };
+static const uint64_t base_vals[]
+    = { 0,  1,     2,       3,          8,          10,         16,         17,        38,
+        40, 0x803, 0x20000, 0x10000000, 0x40000000, 0xffffffff, 1ull << 40, UINT64_MAX };
 #define N_BASE (sizeof (base_vals) / sizeof (base_vals[0]))
 #define MAX_VALS 40
 
@@ -230,7 +238,7 @@ check (const hs_sc_profile_t *c, const hs_sc_profile_t *p, const hs_sc_profile_t
     for (size_t i = 0; i < profiles[s]->n_rules; i++)
       if (!hs_sc_name_seen (names, nn, profiles[s]->rules[i].name))
         names[nn++] = profiles[s]->rules[i].name;
-  names[nn++] = (char *) "not_in_any_profile";
+  names[nn++] = (char *)"not_in_any_profile";
   for (size_t i = 0; i < nn; i++)
     check_name (profiles, names[i], buf);
   free (names);
@@ -275,7 +283,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     return 0;
   p = policy_profiles[(data[0] >> 2) % N_CAPS][data[0] & 1][(data[0] >> 1) & 1];
   validate = (data[0] & 0x30) == 0x30;
-  if (hs_json_parse ((const char *) data + 1, size - 1, &hs_spec_limits, &tree, &err) < 0
+  if (hs_json_parse ((const char *)data + 1, size - 1, &hs_spec_limits, &tree, &err) < 0
       || hs_sc_from_oci (tree, "linux.seccomp", &c, &err) < 0
       || hs_sc_intersect (c, p, "SCMP_ARCH_X86_64", &r, &notes, &err) < 0)
     goto out;
