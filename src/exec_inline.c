@@ -85,12 +85,15 @@ drop_cap (const hs_invocation_t *inv, hs_argref_t ref, char **out)
     out[ref.index] = NULL;
 }
 
+/* The strings hardshim allocates (shortened clusters, `--no-new-privs=true`)
+ * follow the terminating NULL, up to a second NULL, so that
+ * hs_exec_inline_argv_free finds them; the rest are inv's own. */
 char **
 hs_exec_inline_argv (const hs_invocation_t *inv, const bool *drop, bool force_nnp)
 {
   char **copy = hs_xcalloc ((size_t)inv->argc + 1, sizeof (char *));
-  char **out = hs_xcalloc ((size_t)inv->argc + 2, sizeof (char *));
-  size_t n = 0;
+  char **out = hs_xcalloc (2 * (size_t)inv->argc + 3, sizeof (char *));
+  size_t n = 0, owned;
 
   for (int i = 0; i < inv->argc; i++)
     copy[i] = inv->argv[i];
@@ -109,8 +112,27 @@ hs_exec_inline_argv (const hs_invocation_t *inv, const bool *drop, bool force_nn
         out[n++] = (char *)"--no-new-privs";
     }
   out[n] = NULL;
+  owned = n + 1;
+  for (int i = 0; i < inv->argc; i++)
+    if (copy[i] != NULL && copy[i] != inv->argv[i])
+      out[owned++] = copy[i];
+  out[owned] = NULL;
   free (copy);
   return out;
+}
+
+void
+hs_exec_inline_argv_free (char **argv)
+{
+  size_t i = 0;
+
+  if (argv == NULL)
+    return;
+  while (argv[i] != NULL)
+    i++;
+  for (i++; argv[i] != NULL; i++)
+    free (argv[i]);
+  free (argv);
 }
 
 int

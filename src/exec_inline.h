@@ -16,14 +16,17 @@
 #include "policy.h"
 
 /* `container` is the container's config (NULL: unknown). *ret_argv: the
- * argv to run instead (NULL-terminated, argv[0] kept), or NULL to keep it. */
+ * argv to run instead (NULL-terminated, argv[0] kept; free it with
+ * hs_exec_inline_argv_free), or NULL to keep it. */
 int hs_exec_inline_harden (const hs_invocation_t *inv, const hs_policy_t *policy,
                            const hs_host_t *host, hs_audit_t *audit, const hs_json_t *container,
                            char ***ret_argv, hs_error_t *err);
 
 /* For tests: argv with the --cap occurrences flagged in `drop` (n_caps
  * entries) removed and, when `add_nnp`, `--no-new-privs` after the verb and
- * a `--no-new-privs=false` value set to true. Caller frees the array. */
+ * a `--no-new-privs=false` value set to true. Free it with
+ * hs_exec_inline_argv_free (it owns the strings it made, not inv's). */
 char **hs_exec_inline_argv (const hs_invocation_t *inv, const bool *drop, bool force_nnp);
+void hs_exec_inline_argv_free (char **argv);
 
 #endif

@@ -28,6 +28,7 @@ typedef struct
   char *runtime;
   char **argv; /* what the runtime gets (argv[0] is replaced) */
   int replaced; /* index of argv's one replaced element, or -1 */
+  bool argv_inline; /* argv is hs_exec_inline_harden's */
 } hs_main_t;
 
 static void
@@ -35,9 +36,14 @@ main_release (hs_main_t *m)
 {
   m->policy = hs_policy_free (m->policy);
   free (m->runtime);
-  if (m->argv != NULL && m->replaced >= 0)
-    free (m->argv[m->replaced]);
-  free (m->argv);
+  if (m->argv_inline)
+    hs_exec_inline_argv_free (m->argv);
+  else
+    {
+      if (m->argv != NULL && m->replaced >= 0)
+        free (m->argv[m->replaced]);
+      free (m->argv);
+    }
   hs_cli_release (&m->inv);
 }
 
@@ -175,6 +181,7 @@ harden_exec (hs_main_t *m, hs_error_t *err)
 
       hs_container_config_load (&m->inv, &container, &source);
       r = hs_exec_inline_harden (&m->inv, m->policy, &host, &audit, container, &m->argv, err);
+      m->argv_inline = m->argv != NULL;
       if (r == 0)
         r = hs_lsm_harden_flags (&m->inv, container, m->policy, &host, &audit, err);
     }

@@ -44,6 +44,12 @@ cond_interval (const hs_sc_cond_t *c, uint64_t *lo, uint64_t *hi)
       *lo = c->value + 1, *hi = UINT64_MAX;
       return true;
     case HS_SC_GE: *lo = c->value, *hi = UINT64_MAX; return true;
+    case HS_SC_MASKED_EQ:
+      /* an aligned block: (x & ~(2^k - 1)) == base */
+      if ((~c->value & (~c->value + 1)) != 0 || (c->value_two & ~c->value) != 0)
+        return false;
+      *lo = c->value_two, *hi = c->value_two | ~c->value;
+      return true;
     default: return false;
     }
 }
@@ -557,6 +563,9 @@ hs_sc_intersect (const hs_sc_profile_t *c, const hs_sc_profile_t *p, const char 
             size_t before = np;
             int r;
 
+            /* nothing both allow here: no piece, and no note that one is lost */
+            if (hs_sc_rule_disjoint (&pc[i], &pp[j]))
+              continue;
             if (np == MAX_PIECES)
               {
                 dropped++;

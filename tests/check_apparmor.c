@@ -418,11 +418,13 @@ START_TEST (test_enabled_sets_and_loads_once)
   /* a record with another digest: loaded again */
   {
     hs_error_t err = NULL;
-    int dfd = hs_open_dir (hs_xasprintf ("%s/state/apparmor", f.dir), &err);
+    char *dir = hs_xasprintf ("%s/state/apparmor", f.dir);
+    int dfd = hs_open_dir (dir, &err);
     char *name = hs_xasprintf ("%s.digest", want.name);
     ck_assert_int_eq (hs_write_file_atomic_at (dfd, name, "sha256:00\n", 10, NULL, &err), 0);
     close (dfd);
     free (name);
+    free (dir);
   }
   lsm_harden (plain_config, p, &f.host, "/run/runc", "c5", false, &r);
   ck_assert_ptr_null (r.err);

@@ -139,7 +139,7 @@ START_TEST (test_inline)
           free (got);
         }
     }
-  free (out);
+  hs_exec_inline_argv_free (out);
   hs_error_release (&err);
   hs_audit_release (&audit);
   hs_cli_release (&inv);

@@ -315,6 +315,85 @@ profile_oci (const hs_harden_t *h, const hs_json_t *settings, const char *name,
   return 0;
 }
 
+static int
+str_ptr_cmp (const void *a, const void *b)
+{
+  return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+/* One string per (syscall name, rest of its entry) of a linux.seccomp, sorted. */
+static char **
+exploded_rules (const hs_json_t *syscalls, size_t *ret_n)
+{
+  char **out = NULL;
+  size_t n = 0, cap = 0;
+
+  for (size_t i = 0; i < syscalls->len; i++)
+    {
+      const hs_json_t *names = hs_json_get_type (syscalls->items[i], "names", HS_JSON_ARRAY);
+      cleanup_json hs_json_t *rest = hs_json_dup (syscalls->items[i]);
+      cleanup_free char *text = NULL;
+      size_t len;
+
+      if (names == NULL || rest->type != HS_JSON_OBJECT)
+        goto fail;
+      hs_json_remove (rest, "names");
+      if (hs_json_emit (rest, false, &text, &len, NULL) < 0)
+        goto fail;
+      for (size_t j = 0; j < names->len; j++)
+        {
+          if (names->items[j]->type != HS_JSON_STRING)
+            goto fail;
+          out = hs_xgrow (out, &cap, n + 2, sizeof (char *));
+          out[n++] = hs_xasprintf ("%s %s", names->items[j]->str, text);
+        }
+    }
+  if (n > 1)
+    qsort (out, n, sizeof (char *), str_ptr_cmp);
+  *ret_n = n;
+  return out != NULL ? out : hs_xcalloc (1, sizeof (char *));
+fail:
+  for (size_t j = 0; j < n; j++)
+    free (out[j]);
+  free (out);
+  return NULL;
+}
+
+/* The same rules, however they are grouped into entries: to_oci merges
+ * consecutive conditional rules that differ only in name, so the entries
+ * depend on the rules' order, which the intersection changes. */
+static bool
+same_rules (const hs_json_t *a, const hs_json_t *b)
+{
+  const hs_json_t *sa = hs_json_get_type (a, "syscalls", HS_JSON_ARRAY);
+  const hs_json_t *sb = hs_json_get_type (b, "syscalls", HS_JSON_ARRAY);
+  cleanup_json hs_json_t *ra = NULL, *rb = NULL;
+  char **ea = NULL, **eb = NULL;
+  size_t na = 0, nb = 0;
+  bool same;
+
+  if (a == NULL || a->type != HS_JSON_OBJECT || sa == NULL || sb == NULL)
+    return false;
+  ra = hs_json_dup (a);
+  rb = hs_json_dup (b);
+  hs_json_remove (ra, "syscalls");
+  hs_json_remove (rb, "syscalls");
+  if (!hs_json_equal (ra, rb))
+    return false;
+  ea = exploded_rules (sa, &na);
+  eb = exploded_rules (sb, &nb);
+  same = ea != NULL && eb != NULL && na == nb;
+  for (size_t i = 0; same && i < na; i++)
+    same = strcmp (ea[i], eb[i]) == 0;
+  for (size_t i = 0; ea && i < na; i++)
+    free (ea[i]);
+  for (size_t i = 0; eb && i < nb; i++)
+    free (eb[i]);
+  free (ea);
+  free (eb);
+  return same;
+}
+
 static hs_json_t *
 summary (const hs_json_t *sc)
 {
@@ -403,6 +482,11 @@ apply (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
     {
       hs_json_free (after);
       return hs_harden_refuse (h, err, "linux", "`linux` must be an object");
+    }
+  if (same_rules (hs_json_get (linux_, "seccomp"), after))
+    {
+      hs_json_free (after);
+      return 0;
     }
   existing = hs_json_get (linux_, "seccomp");
   if (existing != NULL && same_profile (existing, after))
