@@ -11,8 +11,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 /* ---- validation with libseccomp ------------------------------------------ */
 
@@ -132,6 +137,105 @@ build_filter (const hs_sc_profile_t *given, hs_json_t *unknown, hs_error_t *err)
   return 0;
 }
 
+/* libseccomp can spend minutes on a crafted profile (deep recursion over
+ * overlapping argument filters; found by fuzzing). Build in a child with a
+ * time limit: a hostile config then costs at most that long and is refused.
+ * (A helper child, not the hand-over: the runtime is still exec'd.) */
+#define BUILD_SECONDS 10
+static const hs_json_limits_t child_limits = { 1024 * 1024, 8, false };
+
+static void __attribute__ ((noreturn))
+build_child (int fd, const hs_sc_profile_t *p)
+{
+  cleanup_json hs_json_t *res = hs_json_new (HS_JSON_OBJECT);
+  hs_json_t *unknown = hs_json_new (HS_JSON_ARRAY);
+  hs_error_t e = NULL;
+  char *out = NULL;
+  size_t len = 0;
+
+  if (build_filter (p, unknown, &e) < 0)
+    hs_json_set_exact (res, "error", hs_json_new_string (e->msg));
+  hs_json_set_exact (res, "unknown", unknown);
+  if (hs_json_emit (res, false, &out, &len, NULL) == 0)
+    (void) hs_write_all (fd, out, len);
+  _exit (0); /* no atexit handlers: the parent owns everything */
+}
+
+static int
+build_filter_bounded (const hs_sc_profile_t *p, hs_json_t *unknown, hs_error_t *err)
+{
+  cleanup_close int rfd = -1;
+  cleanup_free char *buf = NULL;
+  cleanup_json hs_json_t *res = NULL;
+  size_t len = 0, cap = 0;
+  struct timespec start, now;
+  const hs_json_t *u, *e;
+  int fds[2], status, r = 0;
+  pid_t pid;
+
+  if (pipe2 (fds, O_CLOEXEC) < 0)
+    return hs_error_make (err, errno, "pipe");
+  pid = fork ();
+  if (pid < 0)
+    {
+      close (fds[0]);
+      close (fds[1]);
+      return hs_error_make (err, errno, "fork");
+    }
+  if (pid == 0)
+    {
+      close (fds[0]);
+      build_child (fds[1], p);
+    }
+  close (fds[1]);
+  rfd = fds[0];
+  clock_gettime (CLOCK_MONOTONIC, &start);
+  for (;;)
+    {
+      struct pollfd pfd = { .fd = rfd, .events = POLLIN };
+      long left;
+      ssize_t n;
+
+      clock_gettime (CLOCK_MONOTONIC, &now);
+      left = BUILD_SECONDS * 1000L - ((now.tv_sec - start.tv_sec) * 1000L
+                                      + (now.tv_nsec - start.tv_nsec) / 1000000L);
+      if (left <= 0 || (r = poll (&pfd, 1, (int) left)) == 0)
+        {
+          kill (pid, SIGKILL);
+          while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
+            ;
+          return hs_error_make (err, 0,
+                                "libseccomp did not finish building the filter within %d s: "
+                                "the profile is too complex to validate",
+                                BUILD_SECONDS);
+        }
+      if (r < 0 && errno == EINTR)
+        continue;
+      buf = hs_xgrow (buf, &cap, len + 65536, 1);
+      n = read (rfd, buf + len, cap - len);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        break;
+      len += (size_t) n;
+      if (len > child_limits.max_bytes)
+        break;
+    }
+  while (waitpid (pid, &status, 0) < 0)
+    if (errno != EINTR)
+      return hs_error_make (err, errno, "wait for the seccomp validation");
+  if (len == 0 || hs_json_parse (buf, len, &child_limits, &res, NULL) < 0)
+    return hs_error_make (err, 0, "the seccomp validation ended without an answer (status %d)",
+                          status);
+  e = hs_json_get_type (res, "error", HS_JSON_STRING);
+  if (e != NULL)
+    return hs_error_make (err, 0, "%s", e->str);
+  u = hs_json_get_type (res, "unknown", HS_JSON_ARRAY);
+  for (size_t i = 0; u != NULL && i < u->len; i++)
+    hs_json_append (unknown, hs_json_dup (u->items[i]));
+  return 0;
+}
+
 static const hs_json_limits_t cache_limits = { 256 * 1024, 8, false };
 
 int
@@ -164,7 +268,7 @@ hs_sc_validate (hs_sc_profile_t *p, const char *state_dir, hs_sc_notes_t *notes,
   else
     {
       unknown = hs_json_new (HS_JSON_ARRAY);
-      if ((r = build_filter (p, unknown, err)) < 0)
+      if ((r = build_filter_bounded (p, unknown, err)) < 0)
         {
           hs_registry_unlock (&reg);
           return hs_error_wrap (err, "validate the seccomp profile");
