@@ -1109,6 +1109,8 @@ START_TEST (test_result_cache)
       = "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"},\"process\":{\"args\":"
         "[\"sh\"],\"cwd\":\"/\",\"noNewPrivileges\":true,\"capabilities\":{\"bounding\":"
         "[\"%s\"]}},\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\","
+        /* x86 is not admitted by policy: a note the cache must replay */
+        "\"architectures\":[\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_X86\"],"
         "\"syscalls\":[{\"names\":[\"socket\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{"
         "\"index\":0,\"value\":40,\"op\":\"SCMP_CMP_GT\"},{\"index\":1,\"value\":8,"
         "\"valueTwo\":8,\"op\":\"SCMP_CMP_MASKED_EQ\"}]}]}}}";
