@@ -18,8 +18,7 @@
 #define PARSER_OUTPUT_MAX 2048
 
 /* open_memstream and its writes fail only without memory: like hs_x*. */
-static void __attribute__ ((noreturn))
-oom (void)
+static void __attribute__ ((noreturn)) oom (void)
 {
   abort ();
 }
@@ -88,8 +87,7 @@ eval_condition (const char *name, size_t len, const hs_apparmor_params_t *params
   if (len == 10 && memcmp (name, "no_net_raw", 10) == 0)
     *ret = !params->net_raw;
   else
-    return hs_error_make (err, 0, "AppArmor template: unknown condition `%.*s`", (int) len,
-                          name);
+    return hs_error_make (err, 0, "AppArmor template: unknown condition `%.*s`", (int) len, name);
   return 0;
 }
 
@@ -149,8 +147,7 @@ hs_apparmor_render (const char *tmpl, const hs_apparmor_params_t *params,
       else if (len == 6 && memcmp (p, "%endif", 6) == 0)
         {
           if (!in_if)
-            r = hs_error_make (err, 0, "AppArmor template line %zu: %%endif without %%if",
-                               lineno);
+            r = hs_error_make (err, 0, "AppArmor template line %zu: %%endif without %%if", lineno);
           in_if = false;
           keep = true;
         }
@@ -166,8 +163,9 @@ hs_apparmor_render (const char *tmpl, const hs_apparmor_params_t *params,
 
               if (peer->type != HS_JSON_STRING || !hs_apparmor_valid_peer (peer->str))
                 {
-                  r = hs_error_make (err, 0, "AppArmor signal peer #%zu is not a plain profile "
-                                             "name",
+                  r = hs_error_make (err, 0,
+                                     "AppArmor signal peer #%zu is not a plain profile "
+                                     "name",
                                      i);
                   break;
                 }
@@ -311,8 +309,7 @@ run_parser (const char *parser, const char *file, hs_error_t *err)
   if (WIFEXITED (status) && WEXITSTATUS (status) == 0)
     return 0;
   if (WIFEXITED (status) && WEXITSTATUS (status) == 127)
-    return hs_error_make (err, 0, "cannot run `%s` (is the apparmor package installed?)",
-                          parser);
+    return hs_error_make (err, 0, "cannot run `%s` (is the apparmor package installed?)", parser);
   return hs_error_make (err, 0, "`%s -Kr %s` failed (%s %d)%s%s", parser, file,
                         WIFEXITED (status) ? "exit status" : "signal",
                         WIFEXITED (status) ? WEXITSTATUS (status) : WTERMSIG (status),

@@ -19,8 +19,8 @@
 
 typedef struct
 {
-  bool net_raw;              /* the container's bounding set holds NET_RAW */
-  const hs_json_t *peers;    /* array of profile names that may signal it */
+  bool net_raw;           /* the container's bounding set holds NET_RAW */
+  const hs_json_t *peers; /* array of profile names that may signal it */
 } hs_apparmor_params_t;
 
 typedef struct

@@ -203,8 +203,8 @@ hs_audit_syslog (const hs_audit_t *a, const char *verdict)
   syslog (LOG_NOTICE,
           "%s %s: %s; %zu changed, %zu refused, %zu audit-only, %zu exceptions, %zu ignored "
           "exceptions; policy %s",
-          a->verb ? a->verb : "?", a->id ? a->id : "?", verdict,
-          hs_audit_count (a, HS_ACT_CHANGED), hs_audit_count (a, HS_ACT_REFUSED),
+          a->verb ? a->verb : "?", a->id ? a->id : "?", verdict, hs_audit_count (a, HS_ACT_CHANGED),
+          hs_audit_count (a, HS_ACT_REFUSED),
           hs_audit_count (a, HS_ACT_WOULD_CHANGE) + hs_audit_count (a, HS_ACT_WOULD_REFUSE),
           hs_audit_count (a, HS_ACT_EXCEPTION), hs_audit_count (a, HS_ACT_IGNORED),
           a->policy_digest ? a->policy_digest : "?");

@@ -136,11 +136,8 @@ static const struct
   const char *name;
   hs_verb_t verb;
 } verbs[] = {
-  { "create", HS_VERB_CREATE },
-  { "run", HS_VERB_RUN },
-  { "restore", HS_VERB_RESTORE },
-  { "exec", HS_VERB_EXEC },
-  { "delete", HS_VERB_DELETE },
+  { "create", HS_VERB_CREATE }, { "run", HS_VERB_RUN },       { "restore", HS_VERB_RESTORE },
+  { "exec", HS_VERB_EXEC },     { "delete", HS_VERB_DELETE },
 };
 
 hs_verb_t
@@ -184,9 +181,9 @@ lookup (const opt_t *const *tables, hs_dialect_t d, const char *name, size_t len
       {
         if (!(o->dialects & (1u << d)))
           continue;
-        if (short_name != 0 ? o->short_name == short_name
-                            : (o->name != NULL && strlen (o->name) == len
-                               && strncmp (o->name, name, len) == 0))
+        if (short_name != 0
+                ? o->short_name == short_name
+                : (o->name != NULL && strlen (o->name) == len && strncmp (o->name, name, len) == 0))
           return o;
       }
   return NULL;

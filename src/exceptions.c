@@ -9,10 +9,10 @@
 /* A granted exception: the policy allows it for this container. */
 typedef struct
 {
-  char *key;     /* the annotation */
+  char *key; /* the annotation */
   char *control;
-  char *name;    /* NULL: the whole-control "off" */
-  char *value;   /* copied: controls may edit the annotations */
+  char *name;       /* NULL: the whole-control "off" */
+  char *value;      /* copied: controls may edit the annotations */
   char *granted_by; /* the policy exception's name */
   bool used;
 } granted_t;
@@ -177,8 +177,8 @@ validate_allow (const hs_json_t *tree, const hs_control_t *const *table, const h
                               "policy key `exceptions.%s.allow.%s`: no such control "
                               "(`hardshimctl explain` lists them)",
                               entry, ctl);
-      r = hs_settings_bool (hs_json_get_exact (tree, ctl), ctl, "overridable", false,
-                            &overridable, err);
+      r = hs_settings_bool (hs_json_get_exact (tree, ctl), ctl, "overridable", false, &overridable,
+                            err);
       if (r < 0)
         return r;
       if (!overridable)
@@ -207,8 +207,9 @@ validate_allow (const hs_json_t *tree, const hs_control_t *const *table, const h
           if (!control_declares (c, name))
             {
               cleanup_free char *known = declared_list (c);
-              return hs_error_make (err, 0, "policy key `%s`: control `%s` has no exception `%s` "
-                                            "(it has: %s)",
+              return hs_error_make (err, 0,
+                                    "policy key `%s`: control `%s` has no exception `%s` "
+                                    "(it has: %s)",
                                     where, ctl, name, known);
             }
           if (rule->type == HS_JSON_BOOL)
@@ -387,9 +388,9 @@ find_grant (const hs_json_t *tree, const hs_json_t *ann, const char *control, co
   return NULL;
 }
 
-static void
-audit_exception (hs_harden_t *h, const char *control, const char *action, const char *key,
-                 const hs_json_t *value, const char *fmt, ...) __attribute__ ((format (printf, 6, 7)));
+static void audit_exception (hs_harden_t *h, const char *control, const char *action,
+                             const char *key, const hs_json_t *value, const char *fmt, ...)
+    __attribute__ ((format (printf, 6, 7)));
 
 static void
 audit_exception (hs_harden_t *h, const char *control, const char *action, const char *key,
@@ -535,8 +536,7 @@ hs_exceptions_control_off (hs_harden_t *h, const hs_control_t *c)
 }
 
 bool
-hs_harden_exception (hs_harden_t *h, const char *control, const char *name,
-                     const char **ret_value)
+hs_harden_exception (hs_harden_t *h, const char *control, const char *name, const char **ret_value)
 {
   granted_t *g;
 

@@ -91,8 +91,8 @@ drop_cap (const hs_invocation_t *inv, hs_argref_t ref, char **out)
 char **
 hs_exec_inline_argv (const hs_invocation_t *inv, const bool *drop, bool force_nnp)
 {
-  char **copy = hs_xcalloc ((size_t)inv->argc + 1, sizeof (char *));
-  char **out = hs_xcalloc (2 * (size_t)inv->argc + 3, sizeof (char *));
+  char **copy = hs_xcalloc ((size_t) inv->argc + 1, sizeof (char *));
+  char **out = hs_xcalloc (2 * (size_t) inv->argc + 3, sizeof (char *));
   size_t n = 0, owned;
 
   for (int i = 0; i < inv->argc; i++)
@@ -101,15 +101,15 @@ hs_exec_inline_argv (const hs_invocation_t *inv, const bool *drop, bool force_nn
     if (drop[i])
       drop_cap (inv, inv->caps[i], copy);
   if (force_nnp && inv->no_new_privs_ref.index >= 0 && inv->no_new_privs_ref.offset > 0)
-    copy[inv->no_new_privs_ref.index] = hs_xasprintf ("%.*strue", (int)inv->no_new_privs_ref.offset,
-                                                      inv->argv[inv->no_new_privs_ref.index]);
+    copy[inv->no_new_privs_ref.index] = hs_xasprintf (
+        "%.*strue", (int) inv->no_new_privs_ref.offset, inv->argv[inv->no_new_privs_ref.index]);
   for (int i = 0; i < inv->argc; i++)
     {
       if (copy[i] != NULL)
         out[n++] = copy[i];
       /* right after the verb: both parsers read options there */
       if (i == inv->verb_index && force_nnp && inv->no_new_privs_ref.index < 0)
-        out[n++] = (char *)"--no-new-privs";
+        out[n++] = (char *) "--no-new-privs";
     }
   out[n] = NULL;
   owned = n + 1;

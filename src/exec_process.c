@@ -29,7 +29,8 @@ ensure_dir (const char *path, hs_error_t *err)
   if (lstat (path, &st) < 0)
     return hs_error_make (err, errno, "stat `%s`", path);
   if (!S_ISDIR (st.st_mode) || st.st_uid != geteuid () || (st.st_mode & 0022))
-    return hs_error_make (err, 0, "`%s` must be a directory owned by uid %u and not writable by others",
+    return hs_error_make (err, 0,
+                          "`%s` must be a directory owned by uid %u and not writable by others",
                           path, (unsigned) geteuid ());
   return 0;
 }

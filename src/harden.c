@@ -53,7 +53,7 @@ const hs_control_t *const hs_controls[] = {
 };
 
 static const char *const global_keys[]
-    = { "mode",      "runtime",   "audit_log",          "preset",
+    = { "mode",      "runtime",    "audit_log",          "preset",
         "state_dir", "exceptions", "bundle_permissions", NULL };
 
 const hs_control_t *
@@ -142,8 +142,9 @@ hs_settings_check_keys (const hs_json_t *settings, const char *control, const ch
       for (size_t j = 0; !ok && known && known[j]; j++)
         ok = strcmp (k, known[j]) == 0;
       if (!ok)
-        return hs_error_make (err, 0, "policy key `%s.%s`: unknown setting (see `hardshimctl "
-                                      "explain %s`)",
+        return hs_error_make (err, 0,
+                              "policy key `%s.%s`: unknown setting (see `hardshimctl "
+                              "explain %s`)",
                               control, k, control);
     }
   return 0;
@@ -238,8 +239,8 @@ action_for (const hs_harden_t *h, bool refusal)
 }
 
 void
-hs_harden_change (hs_harden_t *h, const char *path, const hs_json_t *before,
-                  const hs_json_t *after, const char *why, ...)
+hs_harden_change (hs_harden_t *h, const char *path, const hs_json_t *before, const hs_json_t *after,
+                  const char *why, ...)
 {
   cleanup_free char *msg = NULL;
   va_list ap;

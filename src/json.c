@@ -615,9 +615,10 @@ check_object_keys (parse_state_t *st, const hs_json_t *obj)
   st->depth--;
   path = state_path (st, false);
   st->depth++;
-  fail (st, strcmp (a, b) == 0
-                ? hs_xasprintf ("duplicate key `%s` in object `%s`", a, path)
-                : hs_xasprintf ("keys `%s` and `%s` in object `%s` differ only in case", a, b, path));
+  fail (st,
+        strcmp (a, b) == 0
+            ? hs_xasprintf ("duplicate key `%s` in object `%s`", a, path)
+            : hs_xasprintf ("keys `%s` and `%s` in object `%s` differ only in case", a, b, path));
   free (path);
   return 0;
 }

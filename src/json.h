@@ -28,8 +28,8 @@ struct hs_json_s
 {
   hs_json_type_t type;
   bool boolean;
-  char *str;   /* NUMBER: raw text; STRING: UTF-8 text, no NUL inside */
-  size_t len;  /* items in ARRAY/OBJECT, bytes in STRING/NUMBER */
+  char *str;  /* NUMBER: raw text; STRING: UTF-8 text, no NUL inside */
+  size_t len; /* items in ARRAY/OBJECT, bytes in STRING/NUMBER */
   size_t cap;
   char **keys; /* OBJECT */
   hs_json_t **items;

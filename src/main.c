@@ -26,8 +26,8 @@ typedef struct
   hs_invocation_t inv;
   hs_policy_t *policy;
   char *runtime;
-  char **argv; /* what the runtime gets (argv[0] is replaced) */
-  int replaced; /* index of argv's one replaced element, or -1 */
+  char **argv;      /* what the runtime gets (argv[0] is replaced) */
+  int replaced;     /* index of argv's one replaced element, or -1 */
   bool argv_inline; /* argv is hs_exec_inline_harden's */
 } hs_main_t;
 
@@ -292,9 +292,9 @@ main (int argc, char **argv)
   /* The runtime decides how argv reads, so find it even without a policy. */
   r = hs_runtime_resolve (m.policy && !policy_err ? m.policy->runtime : NULL, runtime_env,
                           &m.runtime, &err);
-  r_cli = hs_cli_parse (argc, argv,
-                        hs_dialect_for_runtime (m.runtime ? m.runtime : "/usr/sbin/runc"),
-                        &m.inv, &cli_err);
+  r_cli
+      = hs_cli_parse (argc, argv, hs_dialect_for_runtime (m.runtime ? m.runtime : "/usr/sbin/runc"),
+                      &m.inv, &cli_err);
   if (policy_err != NULL)
     {
       /* Fail closed for what starts a process in a container; let engines

@@ -142,8 +142,8 @@ collect_used (hs_registry_t *reg, const char *own_key, pairset_t *used, hs_error
 }
 
 int
-hs_mcs_reserve (const char *state_dir, const char *root, const char *id, unsigned lo,
-                unsigned hi, unsigned *ret_c1, unsigned *ret_c2, hs_error_t *err)
+hs_mcs_reserve (const char *state_dir, const char *root, const char *id, unsigned lo, unsigned hi,
+                unsigned *ret_c1, unsigned *ret_c2, hs_error_t *err)
 {
   hs_registry_t reg = { .dirfd = -1, .lockfd = -1 };
   cleanup_free char *own_key = hs_registry_key (root, id);
@@ -211,8 +211,8 @@ out:
 }
 
 int
-hs_mcs_record (const char *state_dir, const char *root, const char *id, unsigned c1,
-               unsigned c2, hs_error_t *err)
+hs_mcs_record (const char *state_dir, const char *root, const char *id, unsigned c1, unsigned c2,
+               hs_error_t *err)
 {
   hs_registry_t reg = { .dirfd = -1, .lockfd = -1 };
   int r;

@@ -83,8 +83,8 @@ parse_text (const char *buf, size_t len, const char *name, hs_json_t **ret, hs_e
 
 /* Read and parse one file. ENOENT is reported as *ret == NULL when optional. */
 static int
-read_policy_file (int dirfd, const char *name, const char *display, bool optional,
-                  hs_json_t **ret, hs_error_t *err)
+read_policy_file (int dirfd, const char *name, const char *display, bool optional, hs_json_t **ret,
+                  hs_error_t *err)
 {
   cleanup_free char *buf = NULL;
   struct stat st;
@@ -301,8 +301,7 @@ finish (hs_policy_t *p, hs_error_t *err)
   if (r < 0)
     return r;
   if (p->runtime != NULL && p->runtime[0] != '/')
-    return hs_error_make (err, 0, "policy key `runtime`: `%s` is not an absolute path",
-                          p->runtime);
+    return hs_error_make (err, 0, "policy key `runtime`: `%s` is not an absolute path", p->runtime);
 
   r = get_string (p->tree, "state_dir", "", &p->state_dir, err);
   if (r < 0)
@@ -320,8 +319,8 @@ finish (hs_policy_t *p, hs_error_t *err)
     if (r < 0)
       return r;
     if (bp != NULL && strcmp (bp, "refuse") != 0 && strcmp (bp, "warn") != 0)
-      return hs_error_make (err, 0, "policy key `bundle_permissions`: `%s` is not one of refuse, warn",
-                            bp);
+      return hs_error_make (err, 0,
+                            "policy key `bundle_permissions`: `%s` is not one of refuse, warn", bp);
     p->refuse_shared_bundle = bp != NULL && strcmp (bp, "refuse") == 0;
   }
 

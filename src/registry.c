@@ -25,8 +25,8 @@ ensure_private_dir (int atfd, const char *path, hs_error_t *err)
     return hs_error_make (err, errno, "stat `%s`", path);
   if (!S_ISDIR (st.st_mode) || st.st_uid != geteuid () || (st.st_mode & 0022))
     return hs_error_make (err, 0,
-                          "`%s` must be a directory owned by uid %u and writable only by it",
-                          path, (unsigned) geteuid ());
+                          "`%s` must be a directory owned by uid %u and writable only by it", path,
+                          (unsigned) geteuid ());
   return 0;
 }
 

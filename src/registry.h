@@ -33,8 +33,7 @@ typedef struct
 } hs_registry_entry_t;
 
 /* Create <state_dir>/<kind> (0700) if needed and take the lock. */
-int hs_registry_lock (const char *state_dir, const char *kind, hs_registry_t *ret,
-                      hs_error_t *err);
+int hs_registry_lock (const char *state_dir, const char *kind, hs_registry_t *ret, hs_error_t *err);
 void hs_registry_unlock (hs_registry_t *r);
 
 /* File name for a container's record. Caller frees. */

@@ -10,8 +10,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static const char *const default_runtimes[] = { "/usr/sbin/runc", "/usr/bin/runc", "/usr/bin/crun",
-                                                NULL };
+static const char *const default_runtimes[]
+    = { "/usr/sbin/runc", "/usr/bin/runc", "/usr/bin/crun", NULL };
 
 static bool
 is_self (const struct stat *st)
@@ -32,8 +32,7 @@ check_runtime (const char *path, const char *source, hs_error_t *err)
   if (stat (path, &st) < 0)
     return hs_error_make (err, errno, "runtime `%s` (from %s)", path, source);
   if (!S_ISREG (st.st_mode) || access (path, X_OK) < 0)
-    return hs_error_make (err, 0, "runtime `%s` (from %s) is not an executable file", path,
-                          source);
+    return hs_error_make (err, 0, "runtime `%s` (from %s) is not an executable file", path, source);
   if (is_self (&st))
     return hs_error_make (err, 0,
                           "runtime `%s` (from %s) is hardshim itself: point it at the real runc "

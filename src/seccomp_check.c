@@ -39,15 +39,23 @@ lib_action (hs_sc_action_t a, bool has_errno, uint32_t e)
 {
   switch (a)
     {
-    case HS_SC_KILL_PROCESS: return SCMP_ACT_KILL_PROCESS;
+    case HS_SC_KILL_PROCESS:
+      return SCMP_ACT_KILL_PROCESS;
     case HS_SC_KILL_THREAD:
-    case HS_SC_KILL: return SCMP_ACT_KILL_THREAD;
-    case HS_SC_TRAP: return SCMP_ACT_TRAP;
-    case HS_SC_ERRNO: return SCMP_ACT_ERRNO (hs_sc_effective_errno (has_errno, e));
-    case HS_SC_TRACE: return SCMP_ACT_TRACE (has_errno ? e : 0);
-    case HS_SC_NOTIFY: return SCMP_ACT_NOTIFY;
-    case HS_SC_LOG: return SCMP_ACT_LOG;
-    case HS_SC_ALLOW: return SCMP_ACT_ALLOW;
+    case HS_SC_KILL:
+      return SCMP_ACT_KILL_THREAD;
+    case HS_SC_TRAP:
+      return SCMP_ACT_TRAP;
+    case HS_SC_ERRNO:
+      return SCMP_ACT_ERRNO (hs_sc_effective_errno (has_errno, e));
+    case HS_SC_TRACE:
+      return SCMP_ACT_TRACE (has_errno ? e : 0);
+    case HS_SC_NOTIFY:
+      return SCMP_ACT_NOTIFY;
+    case HS_SC_LOG:
+      return SCMP_ACT_LOG;
+    case HS_SC_ALLOW:
+      return SCMP_ACT_ALLOW;
     }
   return SCMP_ACT_KILL_PROCESS;
 }
@@ -94,10 +102,13 @@ build_filter (const hs_sc_profile_t *given, hs_json_t *unknown, hs_error_t *err)
     {
       const hs_sc_rule_t *rule = &p->rules[i];
       struct scmp_arg_cmp cmp[HS_SC_MAX_ARGS];
-      static const enum scmp_compare ops[]
-          = { [HS_SC_NE] = SCMP_CMP_NE, [HS_SC_LT] = SCMP_CMP_LT, [HS_SC_LE] = SCMP_CMP_LE,
-              [HS_SC_EQ] = SCMP_CMP_EQ, [HS_SC_GE] = SCMP_CMP_GE, [HS_SC_GT] = SCMP_CMP_GT,
-              [HS_SC_MASKED_EQ] = SCMP_CMP_MASKED_EQ };
+      static const enum scmp_compare ops[] = { [HS_SC_NE] = SCMP_CMP_NE,
+                                               [HS_SC_LT] = SCMP_CMP_LT,
+                                               [HS_SC_LE] = SCMP_CMP_LE,
+                                               [HS_SC_EQ] = SCMP_CMP_EQ,
+                                               [HS_SC_GE] = SCMP_CMP_GE,
+                                               [HS_SC_GT] = SCMP_CMP_GT,
+                                               [HS_SC_MASKED_EQ] = SCMP_CMP_MASKED_EQ };
       uint32_t act = lib_action (rule->action, rule->has_errno, rule->errno_ret);
       int nr = seccomp_syscall_resolve_name (rule->name);
 
@@ -144,8 +155,7 @@ build_filter (const hs_sc_profile_t *given, hs_json_t *unknown, hs_error_t *err)
 #define BUILD_SECONDS 10
 static const hs_json_limits_t child_limits = { 1024 * 1024, 8, false };
 
-static void __attribute__ ((noreturn))
-build_child (int fd, const hs_sc_profile_t *p)
+static void __attribute__ ((noreturn)) build_child (int fd, const hs_sc_profile_t *p)
 {
   cleanup_json hs_json_t *res = hs_json_new (HS_JSON_OBJECT);
   hs_json_t *unknown = hs_json_new (HS_JSON_ARRAY);
@@ -197,8 +207,8 @@ build_filter_bounded (const hs_sc_profile_t *p, hs_json_t *unknown, hs_error_t *
       ssize_t n;
 
       clock_gettime (CLOCK_MONOTONIC, &now);
-      left = BUILD_SECONDS * 1000L - ((now.tv_sec - start.tv_sec) * 1000L
-                                      + (now.tv_nsec - start.tv_nsec) / 1000000L);
+      left = BUILD_SECONDS * 1000L
+             - ((now.tv_sec - start.tv_sec) * 1000L + (now.tv_nsec - start.tv_nsec) / 1000000L);
       if (left <= 0 || (r = poll (&pfd, 1, (int) left)) == 0)
         {
           kill (pid, SIGKILL);
@@ -261,7 +271,8 @@ hs_sc_validate (hs_sc_profile_t *p, const char *state_dir, hs_sc_notes_t *notes,
 
   if (state_dir != NULL)
     locked = hs_registry_lock (state_dir, "seccomp", &reg, NULL) == 0;
-  if (locked && hs_read_file_at (reg.dirfd, name, cache_limits.max_bytes, &buf, &len, NULL, NULL) == 0
+  if (locked
+      && hs_read_file_at (reg.dirfd, name, cache_limits.max_bytes, &buf, &len, NULL, NULL) == 0
       && hs_json_parse (buf, len, &cache_limits, &record, NULL) == 0
       && (unknown = hs_json_dup (hs_json_get_type (record, "unknown", HS_JSON_ARRAY))) != NULL)
     *ret_cached = true;
@@ -289,8 +300,9 @@ hs_sc_validate (hs_sc_profile_t *p, const char *state_dir, hs_sc_notes_t *notes,
   for (size_t i = 0; i < unknown->len; i++)
     {
       const char *u = unknown->items[i]->type == HS_JSON_STRING ? unknown->items[i]->str : "";
-      hs_sc_notes_add (notes, "syscall `%s` is unknown to libseccomp %u.%u.%u: dropped from the "
-                              "profile",
+      hs_sc_notes_add (notes,
+                       "syscall `%s` is unknown to libseccomp %u.%u.%u: dropped from the "
+                       "profile",
                        u, v->major, v->minor, v->micro);
       for (size_t j = 0; j < p->n_rules;)
         if (strcmp (p->rules[j].name, u) == 0)

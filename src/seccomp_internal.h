@@ -10,7 +10,7 @@
 extern const char *const hs_sc_action_names[];
 extern const char *const hs_sc_op_names[];
 
-hs_sc_profile_t * hs_sc_profile_new (void);
+hs_sc_profile_t *hs_sc_profile_new (void);
 void hs_sc_profile_add (hs_sc_profile_t *p, const hs_sc_rule_t *given);
 void hs_sc_profile_remove (hs_sc_profile_t *p, size_t i);
 void hs_sc_profile_add_arch (hs_sc_profile_t *p, const char *a);
@@ -24,7 +24,8 @@ bool hs_sc_rule_same (const hs_sc_rule_t *a, const hs_sc_rule_t *b);
 bool hs_sc_name_seen (char **names, size_t n, const char *name);
 bool hs_sc_arch_known (const char *a);
 int hs_sc_get_u64 (const hs_json_t *v, const char *path, uint64_t *ret, hs_error_t *err);
-int hs_sc_parse_cond (const hs_json_t *o, const char *path, bool need_index, hs_sc_cond_t *ret, hs_error_t *err);
+int hs_sc_parse_cond (const hs_json_t *o, const char *path, bool need_index, hs_sc_cond_t *ret,
+                      hs_error_t *err);
 uint32_t hs_sc_effective_errno (bool has, uint32_t v);
 
 #endif

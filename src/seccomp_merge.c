@@ -14,13 +14,20 @@ cond_member (const hs_sc_cond_t *c, uint64_t x)
 {
   switch (c->op)
     {
-    case HS_SC_NE: return x != c->value;
-    case HS_SC_LT: return x < c->value;
-    case HS_SC_LE: return x <= c->value;
-    case HS_SC_EQ: return x == c->value;
-    case HS_SC_GE: return x >= c->value;
-    case HS_SC_GT: return x > c->value;
-    case HS_SC_MASKED_EQ: return (x & c->value) == c->value_two;
+    case HS_SC_NE:
+      return x != c->value;
+    case HS_SC_LT:
+      return x < c->value;
+    case HS_SC_LE:
+      return x <= c->value;
+    case HS_SC_EQ:
+      return x == c->value;
+    case HS_SC_GE:
+      return x >= c->value;
+    case HS_SC_GT:
+      return x > c->value;
+    case HS_SC_MASKED_EQ:
+      return (x & c->value) == c->value_two;
     }
   return true;
 }
@@ -31,26 +38,33 @@ cond_interval (const hs_sc_cond_t *c, uint64_t *lo, uint64_t *hi)
 {
   switch (c->op)
     {
-    case HS_SC_EQ: *lo = *hi = c->value; return true;
+    case HS_SC_EQ:
+      *lo = *hi = c->value;
+      return true;
     case HS_SC_LT:
       if (c->value == 0)
         return false;
       *lo = 0, *hi = c->value - 1;
       return true;
-    case HS_SC_LE: *lo = 0, *hi = c->value; return true;
+    case HS_SC_LE:
+      *lo = 0, *hi = c->value;
+      return true;
     case HS_SC_GT:
       if (c->value == UINT64_MAX)
         return false;
       *lo = c->value + 1, *hi = UINT64_MAX;
       return true;
-    case HS_SC_GE: *lo = c->value, *hi = UINT64_MAX; return true;
+    case HS_SC_GE:
+      *lo = c->value, *hi = UINT64_MAX;
+      return true;
     case HS_SC_MASKED_EQ:
       /* an aligned block: (x & ~(2^k - 1)) == base */
       if ((~c->value & (~c->value + 1)) != 0 || (c->value_two & ~c->value) != 0)
         return false;
       *lo = c->value_two, *hi = c->value_two | ~c->value;
       return true;
-    default: return false;
+    default:
+      return false;
     }
 }
 
@@ -103,8 +117,14 @@ interval_conds (unsigned index, uint64_t lo, uint64_t hi, hs_sc_cond_t *out, siz
     return 0;
   if (lo == hi || lo == 0 || hi == UINT64_MAX)
     {
-      out[0] = (hs_sc_cond_t){ index, lo == hi ? HS_SC_EQ : lo == 0 ? HS_SC_LE : HS_SC_GE,
-                               lo == hi ? lo : lo == 0 ? hi : lo, 0 };
+      out[0] = (hs_sc_cond_t){ index,
+                               lo == hi  ? HS_SC_EQ
+                               : lo == 0 ? HS_SC_LE
+                                         : HS_SC_GE,
+                               lo == hi  ? lo
+                               : lo == 0 ? hi
+                                         : lo,
+                               0 };
       return 1;
     }
   while (lo <= hi)
@@ -189,10 +209,18 @@ cond_negate (const hs_sc_cond_t *c, hs_sc_cond_t *out)
       if (c->value < UINT64_MAX)
         out[n++] = (hs_sc_cond_t){ c->index, HS_SC_GT, c->value, 0 };
       return n;
-    case HS_SC_NE: out[0] = (hs_sc_cond_t){ c->index, HS_SC_EQ, c->value, 0 }; return 1;
-    case HS_SC_LT: out[0] = (hs_sc_cond_t){ c->index, HS_SC_GE, c->value, 0 }; return 1;
-    case HS_SC_GE: out[0] = (hs_sc_cond_t){ c->index, HS_SC_LT, c->value, 0 }; return 1;
-    case HS_SC_GT: out[0] = (hs_sc_cond_t){ c->index, HS_SC_LE, c->value, 0 }; return 1;
+    case HS_SC_NE:
+      out[0] = (hs_sc_cond_t){ c->index, HS_SC_EQ, c->value, 0 };
+      return 1;
+    case HS_SC_LT:
+      out[0] = (hs_sc_cond_t){ c->index, HS_SC_GE, c->value, 0 };
+      return 1;
+    case HS_SC_GE:
+      out[0] = (hs_sc_cond_t){ c->index, HS_SC_LT, c->value, 0 };
+      return 1;
+    case HS_SC_GT:
+      out[0] = (hs_sc_cond_t){ c->index, HS_SC_LE, c->value, 0 };
+      return 1;
     case HS_SC_LE:
       if (c->value == UINT64_MAX)
         return 0;
@@ -201,8 +229,8 @@ cond_negate (const hs_sc_cond_t *c, hs_sc_cond_t *out)
     case HS_SC_MASKED_EQ:
       for (unsigned b = 0; b < 64; b++)
         if (c->value & (1ull << b))
-          out[n++] = (hs_sc_cond_t){ c->index, HS_SC_MASKED_EQ, 1ull << b,
-                                     ~c->value_two & (1ull << b) };
+          out[n++]
+              = (hs_sc_cond_t){ c->index, HS_SC_MASKED_EQ, 1ull << b, ~c->value_two & (1ull << b) };
       return n;
     }
   return -1;
@@ -336,8 +364,8 @@ permissive_pieces (const hs_sc_profile_t *s, const size_t *idx, size_t n_idx, co
   for (size_t k = 0; k < n_idx; k++)
     {
       const hs_sc_rule_t *r = &s->rules[idx[k]];
-      other_action = other_action
-                     || (!hs_sc_refusing (r->action) && r->action != s->default_action);
+      other_action
+          = other_action || (!hs_sc_refusing (r->action) && r->action != s->default_action);
     }
   for (size_t k = 0; k < n_idx; k++)
     if (!hs_sc_refusing (s->rules[idx[k]].action))
@@ -581,15 +609,17 @@ hs_sc_intersect (const hs_sc_profile_t *c, const hs_sc_profile_t *p, const char 
                 {
                   np = before;
                   hs_sc_rule_text (&pc[i], text, sizeof (text));
-                  hs_sc_notes_add (notes, "%s: allowed only where both profiles allow it, which "
-                                          "the rules cannot express; refused there instead",
+                  hs_sc_notes_add (notes,
+                                   "%s: allowed only where both profiles allow it, which "
+                                   "the rules cannot express; refused there instead",
                                    text);
                   break;
                 }
           }
       if (dropped > 0)
-        hs_sc_notes_add (notes, "%s: %zu allowances beyond the %d one syscall may have in the "
-                                "intersection; refused there instead",
+        hs_sc_notes_add (notes,
+                         "%s: %zu allowances beyond the %d one syscall may have in the "
+                         "intersection; refused there instead",
                          name, dropped, MAX_PIECES);
       /* Take every refusal out of the pieces, so no allowance overlaps one
        * and libseccomp's rule order never decides. */
@@ -600,8 +630,9 @@ hs_sc_intersect (const hs_sc_profile_t *c, const hs_sc_profile_t *p, const char 
             if (piece_minus (&pieces[i], &out->rules[j], spare, &nn2, MAX_PIECES) < 0)
               {
                 hs_sc_rule_text (&pieces[i], text, sizeof (text));
-                hs_sc_notes_add (notes, "%s: overlaps a refusal in a way the rules cannot "
-                                        "express; refused there instead",
+                hs_sc_notes_add (notes,
+                                 "%s: overlaps a refusal in a way the rules cannot "
+                                 "express; refused there instead",
                                  text);
               }
           memcpy (pieces, spare, nn2 * sizeof (*pieces));
@@ -627,15 +658,17 @@ hs_sc_intersect (const hs_sc_profile_t *c, const hs_sc_profile_t *p, const char 
        * (ENOSYS for what its profile does not know), not by the default. */
       if (npc > 0 && nip == 0 && hs_sc_refusing (c->default_action)
           && out->default_action == c->default_action
-          && (p->default_action != out->default_action || p->has_default_errno != out->has_default_errno
+          && (p->default_action != out->default_action
+              || p->has_default_errno != out->has_default_errno
               || p->default_errno != out->default_errno))
         {
-          hs_sc_rule_t r = { .name = (char *) name, .action = p->default_action,
-                             .has_errno = p->has_default_errno, .errno_ret = p->default_errno };
+          hs_sc_rule_t r = { .name = (char *) name,
+                             .action = p->default_action,
+                             .has_errno = p->has_default_errno,
+                             .errno_ret = p->default_errno };
           hs_sc_profile_add (out, &r);
         }
     }
   *ret = TAKE_PTR (out);
   return 0;
 }
-

@@ -26,8 +26,12 @@ const char *const hs_sc_action_names[] = {
 };
 
 const char *const hs_sc_op_names[] = {
-  [HS_SC_NE] = "SCMP_CMP_NE", [HS_SC_LT] = "SCMP_CMP_LT", [HS_SC_LE] = "SCMP_CMP_LE",
-  [HS_SC_EQ] = "SCMP_CMP_EQ", [HS_SC_GE] = "SCMP_CMP_GE", [HS_SC_GT] = "SCMP_CMP_GT",
+  [HS_SC_NE] = "SCMP_CMP_NE",
+  [HS_SC_LT] = "SCMP_CMP_LT",
+  [HS_SC_LE] = "SCMP_CMP_LE",
+  [HS_SC_EQ] = "SCMP_CMP_EQ",
+  [HS_SC_GE] = "SCMP_CMP_GE",
+  [HS_SC_GT] = "SCMP_CMP_GT",
   [HS_SC_MASKED_EQ] = "SCMP_CMP_MASKED_EQ",
 };
 
@@ -36,9 +40,15 @@ static const struct
   const char *name;
   int value;
 } errno_table[] = {
-  { "EPERM", EPERM },     { "ENOENT", ENOENT },         { "EACCES", EACCES },
-  { "EINVAL", EINVAL },   { "ENOSYS", ENOSYS },         { "EOPNOTSUPP", EOPNOTSUPP },
-  { "ENOTSUP", ENOTSUP }, { "EAFNOSUPPORT", EAFNOSUPPORT }, { "EPROTONOSUPPORT", EPROTONOSUPPORT },
+  { "EPERM", EPERM },
+  { "ENOENT", ENOENT },
+  { "EACCES", EACCES },
+  { "EINVAL", EINVAL },
+  { "ENOSYS", ENOSYS },
+  { "EOPNOTSUPP", EOPNOTSUPP },
+  { "ENOTSUP", ENOTSUP },
+  { "EAFNOSUPPORT", EAFNOSUPPORT },
+  { "EPROTONOSUPPORT", EPROTONOSUPPORT },
   { NULL, 0 },
 };
 
@@ -52,11 +62,11 @@ hs_sc_errno_value (const char *name)
 }
 
 static const char *const known_arches[] = {
-  "SCMP_ARCH_X86",     "SCMP_ARCH_X86_64",    "SCMP_ARCH_X32",     "SCMP_ARCH_ARM",
-  "SCMP_ARCH_AARCH64", "SCMP_ARCH_MIPS",      "SCMP_ARCH_MIPS64",  "SCMP_ARCH_MIPS64N32",
-  "SCMP_ARCH_MIPSEL",  "SCMP_ARCH_MIPSEL64",  "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",
-  "SCMP_ARCH_PPC64",   "SCMP_ARCH_PPC64LE",   "SCMP_ARCH_S390",    "SCMP_ARCH_S390X",
-  "SCMP_ARCH_PARISC",  "SCMP_ARCH_PARISC64",  "SCMP_ARCH_RISCV64", NULL,
+  "SCMP_ARCH_X86",     "SCMP_ARCH_X86_64",   "SCMP_ARCH_X32",         "SCMP_ARCH_ARM",
+  "SCMP_ARCH_AARCH64", "SCMP_ARCH_MIPS",     "SCMP_ARCH_MIPS64",      "SCMP_ARCH_MIPS64N32",
+  "SCMP_ARCH_MIPSEL",  "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",
+  "SCMP_ARCH_PPC64",   "SCMP_ARCH_PPC64LE",  "SCMP_ARCH_S390",        "SCMP_ARCH_S390X",
+  "SCMP_ARCH_PARISC",  "SCMP_ARCH_PARISC64", "SCMP_ARCH_RISCV64",     NULL,
 };
 
 bool
@@ -90,7 +100,7 @@ hs_sc_context_host (hs_sc_context_t *ctx)
     uint32_t token;
     const char *name;
   } map[] = {
-    { SCMP_ARCH_X86_64, "SCMP_ARCH_X86_64" }, { SCMP_ARCH_X86, "SCMP_ARCH_X86" },
+    { SCMP_ARCH_X86_64, "SCMP_ARCH_X86_64" },   { SCMP_ARCH_X86, "SCMP_ARCH_X86" },
     { SCMP_ARCH_AARCH64, "SCMP_ARCH_AARCH64" }, { SCMP_ARCH_ARM, "SCMP_ARCH_ARM" },
     { SCMP_ARCH_PPC64LE, "SCMP_ARCH_PPC64LE" }, { SCMP_ARCH_S390X, "SCMP_ARCH_S390X" },
     { SCMP_ARCH_RISCV64, "SCMP_ARCH_RISCV64" },
@@ -205,7 +215,8 @@ rule_hash (const hs_sc_rule_t *r)
   h = h * 31 + (r->has_errno ? 1 + (uint64_t) r->errno_ret : 0);
   h = h * 31 + r->nargs;
   for (size_t i = 0; i < r->nargs; i++)
-    h = (((h * 31 + r->args[i].index) * 31 + r->args[i].op) ^ (r->args[i].value * 0x9e3779b97f4a7c15ull))
+    h = (((h * 31 + r->args[i].index) * 31 + r->args[i].op)
+         ^ (r->args[i].value * 0x9e3779b97f4a7c15ull))
         + r->args[i].value_two;
   return (size_t) (h ^ (h >> 29));
 }
@@ -349,7 +360,7 @@ parse_op (const hs_json_t *v, const char *path, hs_sc_op_t *ret, hs_error_t *err
 /* One condition object: {index, value, valueTwo, op}. */
 int
 hs_sc_parse_cond (const hs_json_t *o, const char *path, bool need_index, hs_sc_cond_t *ret,
-            hs_error_t *err)
+                  hs_error_t *err)
 {
   cleanup_free char *p = NULL;
   uint64_t index = 0;
@@ -440,8 +451,7 @@ hs_sc_from_oci (const hs_json_t *sc, const char *path, hs_sc_profile_t **ret, hs
       for (size_t i = 0; i < v->len; i++)
         {
           if (v->items[i]->type != HS_JSON_STRING || !hs_sc_arch_known (v->items[i]->str))
-            return hs_error_make (err, 0, "`%s.architectures[%zu]`: unknown architecture", path,
-                                  i);
+            return hs_error_make (err, 0, "`%s.architectures[%zu]`: unknown architecture", path, i);
           hs_sc_profile_add_arch (p, v->items[i]->str);
         }
     }
@@ -475,8 +485,7 @@ hs_sc_from_oci (const hs_json_t *sc, const char *path, hs_sc_profile_t **ret, hs
           if ((r = hs_sc_get_u64 (er, sp, &n, err)) < 0)
             return r;
           if (n > 4095)
-            return hs_error_make (err, 0, "`%s`: %llu is not an errno", sp,
-                                  (unsigned long long) n);
+            return hs_error_make (err, 0, "`%s`: %llu is not an errno", sp, (unsigned long long) n);
           rule.has_errno = true;
           rule.errno_ret = (uint32_t) n;
         }
@@ -491,8 +500,8 @@ hs_sc_from_oci (const hs_json_t *sc, const char *path, hs_sc_profile_t **ret, hs
         for (size_t j = 0; args != NULL && args->type == HS_JSON_ARRAY && j < args->len; j++)
           {
             if (nc == sizeof (conds) / sizeof (conds[0]))
-              return hs_error_make (err, 0, "`%s.syscalls[%zu].args`: too many conditions",
-                                    path, i);
+              return hs_error_make (err, 0, "`%s.syscalls[%zu].args`: too many conditions", path,
+                                    i);
             free (sp);
             sp = hs_xasprintf ("%s.syscalls[%zu].args[%zu]", path, i, j);
             if ((r = hs_sc_parse_cond (args->items[j], sp, true, &conds[nc], err)) < 0)
@@ -511,8 +520,8 @@ hs_sc_from_oci (const hs_json_t *sc, const char *path, hs_sc_profile_t **ret, hs
               return hs_error_make (err, 0, "`%s.syscalls`: more than %d rules", path,
                                     HS_SC_MAX_RULES);
             if (names->items[j]->type != HS_JSON_STRING || names->items[j]->len == 0)
-              return hs_error_make (err, 0, "`%s.syscalls[%zu].names[%zu]`: expected a name",
-                                    path, i, j);
+              return hs_error_make (err, 0, "`%s.syscalls[%zu].names[%zu]`: expected a name", path,
+                                    i, j);
             rule.name = names->items[j]->str;
             if (!dup)
               {
@@ -580,7 +589,8 @@ hs_sc_to_oci (const hs_sc_profile_t *p)
   bool *done = hs_xcalloc (p->n_rules + 1, sizeof (bool));
   cleanup_free const char **names = NULL;
 
-  hs_json_set_exact (o, "defaultAction", hs_json_new_string (hs_sc_action_names[p->default_action]));
+  hs_json_set_exact (o, "defaultAction",
+                     hs_json_new_string (hs_sc_action_names[p->default_action]));
   if (p->has_default_errno)
     hs_json_set_exact (o, "defaultErrnoRet", hs_json_new_uint (p->default_errno));
   if (p->n_arches > 0)
@@ -643,9 +653,9 @@ hs_sc_to_oci (const hs_sc_profile_t *p)
 
 /* ---- source profiles ----------------------------------------------------- */
 
-static const char *const source_keys[]
-    = { "hardshim_seccomp", "description", "unknown_errno", "refuse_errno", "groups", "refuse",
-        NULL };
+static const char *const source_keys[] = {
+  "hardshim_seccomp", "description", "unknown_errno", "refuse_errno", "groups", "refuse", NULL
+};
 static const char *const group_keys[]
     = { "name", "doc", "when", "allow", "refuse", "errno", "args", NULL };
 static const char *const when_keys[]
@@ -779,7 +789,8 @@ hs_sc_source_check (const hs_json_t *src, hs_error_t *err)
   v = hs_json_get_exact (src, "hardshim_seccomp");
   if (v == NULL || v->type != HS_JSON_NUMBER || strcmp (v->str, "1") != 0)
     return hs_error_make (err, 0, "`hardshim_seccomp`: must be 1 (the format version)");
-  if ((r = errno_of (hs_json_get_exact (src, "unknown_errno"), "unknown_errno", ENOSYS, &e, err)) < 0
+  if ((r = errno_of (hs_json_get_exact (src, "unknown_errno"), "unknown_errno", ENOSYS, &e, err))
+          < 0
       || (r = errno_of (hs_json_get_exact (src, "refuse_errno"), "refuse_errno", EPERM, &e, err))
              < 0)
     return r;
@@ -822,8 +833,7 @@ hs_sc_source_check (const hs_json_t *src, hs_error_t *err)
         if ((r = errno_of (hs_json_get_exact (g, "errno"), ep, EPERM, &e, err)) < 0)
           return r;
       }
-      if ((r = parse_group_args (hs_json_get_exact (g, "args"), ap, &alts, &nalt, &nargs, err))
-          < 0)
+      if ((r = parse_group_args (hs_json_get_exact (g, "args"), ap, &alts, &nalt, &nargs, err)) < 0)
         return r;
       when = hs_json_get_exact (g, "when");
       if (when == NULL)
@@ -946,8 +956,7 @@ hs_sc_generate (const hs_json_t *src, const hs_sc_context_t *ctx, hs_sc_profile_
       if (!group_applies (hs_json_get_exact (g, "when"), ctx, p))
         continue;
       errno_of (hs_json_get_exact (g, "errno"), "", refuse_errno, &e, NULL);
-      if ((r = parse_group_args (hs_json_get_exact (g, "args"), "args", &alts, &nalt, &nargs,
-                                 err))
+      if ((r = parse_group_args (hs_json_get_exact (g, "args"), "args", &alts, &nalt, &nargs, err))
           < 0)
         return r;
       for (size_t j = 0; j < list->len; j++)
@@ -1005,7 +1014,9 @@ hs_sc_generate (const hs_json_t *src, const hs_sc_context_t *ctx, hs_sc_profile_
         seen = p->rules[j].hash == h && strcmp (p->rules[j].name, name) == 0;
       if (!seen)
         {
-          hs_sc_rule_t rule = { .name = (char *) name, .action = HS_SC_ERRNO, .has_errno = true,
+          hs_sc_rule_t rule = { .name = (char *) name,
+                                .action = HS_SC_ERRNO,
+                                .has_errno = true,
                                 .errno_ret = (uint32_t) refuse_errno };
           hs_sc_profile_add (p, &rule);
         }
@@ -1013,4 +1024,3 @@ hs_sc_generate (const hs_json_t *src, const hs_sc_context_t *ctx, hs_sc_profile_
   *ret = TAKE_PTR (p);
   return 0;
 }
-

@@ -94,7 +94,8 @@ typedef struct
 } hs_sc_notes_t;
 
 void hs_sc_notes_release (hs_sc_notes_t *n);
-void hs_sc_notes_add (hs_sc_notes_t *n, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+void hs_sc_notes_add (hs_sc_notes_t *n, const char *fmt, ...)
+    __attribute__ ((format (printf, 2, 3)));
 
 /* What a container's profile depends on. */
 typedef struct

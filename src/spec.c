@@ -157,8 +157,8 @@ hs_process_validate (const hs_json_t *process, const char *prefix, hs_error_t *e
     return 0;
   if (process->type != HS_JSON_OBJECT) /* "process." names `process` */
     return hs_error_make (err, 0, "`%.*s`: expected object, got %s",
-                          prefix[0] ? (int) strlen (prefix) - 1 : 7,
-                          prefix[0] ? prefix : "process", hs_json_type_name (process->type));
+                          prefix[0] ? (int) strlen (prefix) - 1 : 7, prefix[0] ? prefix : "process",
+                          hs_json_type_name (process->type));
 #define P(field) (snprintf (path, sizeof (path), "%s%s", prefix, field), path)
   if ((r = expect (hs_json_get (process, "noNewPrivileges"), HS_JSON_BOOL, P ("noNewPrivileges"),
                    err))
@@ -168,11 +168,11 @@ hs_process_validate (const hs_json_t *process, const char *prefix, hs_error_t *e
       || (r = expect (hs_json_get (process, "apparmorProfile"), HS_JSON_STRING,
                       P ("apparmorProfile"), err))
              < 0
-      || (r = expect (hs_json_get (process, "selinuxLabel"), HS_JSON_STRING, P ("selinuxLabel"),
-                      err))
+      || (r
+          = expect (hs_json_get (process, "selinuxLabel"), HS_JSON_STRING, P ("selinuxLabel"), err))
              < 0
-      || (r = expect_array_of (hs_json_get (process, "rlimits"), HS_JSON_OBJECT, P ("rlimits"),
-                               err))
+      || (r
+          = expect_array_of (hs_json_get (process, "rlimits"), HS_JSON_OBJECT, P ("rlimits"), err))
              < 0)
     return r;
 
@@ -249,8 +249,8 @@ hs_spec_validate (const hs_json_t *spec, hs_error_t *err)
                                    "linux.readonlyPaths", err))
                  < 0
           || (r = expect (hs_json_get (linux_, "sysctl"), HS_JSON_OBJECT, "linux.sysctl", err)) < 0
-          || (r = expect (hs_json_get (linux_, "resources"), HS_JSON_OBJECT, "linux.resources",
-                          err))
+          || (r
+              = expect (hs_json_get (linux_, "resources"), HS_JSON_OBJECT, "linux.resources", err))
                  < 0)
         return r;
     }

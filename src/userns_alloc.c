@@ -136,7 +136,8 @@ hs_idpool_default (const char *subuid_path, const char *subgid_path, hs_idpool_t
   const unsigned long long s = HS_IDPOOL_DEFAULT_START, e = s + HS_IDPOOL_DEFAULT_SIZE;
 
   memset (ret, 0, sizeof (*ret));
-  if (read_subid (subuid_path, NULL, &all, err) < 0 || read_subid (subgid_path, NULL, &all, err) < 0)
+  if (read_subid (subuid_path, NULL, &all, err) < 0
+      || read_subid (subgid_path, NULL, &all, err) < 0)
     {
       hs_idpool_release (&all);
       return -1;
@@ -153,8 +154,7 @@ hs_idpool_default (const char *subuid_path, const char *subgid_path, hs_idpool_t
 }
 
 int
-hs_idpool_first_block (const hs_idpool_t *p, unsigned long long size,
-                       unsigned long long *ret_start)
+hs_idpool_first_block (const hs_idpool_t *p, unsigned long long size, unsigned long long *ret_start)
 {
   for (size_t i = 0; i < p->n; i++)
     if (size > 0 && p->r[i].len >= size)

@@ -6,8 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static void __attribute__ ((noreturn))
-oom (void)
+static void __attribute__ ((noreturn)) oom (void)
 {
   static const char msg[] = "hardshim: out of memory\n";
 

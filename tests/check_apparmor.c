@@ -53,7 +53,8 @@ fake_host_init (fake_host_t *f, bool parser_fails)
   ck_assert_int_ge (fd, 0);
   ck_assert_int_eq (hs_write_all (fd, "docker-default (enforce)\n", 25), 0);
   close (fd);
-  f->host = (hs_host_t){ .apparmor_enabled = true, .apparmor_parser = f->parser,
+  f->host = (hs_host_t){ .apparmor_enabled = true,
+                         .apparmor_parser = f->parser,
                          .apparmor_profiles = f->profiles };
 }
 
@@ -199,7 +200,9 @@ START_TEST (test_renderings_compile)
       {
         hs_apparmor_profile_t p = { 0 };
 
-        render (cases[i].config ? cases[i].config : raw ? net_raw_config : plain_config,
+        render (cases[i].config ? cases[i].config
+                : raw           ? net_raw_config
+                                : plain_config,
                 cases[i].settings, &p);
         assert_compiles (&p);
         hs_apparmor_profile_release (&p);
@@ -218,8 +221,7 @@ START_TEST (test_parser_rejects_broken_profile)
   char *cmd = hs_xasprintf ("apparmor_parser -Q -K -o '%s/out' '%s' 2>/dev/null", dir, src);
   int fd;
 
-  ck_assert_int_eq (hs_apparmor_render ("profile {{name}} {\n  deny mount\n}\n", &params, &p,
-                                        &err),
+  ck_assert_int_eq (hs_apparmor_render ("profile {{name}} {\n  deny mount\n}\n", &params, &p, &err),
                     0);
   fd = open (src, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
   ck_assert_int_eq (hs_write_all (fd, p.text, strlen (p.text)), 0);
@@ -268,17 +270,19 @@ START_TEST (test_net_raw_detection)
     const char *bounding;
     bool raw;
   } cases[] = {
-    { "[\"CAP_NET_RAW\"]", true }, { "[\"cap_net_raw\"]", true },
-    { "[\"NET_RAW\"]", true },     { "[\"CAP_NET_ADMIN\"]", false },
-    { "[]", false },               { "\"CAP_NET_RAW\"", false },
+    { "[\"CAP_NET_RAW\"]", true },
+    { "[\"cap_net_raw\"]", true },
+    { "[\"NET_RAW\"]", true },
+    { "[\"CAP_NET_ADMIN\"]", false },
+    { "[]", false },
+    { "\"CAP_NET_RAW\"", false },
     { "[1,\"CAP_NET_RAWX\"]", false },
   };
 
   for (size_t i = 0; i < sizeof (cases) / sizeof (*cases); i++)
     {
       hs_json_t *v = test_parse (cases[i].bounding);
-      ck_assert_msg (hs_apparmor_bounding_has_net_raw (v) == cases[i].raw, "%s",
-                     cases[i].bounding);
+      ck_assert_msg (hs_apparmor_bounding_has_net_raw (v) == cases[i].raw, "%s", cases[i].bounding);
       hs_json_free (v);
     }
   ck_assert (!hs_apparmor_bounding_has_net_raw (NULL));
@@ -359,8 +363,8 @@ START_TEST (test_not_enabled)
   lsm_result_release (&r);
 
   /* unconfined is refused whatever the host */
-  lsm_harden ("{\"process\":{\"apparmorProfile\":\"unconfined\"}}", best, &none, "/r", "c1",
-              false, &r);
+  lsm_harden ("{\"process\":{\"apparmorProfile\":\"unconfined\"}}", best, &none, "/r", "c1", false,
+              &r);
   ck_assert (r.refused);
   ck_assert_ptr_nonnull (strstr (r.err, "`unconfined`"));
   lsm_result_release (&r);
@@ -447,7 +451,10 @@ END_TEST
 /* Concurrent creates of the same rendering load it exactly once. */
 START_TEST (test_concurrent_load_once)
 {
-  enum { N = 20 };
+  enum
+  {
+    N = 20
+  };
   fake_host_t f;
   hs_policy_t *p;
   pid_t pids[N];
@@ -532,8 +539,7 @@ START_TEST (test_config_profiles)
     { "\"custom\"", "\"apparmor\":{\"allowed_profiles\":[\"custom\"]}", "custom", NULL },
     { "\"docker-default\"", "\"apparmor\":{\"allowed_profiles\":[\"custom\"]}", "@", NULL },
     { "\"unconfined\"", NULL, NULL, "`unconfined`" },
-    { "\"unconfined\"", "\"apparmor\":{\"allowed_profiles\":[\"custom\"]}", NULL,
-      "`unconfined`" },
+    { "\"unconfined\"", "\"apparmor\":{\"allowed_profiles\":[\"custom\"]}", NULL, "`unconfined`" },
     { "7", NULL, NULL, "`process.apparmorProfile`" },
     /* audit: recorded, nothing changes */
     { "\"docker-default\"", "\"apparmor\":{\"mode\":\"audit\"}", "docker-default", NULL },
@@ -555,8 +561,8 @@ START_TEST (test_config_profiles)
                                          "{\"bounding\":[\"CAP_CHOWN\",\"CAP_KILL\"]}}}",
                                          cases[i].profile)
                          : hs_xstrdup (plain_config);
-      const char *expect = cases[i].want && strcmp (cases[i].want, "@") == 0 ? want.name
-                                                                               : cases[i].want;
+      const char *expect
+          = cases[i].want && strcmp (cases[i].want, "@") == 0 ? want.name : cases[i].want;
       lsm_result_t r;
       const char *got;
 
@@ -565,8 +571,8 @@ START_TEST (test_config_profiles)
         {
           /* a wrong type is an error of config validation, before any control */
           ck_assert_msg (r.err != NULL, "case %zu admitted", i);
-          ck_assert_msg (r.refused || strstr (r.err, "expected string") != NULL, "case %zu: %s",
-                         i, r.err);
+          ck_assert_msg (r.refused || strstr (r.err, "expected string") != NULL, "case %zu: %s", i,
+                         r.err);
           ck_assert_msg (strstr (r.err, cases[i].refusal) != NULL, "case %zu: %s", i, r.err);
         }
       else
@@ -608,9 +614,9 @@ START_TEST (test_exec_process_file)
   for (size_t h = 0; h < 2; h++)
     for (size_t i = 0; i < sizeof (cases) / sizeof (*cases); i++)
       {
-        char *text = hs_xasprintf ("{\"state_dir\":\"/nonexistent/hs\"%s%s}",
-                                   cases[i].policy ? "," : "",
-                                   cases[i].policy ? cases[i].policy : "");
+        char *text
+            = hs_xasprintf ("{\"state_dir\":\"/nonexistent/hs\"%s%s}", cases[i].policy ? "," : "",
+                            cases[i].policy ? cases[i].policy : "");
         hs_policy_t *p = lsm_policy (text, NULL);
         lsm_result_t r;
 
@@ -643,21 +649,28 @@ START_TEST (test_flags)
     const char *refusal;
   } cases[] = {
     { { "hardshim", "exec", "--apparmor", "unconfined", "c1", "sh" }, NULL, "`unconfined`" },
-    { { "hardshim", "exec", "--apparmor=docker-default", "c1", "sh" }, NULL,
+    { { "hardshim", "exec", "--apparmor=docker-default", "c1", "sh" },
+      NULL,
       "not in apparmor.allowed_profiles" },
     { { "hardshim", "exec", "--apparmor", "custom", "c1", "sh" },
-      "\"apparmor\":{\"allowed_profiles\":[\"custom\"]}", NULL },
+      "\"apparmor\":{\"allowed_profiles\":[\"custom\"]}",
+      NULL },
     { { "hardshim", "exec", "--apparmor", "unconfined", "c1", "sh" },
-      "\"apparmor\":{\"mode\":\"off\"}", NULL },
+      "\"apparmor\":{\"mode\":\"off\"}",
+      NULL },
     { { "hardshim", "exec", "--apparmor", "unconfined", "c1", "sh" },
-      "\"apparmor\":{\"mode\":\"audit\"}", NULL },
+      "\"apparmor\":{\"mode\":\"audit\"}",
+      NULL },
     { { "hardshim", "exec", "c1", "sh" }, NULL, NULL },
-    { { "hardshim", "restore", "--lsm-profile", "apparmor:unconfined", "c1" }, NULL,
+    { { "hardshim", "restore", "--lsm-profile", "apparmor:unconfined", "c1" },
+      NULL,
       "`unconfined`" },
     { { "hardshim", "restore", "--lsm-profile", "apparmor:own-profile", "c1" }, NULL, NULL },
-    { { "hardshim", "restore", "--lsm-profile", "apparmor:other", "c1" }, NULL,
+    { { "hardshim", "restore", "--lsm-profile", "apparmor:other", "c1" },
+      NULL,
       "not in apparmor.allowed_profiles" },
-    { { "hardshim", "restore", "--lsm-profile", "bogus", "c1" }, NULL,
+    { { "hardshim", "restore", "--lsm-profile", "bogus", "c1" },
+      NULL,
       "expected apparmor:PROFILE or selinux:LABEL" },
   };
   hs_json_t *config = test_parse ("{\"process\":{\"apparmorProfile\":\"own-profile\"}}");
@@ -674,17 +687,15 @@ START_TEST (test_flags)
 
       while (cases[i].argv[argc])
         argc++;
-      ck_assert_int_eq (hs_cli_parse (argc, (char *const *) cases[i].argv, HS_DIALECT_GO, &inv,
-                                      &err),
-                        0);
+      ck_assert_int_eq (
+          hs_cli_parse (argc, (char *const *) cases[i].argv, HS_DIALECT_GO, &inv, &err), 0);
       hs_audit_init (&audit, inv.verb_name, "c1", NULL, p->digest);
-      r = hs_lsm_harden_flags (&inv, inv.verb == HS_VERB_RESTORE ? config : NULL, p, &host,
-                               &audit, &err);
+      r = hs_lsm_harden_flags (&inv, inv.verb == HS_VERB_RESTORE ? config : NULL, p, &host, &audit,
+                               &err);
       if (cases[i].refusal)
         {
           ck_assert_msg (r < 0, "case %zu admitted", i);
-          ck_assert_msg (strstr (err->msg, cases[i].refusal) != NULL, "case %zu: %s", i,
-                         err->msg);
+          ck_assert_msg (strstr (err->msg, cases[i].refusal) != NULL, "case %zu: %s", i, err->msg);
           hs_error_release (&err);
         }
       else

@@ -108,8 +108,8 @@ trail (const hs_audit_t *a)
 
   for (size_t i = 0; i < a->len; i++)
     {
-      char *t = hs_xasprintf ("%s%s%s %s", s, i ? ";" : "", a->items[i].action,
-                              a->items[i].control);
+      char *t
+          = hs_xasprintf ("%s%s%s %s", s, i ? ";" : "", a->items[i].action, a->items[i].control);
       free (s);
       s = t;
     }
@@ -170,8 +170,8 @@ static const struct
     "ignored fake_change;changed fake_change", NULL },
   { "scope annotation not a string", NULL, "{" NS ":7," EXC "fake_change\":\"off\"}", "", 0,
     "hardened", "ignored fake_change;changed fake_change", NULL },
-  { "not overridable", "{\"fake_change\":{}}", "{" NS ":\"ci-7\"," EXC "fake_change\":\"off\"}",
-    "", 0, "hardened", "ignored fake_change;changed fake_change", "is not overridable" },
+  { "not overridable", "{\"fake_change\":{}}", "{" NS ":\"ci-7\"," EXC "fake_change\":\"off\"}", "",
+    0, "hardened", "ignored fake_change;changed fake_change", "is not overridable" },
   { "bare value other than off", NULL, "{" NS ":\"ci-7\"," EXC "fake_change\":\"audit\"}", "", 0,
     "hardened", "ignored fake_change;changed fake_change", "the only value" },
   { "unknown control", NULL, "{" NS ":\"ci-7\"," EXC "nosuch\":\"off\"}", "", 0, "hardened",
@@ -183,11 +183,11 @@ static const struct
     "has no exception `colour` (it has: off, value)" },
   { "non-string value", NULL, "{" NS ":\"ci-7\"," EXC "fake_change\":true}", "", 0, "hardened",
     "ignored fake_change;changed fake_change", "must be a string" },
-  { "named value allowed by pattern", NULL, "{" NS ":\"ci-7\"," EXC "fake_change.value\":\"build-x\"}",
-    "", 0, "build-x", "exception fake_change;changed fake_change",
-    "allows `fake_change.value` = `build-x`" },
-  { "named value not allowed", NULL, "{" NS ":\"ci-7\"," EXC "fake_change.value\":\"root\"}", "",
-    0, "hardened", "ignored fake_change;changed fake_change",
+  { "named value allowed by pattern", NULL,
+    "{" NS ":\"ci-7\"," EXC "fake_change.value\":\"build-x\"}", "", 0, "build-x",
+    "exception fake_change;changed fake_change", "allows `fake_change.value` = `build-x`" },
+  { "named value not allowed", NULL, "{" NS ":\"ci-7\"," EXC "fake_change.value\":\"root\"}", "", 0,
+    "hardened", "ignored fake_change;changed fake_change",
     "value `root` is not allowed for `fake_change.value` by policy exception `ci`" },
   { "list value, every item allowed", NULL,
     "{" NS ":\"ci-7\"," EXC "fake_change.value\":\"build-a, tools\"}", "", 0, "build-a, tools",
@@ -195,8 +195,9 @@ static const struct
   { "list value, one item not allowed", NULL,
     "{" NS ":\"ci-7\"," EXC "fake_change.value\":\"build-a,root\"}", "", 0, "hardened",
     "ignored fake_change;changed fake_change", "not allowed" },
-  { "list value with an empty item", NULL, "{" NS ":\"ci-7\"," EXC "fake_change.value\":\"tools,\"}",
-    "", 0, "hardened", "ignored fake_change;changed fake_change", NULL },
+  { "list value with an empty item", NULL,
+    "{" NS ":\"ci-7\"," EXC "fake_change.value\":\"tools,\"}", "", 0, "hardened",
+    "ignored fake_change;changed fake_change", NULL },
   { "image and container scope both match", NULL,
     "{\"io.kubernetes.cri.image-name\":\"registry.example/dbg/gdb:1\","
     "\"io.kubernetes.cri.container-name\":\"debug\"," EXC "fake_change.value\":\"dbg-1\"}",
@@ -233,7 +234,8 @@ static const struct
     "{\"fake_change\":{\"overridable\":true},\"exceptions\":{\"ci\":null}}",
     "{" NS ":\"ci-7\"," EXC "fake_change\":\"off\"}", "", 0, "hardened",
     "ignored fake_change;changed fake_change", NULL },
-  { "control off in policy", "{\"fake_change\":{\"mode\":\"off\",\"overridable\":true},"
+  { "control off in policy",
+    "{\"fake_change\":{\"mode\":\"off\",\"overridable\":true},"
     "\"exceptions\":{\"all\":{\"scope\":{},\"allow\":{\"fake_change\":{\"off\":true}}}}}",
     "{" EXC "fake_change\":\"off\"}", "", 0, NULL, "ignored fake_change",
     "is off in the host policy" },
@@ -273,7 +275,11 @@ START_TEST (test_golden)
   hs_audit_t audit;
   hs_error_t err = NULL;
   hs_harden_t h = {
-    .spec = spec, .policy = p, .host = &host, .audit = &audit, .controls = fake_table,
+    .spec = spec,
+    .policy = p,
+    .host = &host,
+    .audit = &audit,
+    .controls = fake_table,
   };
   const hs_json_t *fake;
   char *got;
@@ -289,7 +295,8 @@ START_TEST (test_golden)
   ck_assert_msg (strcmp (got, cases[_i].trail) == 0, "%s: trail `%s`, want `%s`", cases[_i].name,
                  got, cases[_i].trail);
   if (cases[_i].message)
-    ck_assert_msg (trail_has_message (&audit, cases[_i].message) || (err && strstr (err->msg, cases[_i].message)),
+    ck_assert_msg (trail_has_message (&audit, cases[_i].message)
+                       || (err && strstr (err->msg, cases[_i].message)),
                    "%s: no message with `%s`", cases[_i].name, cases[_i].message);
   fake = hs_json_get_exact (spec, "fake");
   if (r == 0 && cases[_i].fake == NULL)
@@ -304,7 +311,8 @@ START_TEST (test_golden)
   for (size_t i = 0; i < audit.len; i++)
     if (strcmp (audit.items[i].action, HS_ACT_EXCEPTION) == 0
         || strcmp (audit.items[i].action, HS_ACT_IGNORED) == 0)
-      ck_assert_msg (strncmp (audit.items[i].path, "annotations[\"org.hardshim.exception.", 36) == 0,
+      ck_assert_msg (strncmp (audit.items[i].path, "annotations[\"org.hardshim.exception.", 36)
+                         == 0,
                      "%s: path %s", cases[_i].name, audit.items[i].path);
   free (got);
   free (text);
@@ -331,8 +339,12 @@ START_TEST (test_exec_uses_container_annotations)
       hs_json_t *spec = test_parse ("{\"process\":{\"args\":[\"sh\"],\"annotations\":{" EXC
                                     "fake_change.value\":\"build-1\"}}}");
       hs_audit_t audit;
-      hs_harden_t h = { .spec = spec, .policy = p, .host = &host, .audit = &audit,
-                        .target = HS_TARGET_PROCESS, .controls = fake_table,
+      hs_harden_t h = { .spec = spec,
+                        .policy = p,
+                        .host = &host,
+                        .audit = &audit,
+                        .target = HS_TARGET_PROCESS,
+                        .controls = fake_table,
                         .container = with ? container : NULL };
       const hs_json_t *fake;
 
@@ -353,11 +365,12 @@ END_TEST
 START_TEST (test_api_other_control_and_once)
 {
   hs_policy_t *p = policy_or_die (BASE_POLICY);
-  hs_json_t *spec = test_parse ("{\"annotations\":{" NS ":\"ci-1\"," EXC "fake_change.value\":\"tools\"}}");
+  hs_json_t *spec
+      = test_parse ("{\"annotations\":{" NS ":\"ci-1\"," EXC "fake_change.value\":\"tools\"}}");
   hs_host_t host = { 0 };
   hs_audit_t audit;
-  hs_harden_t h = { .spec = spec, .policy = p, .host = &host, .audit = &audit,
-                    .controls = fake_table };
+  hs_harden_t h
+      = { .spec = spec, .policy = p, .host = &host, .audit = &audit, .controls = fake_table };
   const char *v = "untouched";
 
   hs_audit_init (&audit, "create", "id", "/b", p->digest);
@@ -388,10 +401,12 @@ static const struct
   { "{\"exceptions\":[]}", "policy key `exceptions`: expected an object of named exceptions" },
   { "{\"exceptions\":{\"a b\":{}}}", "`exceptions.a b`: names use letters" },
   { "{\"exceptions\":{\"x\":1}}", "`exceptions.x`: expected an object, got number" },
-  { "{\"exceptions\":{\"x\":{\"scope\":{},\"allow\":{},\"why\":1}}}", "`exceptions.x.why`: unknown" },
+  { "{\"exceptions\":{\"x\":{\"scope\":{},\"allow\":{},\"why\":1}}}",
+    "`exceptions.x.why`: unknown" },
   { "{\"exceptions\":{\"x\":{\"allow\":{\"fake_change\":{\"off\":true}}}}}",
     "`exceptions.x.scope`: missing" },
-  { "{\"exceptions\":{\"x\":{\"scope\":[],\"allow\":{}}}}", "`exceptions.x.scope`: expected an object" },
+  { "{\"exceptions\":{\"x\":{\"scope\":[],\"allow\":{}}}}",
+    "`exceptions.x.scope`: expected an object" },
   { "{\"exceptions\":{\"x\":{\"scope\":{\"pod\":[\"a\"]},\"allow\":{}}}}",
     "`exceptions.x.scope.pod`: unknown" },
   { "{\"exceptions\":{\"x\":{\"scope\":{\"namespace\":\"ci\"},\"allow\":{}}}}",
@@ -406,7 +421,8 @@ static const struct
     "\"allow\":{}}}}",
     "a scope cannot match exception annotations" },
   { "{\"exceptions\":{\"x\":{\"scope\":{}}}}", "`exceptions.x.allow`: missing" },
-  { "{\"exceptions\":{\"x\":{\"scope\":{},\"allow\":{}}}}", "`exceptions.x.allow`: expected a non-empty" },
+  { "{\"exceptions\":{\"x\":{\"scope\":{},\"allow\":{}}}}",
+    "`exceptions.x.allow`: expected a non-empty" },
   { "{\"exceptions\":{\"x\":{\"scope\":{},\"allow\":{\"nosuch\":{\"off\":true}}}}}",
     "`exceptions.x.allow.nosuch`: no such control" },
   { "{\"exceptions\":{\"x\":{\"scope\":{},\"allow\":{\"fake_refuse\":{\"off\":true}}}}}",
@@ -522,13 +538,14 @@ START_TEST (test_modes)
                                  "\"fake_refuse\":{\"mode\":\"%s\"}}",
                                  modes[_i].top, modes[_i].control, modes[_i].control);
       hs_policy_t *p = policy_or_die (text);
-      hs_json_t *spec = test_parse (refuse ? "{\"bad\":true,\"fake\":\"hardened\"}" : "{\"fake\":\"orig\"}");
+      hs_json_t *spec
+          = test_parse (refuse ? "{\"bad\":true,\"fake\":\"hardened\"}" : "{\"fake\":\"orig\"}");
       hs_json_t *orig = hs_json_dup (spec);
       hs_host_t host = { 0 };
       hs_audit_t audit;
       hs_error_t err = NULL;
-      hs_harden_t h = { .spec = spec, .policy = p, .host = &host, .audit = &audit,
-                        .controls = fake_table };
+      hs_harden_t h
+          = { .spec = spec, .policy = p, .host = &host, .audit = &audit, .controls = fake_table };
       char *got;
       int r;
 
@@ -610,12 +627,12 @@ START_TEST (test_presets_valid_and_layered)
   ck_assert_int_eq (p->mode, HS_POLICY_ENFORCE);
   ck_assert (p->audit_log_required);
   ck_assert_str_eq (p->audit_log, "/var/log/hardshim/audit.jsonl"); /* kept from the preset */
-  ck_assert_str_eq (hs_json_get_exact (hs_json_get_exact (p->origins, "no_new_privileges"), "mode")->str,
-                    "built-in preset `audit-only`");
-  ck_assert_str_eq (hs_json_get_exact (hs_json_get_exact (p->origins, "no_new_privileges"),
-                                       "overridable")
-                        ->str,
-                    "/etc/x.json");
+  ck_assert_str_eq (
+      hs_json_get_exact (hs_json_get_exact (p->origins, "no_new_privileges"), "mode")->str,
+      "built-in preset `audit-only`");
+  ck_assert_str_eq (
+      hs_json_get_exact (hs_json_get_exact (p->origins, "no_new_privileges"), "overridable")->str,
+      "/etc/x.json");
   ck_assert_str_eq (hs_json_get_exact (p->origins, "mode")->str, "/etc/x.json");
   p = hs_policy_free (p);
 
@@ -659,7 +676,8 @@ START_TEST (test_policy_files_layering)
               "{\"mode\":\"audit\"},\"state_dir\":\"/run/a\"}",
               0644);
   write_file (dropins, "20-b.json", "{\"state_dir\":\"/run/b\"}", 0644);
-  write_file (dropins, "10-a.json", "{\"no_new_privileges\":{\"overridable\":true},\"state_dir\":\"/run/x\"}", 0644);
+  write_file (dropins, "10-a.json",
+              "{\"no_new_privileges\":{\"overridable\":true},\"state_dir\":\"/run/x\"}", 0644);
   write_file (dropins, "30-c.json.disabled", "{\"mode\":\"off\"}", 0644);
   paths = (hs_policy_paths_t){ .file = file, .dir = dropins };
   ck_assert_msg (hs_policy_load (&paths, &p, &err) == 0, "%s", err ? err->msg : "");
@@ -716,8 +734,9 @@ END_TEST
 /* audit-only changes nothing, refuses nothing, and still records. */
 START_TEST (test_audit_only_changes_nothing)
 {
-  const char *config = "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"r\"},\"process\":{\"args\":"
-                       "[\"sh\"],\"cwd\":\"/\",\"noNewPrivileges\":false},\"annotations\":{\"a\":\"b\"}}";
+  const char *config
+      = "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"r\"},\"process\":{\"args\":"
+        "[\"sh\"],\"cwd\":\"/\",\"noNewPrivileges\":false},\"annotations\":{\"a\":\"b\"}}";
   hs_error_t err = NULL;
   hs_policy_t *p = NULL;
   hs_json_t *spec = test_parse (config);
@@ -743,8 +762,9 @@ END_TEST
 
 START_TEST (test_audit_line_complete)
 {
-  static const char *const fields[] = { "time", "container", "bundle", "verb", "control", "path",
-                                        "before", "after", "action", "message", "policy", NULL };
+  static const char *const fields[]
+      = { "time",   "container", "bundle", "verb",    "control", "path",
+          "before", "after",     "action", "message", "policy",  NULL };
   hs_audit_t audit;
   hs_json_t *before = hs_json_new_bool (false), *after = hs_json_new_bool (true);
   char *line;
@@ -801,10 +821,10 @@ END_TEST
 #define REAL_POLICY                                                                                \
   "\"seccomp\":{\"profile\":\"nope\",\"allowed_profiles\":[\"default\"],\"overridable\":true},"    \
   "\"apparmor\":{\"overridable\":true},\"selinux\":{\"overridable\":true},"                        \
-  "\"exceptions\":{\"ci\":{\"scope\":{\"namespace\":[\"ci-*\"]},\"allow\":{"                        \
-  "\"seccomp\":{\"profile\":[\"default\",\"other\"]},\"apparmor\":{\"profile\":[\"unconfined\"]},"   \
+  "\"exceptions\":{\"ci\":{\"scope\":{\"namespace\":[\"ci-*\"]},\"allow\":{"                       \
+  "\"seccomp\":{\"profile\":[\"default\",\"other\"]},\"apparmor\":{\"profile\":[\"unconfined\"]}," \
   "\"selinux\":{\"type\":[\"spc_t\"]}}},"                                                          \
-  "\"blue\":{\"scope\":{\"annotations\":{\"example.com/team\":[\"blue\"]}},"                        \
+  "\"blue\":{\"scope\":{\"annotations\":{\"example.com/team\":[\"blue\"]}},"                       \
   "\"allow\":{\"seccomp\":{\"profile\":true}}}}"
 /* The same controls, none overridable. */
 #define FIXED_POLICY                                                                               \
@@ -835,8 +855,8 @@ static const struct
     "ignored seccomp", "no policy exception whose scope matches", NULL },
   { "seccomp: value the exception does not allow", "seccomp", REAL_POLICY, false,
     "{" NS ":\"ci-1\"," EXC "seccomp.profile\":\"custom\"}", "", "no built-in of that name",
-    "ignored seccomp", "value `custom` is not allowed for `seccomp.profile` by policy exception `ci`",
-    NULL },
+    "ignored seccomp",
+    "value `custom` is not allowed for `seccomp.profile` by policy exception `ci`", NULL },
   { "seccomp: default (no exception) is the policy's", "seccomp", REAL_POLICY, false,
     "{" NS ":\"ci-1\"}", "", "no built-in of that name", "", NULL, NULL },
   { "seccomp: not overridable, ignored", "seccomp", FIXED_POLICY, false,
@@ -909,8 +929,8 @@ exception_trail (const hs_audit_t *a)
     if (strcmp (a->items[i].action, HS_ACT_EXCEPTION) == 0
         || strcmp (a->items[i].action, HS_ACT_IGNORED) == 0)
       {
-        char *t = hs_xasprintf ("%s%s%s %s", s, *s ? ";" : "", a->items[i].action,
-                                a->items[i].control);
+        char *t
+            = hs_xasprintf ("%s%s%s %s", s, *s ? ";" : "", a->items[i].action, a->items[i].control);
         free (s);
         s = t;
       }
@@ -962,8 +982,8 @@ START_TEST (test_real_controls)
   ck_assert_msg (strcmp (got, real_cases[_i].trail) == 0, "%s: trail `%s`, want `%s`",
                  real_cases[_i].name, got, real_cases[_i].trail);
   if (real_cases[_i].message)
-    ck_assert_msg (trail_has_message (&audit, real_cases[_i].message),
-                   "%s: no record with `%s`", real_cases[_i].name, real_cases[_i].message);
+    ck_assert_msg (trail_has_message (&audit, real_cases[_i].message), "%s: no record with `%s`",
+                   real_cases[_i].name, real_cases[_i].message);
   cmd = hs_xasprintf ("rm -rf '%s'", dir);
   ck_assert_int_eq (system (cmd), 0);
   free (cmd);
@@ -991,20 +1011,34 @@ START_TEST (test_lsm_flags)
     const char *trail;
   } flag_cases[] = {
     { { "hardshim", "exec", "--apparmor", "unconfined", "c1", "sh" },
-      "{" NS ":\"ci-1\"," EXC "apparmor.profile\":\"unconfined\"}", NULL, "exception apparmor" },
+      "{" NS ":\"ci-1\"," EXC "apparmor.profile\":\"unconfined\"}",
+      NULL,
+      "exception apparmor" },
     { { "hardshim", "exec", "--apparmor", "unconfined", "c1", "sh" },
-      "{" NS ":\"prod\"," EXC "apparmor.profile\":\"unconfined\"}", "`unconfined`", "" },
-    { { "hardshim", "exec", "--apparmor", "unconfined", "c1", "sh" }, "{" NS ":\"ci-1\"}",
-      "`unconfined`", "" },
+      "{" NS ":\"prod\"," EXC "apparmor.profile\":\"unconfined\"}",
+      "`unconfined`",
+      "" },
+    { { "hardshim", "exec", "--apparmor", "unconfined", "c1", "sh" },
+      "{" NS ":\"ci-1\"}",
+      "`unconfined`",
+      "" },
     { { "hardshim", "exec", "--apparmor", "unconfined", "c1", "sh" }, NULL, "`unconfined`", "" },
     { { "hardshim", "exec", "--process-label", SPC, "c1", "sh" },
-      "{" NS ":\"ci-1\"," EXC "selinux.type\":\"spc_t\"}", NULL, "exception selinux" },
+      "{" NS ":\"ci-1\"," EXC "selinux.type\":\"spc_t\"}",
+      NULL,
+      "exception selinux" },
     { { "hardshim", "exec", "--process-label", SPC, "c1", "sh" },
-      "{" NS ":\"ci-1\"," EXC "apparmor.profile\":\"unconfined\"}", "unconfined type", "" },
+      "{" NS ":\"ci-1\"," EXC "apparmor.profile\":\"unconfined\"}",
+      "unconfined type",
+      "" },
     { { "hardshim", "restore", "--lsm-profile", "apparmor:unconfined", "c1" },
-      "{" NS ":\"ci-1\"," EXC "apparmor.profile\":\"unconfined\"}", NULL, "exception apparmor" },
+      "{" NS ":\"ci-1\"," EXC "apparmor.profile\":\"unconfined\"}",
+      NULL,
+      "exception apparmor" },
     { { "hardshim", "restore", "--lsm-profile", "selinux:" SPC, "c1" },
-      "{" NS ":\"prod\"," EXC "selinux.type\":\"spc_t\"}", "unconfined type", "" },
+      "{" NS ":\"prod\"," EXC "selinux.type\":\"spc_t\"}",
+      "unconfined type",
+      "" },
   };
   hs_host_t host = { .apparmor_enabled = true, .selinux_enabled = true };
   hs_policy_t *p = NULL;
@@ -1023,15 +1057,15 @@ START_TEST (test_lsm_flags)
 
       if (flag_cases[i].annotations)
         {
-          char *text = hs_xasprintf ("{\"annotations\":%s,\"process\":{}}", flag_cases[i].annotations);
+          char *text
+              = hs_xasprintf ("{\"annotations\":%s,\"process\":{}}", flag_cases[i].annotations);
           config = test_parse (text);
           free (text);
         }
       while (flag_cases[i].argv[argc])
         argc++;
-      ck_assert_int_eq (hs_cli_parse (argc, (char *const *) flag_cases[i].argv, HS_DIALECT_GO, &inv,
-                                      &err),
-                        0);
+      ck_assert_int_eq (
+          hs_cli_parse (argc, (char *const *) flag_cases[i].argv, HS_DIALECT_GO, &inv, &err), 0);
       hs_audit_init (&audit, inv.verb_name, "c1", NULL, p->digest);
       r = hs_lsm_harden_flags (&inv, config, p, &host, &audit, &err);
       if (flag_cases[i].refusal)
@@ -1044,8 +1078,8 @@ START_TEST (test_lsm_flags)
       else
         ck_assert_msg (r == 0, "case %zu: %s", i, err ? err->msg : "");
       got = exception_trail (&audit);
-      ck_assert_msg (strcmp (got, flag_cases[i].trail) == 0, "case %zu: trail `%s`, want `%s`", i, got,
-                     flag_cases[i].trail);
+      ck_assert_msg (strcmp (got, flag_cases[i].trail) == 0, "case %zu: trail `%s`, want `%s`", i,
+                     got, flag_cases[i].trail);
       free (got);
       hs_audit_release (&audit);
       hs_cli_release (&inv);

@@ -23,7 +23,7 @@ typedef struct
 
 #define NNP_FALSE "{\"ociVersion\":\"1.0.2\",\"process\":{\"noNewPrivileges\":false}}"
 #define CHOWN_ONLY                                                                                 \
-  "{\"ociVersion\":\"1.0.2\",\"process\":{\"noNewPrivileges\":true,\"capabilities\":"             \
+  "{\"ociVersion\":\"1.0.2\",\"process\":{\"noNewPrivileges\":true,\"capabilities\":"              \
   "{\"bounding\":[\"CAP_CHOWN\"]}}}"
 
 static const inline_case_t cases[] = {
@@ -36,14 +36,14 @@ static const inline_case_t cases[] = {
     NULL, NULL, NULL, NULL },
   { "runc: --no-new-privs=false set to true", HS_DIALECT_GO, "exec --no-new-privs=false c1 sh",
     NULL, NULL, "exec --no-new-privs=true c1 sh", NULL },
-  { "runc: -no-new-privs=0 set to true", HS_DIALECT_GO, "exec -no-new-privs=0 -t c1 sh", NULL,
-    NULL, "exec -no-new-privs=true -t c1 sh", NULL },
+  { "runc: -no-new-privs=0 set to true", HS_DIALECT_GO, "exec -no-new-privs=0 -t c1 sh", NULL, NULL,
+    "exec -no-new-privs=true -t c1 sh", NULL },
   { "runc: --no-new-privs kept", HS_DIALECT_GO, "exec --no-new-privs c1 sh", NULL, NULL, NULL,
     NULL },
   { "runc: container without no_new_privs gets the flag", HS_DIALECT_GO, "exec c1 sh", NULL,
     NNP_FALSE, "exec --no-new-privs c1 sh", NULL },
-  { "runc: hardened container, no flags: unchanged", HS_DIALECT_GO, "exec c1 sh", NULL,
-    CHOWN_ONLY, NULL, NULL },
+  { "runc: hardened container, no flags: unchanged", HS_DIALECT_GO, "exec c1 sh", NULL, CHOWN_ONLY,
+    NULL, NULL },
   { "runc: --cap held to the container's bounding set", HS_DIALECT_GO,
     "exec --cap CAP_KILL --cap CAP_CHOWN c1 sh", NULL, CHOWN_ONLY, "exec --cap CAP_CHOWN c1 sh",
     NULL },
@@ -52,24 +52,23 @@ static const inline_case_t cases[] = {
   { "runc: reject mode refuses --cap", HS_DIALECT_GO, "exec --cap CAP_SYS_ADMIN c1 sh",
     "{\"capabilities\":{\"mode\":\"reject\"}}", NULL, NULL, "removed CAP_SYS_ADMIN" },
   { "runc: reject mode refuses --no-new-privs=false", HS_DIALECT_GO,
-    "exec --no-new-privs=false c1 sh", "{\"no_new_privileges\":{\"mode\":\"reject\"}}", NULL,
-    NULL, "no_new_privileges" },
+    "exec --no-new-privs=false c1 sh", "{\"no_new_privileges\":{\"mode\":\"reject\"}}", NULL, NULL,
+    "no_new_privileges" },
   { "runc: policy in audit mode changes nothing", HS_DIALECT_GO,
     "exec --cap CAP_SYS_ADMIN --no-new-privs=false c1 sh", "{\"mode\":\"audit\"}", NULL, NULL,
     NULL },
   { "runc: capabilities off keeps --cap", HS_DIALECT_GO, "exec --cap CAP_SYS_ADMIN c1 sh",
     "{\"capabilities\":{\"mode\":\"off\"}}", NULL, NULL, NULL },
-  { "runc: --user 0 refused by an enforced non_root_user", HS_DIALECT_GO,
-    "exec --user 0:0 c1 sh", "{\"non_root_user\":{\"mode\":\"enforce\"}}", NULL, NULL,
-    "`process.user.uid`" },
+  { "runc: --user 0 refused by an enforced non_root_user", HS_DIALECT_GO, "exec --user 0:0 c1 sh",
+    "{\"non_root_user\":{\"mode\":\"enforce\"}}", NULL, NULL, "`process.user.uid`" },
   { "runc: --user 1000 admitted", HS_DIALECT_GO, "exec -u 1000 c1 sh",
     "{\"non_root_user\":{\"mode\":\"enforce\"}}", NULL, NULL, NULL },
-  { "crun: no flag: --no-new-privs added (crun ignores the config)", HS_DIALECT_ARGP,
-    "exec c1 sh", NULL, CHOWN_ONLY, "exec --no-new-privs c1 sh", NULL },
+  { "crun: no flag: --no-new-privs added (crun ignores the config)", HS_DIALECT_ARGP, "exec c1 sh",
+    NULL, CHOWN_ONLY, "exec --no-new-privs c1 sh", NULL },
   { "crun: --no-new-privs given: unchanged", HS_DIALECT_ARGP, "exec --no-new-privs c1 sh", NULL,
     NULL, NULL, NULL },
-  { "crun: cluster -dcX", HS_DIALECT_ARGP, "exec -dcCAP_SYS_ADMIN --no-new-privs c1 sh", NULL,
-    NULL, "exec -d --no-new-privs c1 sh", NULL },
+  { "crun: cluster -dcX", HS_DIALECT_ARGP, "exec -dcCAP_SYS_ADMIN --no-new-privs c1 sh", NULL, NULL,
+    "exec -d --no-new-privs c1 sh", NULL },
   { "crun: cluster -dc X", HS_DIALECT_ARGP, "exec -dc CAP_SYS_ADMIN --no-new-privs c1 sh", NULL,
     NULL, "exec -d --no-new-privs c1 sh", NULL },
   { "crun: -cX, --cap=X, abbreviated --ca X", HS_DIALECT_ARGP,
@@ -180,7 +179,8 @@ START_TEST (test_container_state)
   write_file (p, "{\"ociVersion\":\"1.0.2\",\"hostname\":\"from-bundle\"}");
   free (p);
   {
-    char *state = hs_xasprintf ("{\"id\":\"c1\",\"config\":{\"labels\":[\"x=y\",\"bundle=%s/bundle\"]}}", tmp);
+    char *state = hs_xasprintf (
+        "{\"id\":\"c1\",\"config\":{\"labels\":[\"x=y\",\"bundle=%s/bundle\"]}}", tmp);
     p = hs_xasprintf ("%s/runc/c1/state.json", tmp);
     write_file (p, state);
     free (p);

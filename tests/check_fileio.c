@@ -100,8 +100,7 @@ START_TEST (test_no_temp_left_when_write_fails)
   small = rl;
   small.rlim_cur = 1000;
   ck_assert_int_eq (setrlimit (RLIMIT_FSIZE, &small), 0);
-  ck_assert_int_lt (hs_write_file_atomic_at (dfd, "config.json", big, sizeof (big), NULL, &err),
-                    0);
+  ck_assert_int_lt (hs_write_file_atomic_at (dfd, "config.json", big, sizeof (big), NULL, &err), 0);
   ck_assert_int_eq (setrlimit (RLIMIT_FSIZE, &rl), 0);
   ck_assert_msg (strstr (err->msg, "write") && strstr (err->msg, "File too large"), "got `%s`",
                  err->msg);

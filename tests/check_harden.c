@@ -35,8 +35,8 @@ static const struct
   { "enforce edits false", "{}", "{\"process\":{\"noNewPrivileges\":false,\"args\":[\"sh\"]}}",
     "{\"process\":{\"noNewPrivileges\":true,\"args\":[\"sh\"]}}", NULL, "changed" },
   { "enforce adds a missing field", "{\"no_new_privileges\":{\"mode\":\"enforce\"}}",
-    "{\"process\":{\"args\":[\"sh\"]}}", "{\"process\":{\"args\":[\"sh\"],\"noNewPrivileges\":true}}",
-    NULL, "changed" },
+    "{\"process\":{\"args\":[\"sh\"]}}",
+    "{\"process\":{\"args\":[\"sh\"],\"noNewPrivileges\":true}}", NULL, "changed" },
   { "enforce replaces null", "{}", "{\"process\":{\"noNewPrivileges\":null}}",
     "{\"process\":{\"noNewPrivileges\":true}}", NULL, "changed" },
   { "enforce edits the spelling runc reads", "{}", "{\"Process\":{\"NoNewPrivileges\":false}}",
@@ -55,11 +55,13 @@ static const struct
     "{\"process\":{\"noNewPrivileges\":false}}", NULL, NULL, "would-change" },
   { "policy audit overrides enforce", "{\"mode\":\"audit\"}",
     "{\"process\":{\"noNewPrivileges\":false}}", NULL, NULL, "would-change" },
-  { "policy audit overrides reject", "{\"mode\":\"audit\",\"no_new_privileges\":{\"mode\":\"reject\"}}",
-    "{\"process\":{}}", NULL, NULL, "would-change" },
+  { "policy audit overrides reject",
+    "{\"mode\":\"audit\",\"no_new_privileges\":{\"mode\":\"reject\"}}", "{\"process\":{}}", NULL,
+    NULL, "would-change" },
   { "off skips", "{\"no_new_privileges\":{\"mode\":\"off\"}}",
     "{\"process\":{\"noNewPrivileges\":false}}", NULL, NULL, "" },
-  { "off stays off in policy audit", "{\"mode\":\"audit\",\"no_new_privileges\":{\"mode\":\"off\"}}",
+  { "off stays off in policy audit",
+    "{\"mode\":\"audit\",\"no_new_privileges\":{\"mode\":\"off\"}}",
     "{\"process\":{\"noNewPrivileges\":false}}", NULL, NULL, "" },
   { "control refusal names control and path", "{}", "{\"process\":{\"noNewPrivileges\":\"yes\"}}",
     NULL, "expected a boolean, got string (control `no_new_privileges`, `process.noNewPrivileges`)",
@@ -99,8 +101,8 @@ START_TEST (test_engine_golden)
   hs_error_t err = NULL;
   /* the engine with one control, so only its decisions are recorded */
   static const hs_control_t *const only_nnp[] = { &hs_control_no_new_privileges, NULL };
-  hs_harden_t h = { .spec = spec, .policy = p, .host = &host, .audit = &audit,
-                    .controls = only_nnp };
+  hs_harden_t h
+      = { .spec = spec, .policy = p, .host = &host, .audit = &audit, .controls = only_nnp };
   char *acts, *got;
   int r;
 
@@ -140,8 +142,12 @@ START_TEST (test_engine_process_target)
   hs_audit_t audit;
   hs_error_t err = NULL;
   static const hs_control_t *const only_nnp[] = { &hs_control_no_new_privileges, NULL };
-  hs_harden_t h = { .spec = spec, .policy = p, .host = &host, .audit = &audit,
-                    .target = HS_TARGET_PROCESS, .controls = only_nnp };
+  hs_harden_t h = { .spec = spec,
+                    .policy = p,
+                    .host = &host,
+                    .audit = &audit,
+                    .target = HS_TARGET_PROCESS,
+                    .controls = only_nnp };
 
   hs_audit_init (&audit, "exec", "id", NULL, p->digest);
   ck_assert_int_eq (hs_harden_run (&h, &err), 0);
@@ -161,8 +167,8 @@ START_TEST (test_audit_record_before_after)
   hs_error_t err = NULL;
   /* the engine with one control, so only its decisions are recorded */
   static const hs_control_t *const only_nnp[] = { &hs_control_no_new_privileges, NULL };
-  hs_harden_t h = { .spec = spec, .policy = p, .host = &host, .audit = &audit,
-                    .controls = only_nnp };
+  hs_harden_t h
+      = { .spec = spec, .policy = p, .host = &host, .audit = &audit, .controls = only_nnp };
   const hs_decision_t *d;
 
   hs_audit_init (&audit, "create", "c1", "/b", p->digest);
@@ -209,8 +215,8 @@ START_TEST (test_audit_line_shape)
   hs_json_t *before = test_parse ("[false]");
   char *line;
   hs_json_t *v;
-  static const char *const keys[] = { "time", "container", "bundle", "verb", "control", "path",
-                                      "before", "after", "action", "message", "policy" };
+  static const char *const keys[] = { "time",   "container", "bundle", "verb",    "control", "path",
+                                      "before", "after",     "action", "message", "policy" };
 
   hs_audit_init (&audit, "create", "c\"1", "/b", "sha256:00");
   hs_audit_add (&audit, "ctl", HS_ACT_CHANGED, "process.x", before->items[0], NULL, "why \"q\"\n");
@@ -358,11 +364,13 @@ START_TEST (test_mark)
   /* null or absent annotations: created */
   spec = test_parse ("{\"annotations\":null}");
   hs_harden_mark (spec, p);
-  ck_assert_ptr_nonnull (hs_json_get_exact (hs_json_get (spec, "annotations"), HS_ANNOTATION_HARDENED));
+  ck_assert_ptr_nonnull (
+      hs_json_get_exact (hs_json_get (spec, "annotations"), HS_ANNOTATION_HARDENED));
   hs_json_free (spec);
   spec = test_parse ("{}");
   hs_harden_mark (spec, p);
-  ck_assert_ptr_nonnull (hs_json_get_exact (hs_json_get (spec, "annotations"), HS_ANNOTATION_HARDENED));
+  ck_assert_ptr_nonnull (
+      hs_json_get_exact (hs_json_get (spec, "annotations"), HS_ANNOTATION_HARDENED));
   hs_json_free (spec);
   hs_policy_free (p);
   hs_policy_free (pa);
@@ -421,8 +429,8 @@ START_TEST (test_harden_spec_modes)
         }
       else
         {
-          ck_assert_ptr_nonnull (hs_json_get_exact (hs_json_get (spec, "annotations"),
-                                                    HS_ANNOTATION_HARDENED));
+          ck_assert_ptr_nonnull (
+              hs_json_get_exact (hs_json_get (spec, "annotations"), HS_ANNOTATION_HARDENED));
           hs_json_remove_exact (hs_json_get (spec, "annotations"), HS_ANNOTATION_HARDENED);
           /* the Docker capture has no annotations: the mark added the object */
           ck_assert_int_eq (hs_json_get (spec, "annotations")->len, 0);

@@ -16,12 +16,14 @@ static const golden_t cases[] = {
     NULL,
     "\"path\":\"process.capabilities.bounding\",\"before\":[\"CAP_CHOWN\",\"CAP_SYS_ADMIN\","
     "\"CAP_NET_RAW\",\"CAP_KILL\"],\"after\":[\"CAP_CHOWN\",\"CAP_KILL\"],\"action\":\"changed\","
-    "\"message\":\"removed CAP_NET_RAW, CAP_SYS_ADMIN", false, NULL },
+    "\"message\":\"removed CAP_NET_RAW, CAP_SYS_ADMIN",
+    false, NULL },
   { "effective and permitted cut to bounding", "capabilities", NULL,
     CFG ("{\"bounding\":[\"CAP_CHOWN\"],\"effective\":[\"CAP_CHOWN\",\"CAP_KILL\"],"
          "\"permitted\":[\"CAP_KILL\"]}"),
     CFG ("{\"bounding\":[\"CAP_CHOWN\"],\"effective\":[\"CAP_CHOWN\"],\"permitted\":[]}"), NULL,
-    "\"path\":\"process.capabilities.permitted\",\"before\":[\"CAP_KILL\"],\"after\":[]", false, NULL },
+    "\"path\":\"process.capabilities.permitted\",\"before\":[\"CAP_KILL\"],\"after\":[]", false,
+    NULL },
   { "absent bounding: the runtime drops every bounding capability", "capabilities", NULL,
     CFG ("{\"effective\":[\"CAP_CHOWN\"],\"permitted\":[\"CAP_CHOWN\"]}"),
     CFG ("{\"effective\":[],\"permitted\":[]}"), NULL, NULL, false, NULL },
@@ -31,9 +33,10 @@ static const golden_t cases[] = {
          "\"permitted\":[\"CAP_CHOWN\",\"CAP_KILL\"],"
          "\"inheritable\":[\"CAP_CHOWN\",\"CAP_SETUID\",\"CAP_SYS_ADMIN\"],"
          "\"ambient\":[\"CAP_CHOWN\",\"CAP_SETUID\",\"CAP_KILL\"]}"),
-    CFG ("{\"bounding\":[\"CAP_CHOWN\",\"CAP_KILL\",\"CAP_SETUID\"],"
-         "\"permitted\":[\"CAP_CHOWN\",\"CAP_KILL\"],\"inheritable\":[\"CAP_CHOWN\",\"CAP_SETUID\"],"
-         "\"ambient\":[\"CAP_CHOWN\"]}"),
+    CFG (
+        "{\"bounding\":[\"CAP_CHOWN\",\"CAP_KILL\",\"CAP_SETUID\"],"
+        "\"permitted\":[\"CAP_CHOWN\",\"CAP_KILL\"],\"inheritable\":[\"CAP_CHOWN\",\"CAP_SETUID\"],"
+        "\"ambient\":[\"CAP_CHOWN\"]}"),
     NULL, NULL, false, NULL },
   { "compliant config unchanged", "capabilities", NULL,
     CFG ("{\"bounding\":[\"CAP_CHOWN\",\"CAP_AUDIT_WRITE\"],\"effective\":[\"CAP_CHOWN\"],"
@@ -45,7 +48,8 @@ static const golden_t cases[] = {
   { "custom allow list replaces the preset's", "capabilities",
     "{\"capabilities\":{\"allow\":[\"CAP_NET_RAW\"]}}",
     CFG ("{\"bounding\":[\"CAP_CHOWN\",\"CAP_NET_RAW\"],\"effective\":[\"CAP_NET_RAW\"]}"),
-    CFG ("{\"bounding\":[\"CAP_NET_RAW\"],\"effective\":[\"CAP_NET_RAW\"]}"), NULL, NULL, false, NULL },
+    CFG ("{\"bounding\":[\"CAP_NET_RAW\"],\"effective\":[\"CAP_NET_RAW\"]}"), NULL, NULL, false,
+    NULL },
   { "empty allow list drops everything", "capabilities", "{\"capabilities\":{\"allow\":[]}}",
     CFG ("{\"bounding\":[\"CAP_CHOWN\"],\"effective\":[\"CAP_CHOWN\"]}"),
     CFG ("{\"bounding\":[],\"effective\":[]}"), NULL, NULL, false, NULL },
@@ -54,17 +58,19 @@ static const golden_t cases[] = {
     "unknown capability `CAP_FOO` (control `capabilities`, `process.capabilities.bounding[2]`)",
     NULL, false, NULL },
   { "a number is not a capability name", "capabilities", NULL,
-    CFG ("{\"bounding\":[],\"effective\":[\"21\"]}"), NULL,
-    "`process.capabilities.effective[0]`", NULL, false, NULL },
+    CFG ("{\"bounding\":[],\"effective\":[\"21\"]}"), NULL, "`process.capabilities.effective[0]`",
+    NULL, false, NULL },
   { "lower-case names are judged by what they name", "capabilities", NULL,
-    CFG ("{\"bounding\":[\"cap_chown\",\"cap_sys_admin\"]}"), CFG ("{\"bounding\":[\"cap_chown\"]}"),
-    NULL, "removed CAP_SYS_ADMIN", false, NULL },
+    CFG ("{\"bounding\":[\"cap_chown\",\"cap_sys_admin\"]}"),
+    CFG ("{\"bounding\":[\"cap_chown\"]}"), NULL, "removed CAP_SYS_ADMIN", false, NULL },
   { "duplicates kept as written when allowed", "capabilities", NULL,
     CFG ("{\"bounding\":[\"CAP_CHOWN\",\"CAP_SYS_ADMIN\",\"CAP_CHOWN\"]}"),
     CFG ("{\"bounding\":[\"CAP_CHOWN\",\"CAP_CHOWN\"]}"), NULL, NULL, false, NULL },
   { "pre-1.0 array form cut to the allow list", "capabilities", NULL,
     CFG ("[\"CAP_CHOWN\",\"CAP_SYS_ADMIN\",\"CAP_SYS_MODULE\"]"), CFG ("[\"CAP_CHOWN\"]"), NULL,
-    "\"path\":\"process.capabilities\",\"before\":[\"CAP_CHOWN\",\"CAP_SYS_ADMIN\",\"CAP_SYS_MODULE\"]", false, NULL },
+    "\"path\":\"process.capabilities\",\"before\":[\"CAP_CHOWN\",\"CAP_SYS_ADMIN\",\"CAP_SYS_"
+    "MODULE\"]",
+    false, NULL },
   { "pre-1.0 array form with an unknown name refused", "capabilities", NULL,
     CFG ("[\"CAP_CHOWN\",\"CAP_NOPE\"]"), NULL, "`process.capabilities[1]`", NULL, false, NULL },
   { "no capabilities: nothing to do", "capabilities", NULL,
@@ -105,8 +111,9 @@ static const golden_t cases[] = {
     PROC ("{\"bounding\":[\"CAP_CHOWN\"]}"), PROC ("{\"bounding\":[]}"), NULL, NULL, true,
     "{\"ociVersion\":\"1.0.2\",\"process\":{\"args\":[\"sh\"]}}" },
   { "exec: the container's config never loosens the policy", "capabilities", NULL,
-    PROC ("{\"bounding\":[\"CAP_SYS_ADMIN\",\"CAP_CHOWN\"]}"), PROC ("{\"bounding\":[\"CAP_CHOWN\"]}"),
-    NULL, NULL, true, CFG ("{\"bounding\":[\"CAP_SYS_ADMIN\",\"CAP_CHOWN\"]}") },
+    PROC ("{\"bounding\":[\"CAP_SYS_ADMIN\",\"CAP_CHOWN\"]}"),
+    PROC ("{\"bounding\":[\"CAP_CHOWN\"]}"), NULL, NULL, true,
+    CFG ("{\"bounding\":[\"CAP_SYS_ADMIN\",\"CAP_CHOWN\"]}") },
   { "exec: a non-string entry refused", "capabilities", NULL,
     PROC ("{\"bounding\":[\"CAP_CHOWN\",7]}"), NULL,
     "expected a string, got number (control `capabilities`, `process.capabilities.bounding[1]`)",
@@ -174,7 +181,8 @@ suite (void)
   TCase *tc = tcase_create ("golden");
 
   tcase_add_loop_test (tc, test_golden, 0, sizeof (cases) / sizeof (cases[0]));
-  tcase_add_loop_test (tc, test_policy_errors, 0, sizeof (policy_errors) / sizeof (policy_errors[0]));
+  tcase_add_loop_test (tc, test_policy_errors, 0,
+                       sizeof (policy_errors) / sizeof (policy_errors[0]));
   tcase_add_test (tc, test_presets_valid);
   suite_add_tcase (s, tc);
   return s;

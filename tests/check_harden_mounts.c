@@ -7,8 +7,8 @@
 #include <unistd.h>
 
 static const char *const all_b[] = {
-  "readonly_rootfs", "mounts", "masked_paths", "namespaces", "devices", "sysctls", "rlimits",
-  "hooks", NULL,
+  "readonly_rootfs", "mounts",  "masked_paths", "namespaces", "devices",
+  "sysctls",         "rlimits", "hooks",        NULL,
 };
 
 /* Refusal (or NULL) for one bind mount of `source` under the default policy. */
@@ -50,7 +50,7 @@ START_TEST (test_symlinks_resolved)
   r2 = bind_verdict (to_root, ".");
   r3 = bind_verdict (sock, ".");
   r4 = bind_verdict (plain, ".");
-  r5 = bind_verdict ("innocent", dir);     /* relative: against the bundle */
+  r5 = bind_verdict ("innocent", dir); /* relative: against the bundle */
   r6 = bind_verdict ("data/../innocent/x", dir);
   unlink (to_etc);
   unlink (to_root);

@@ -8,7 +8,8 @@
 
 static const golden_t cases[] = {
   { "docker run --privileged", "privileged", NULL, "@controls-a/docker-privileged.json", NULL,
-    MSG " (control `privileged`, `process.capabilities.bounding`)", "\"action\":\"refused\"", false, NULL },
+    MSG " (control `privileged`, `process.capabilities.bounding`)", "\"action\":\"refused\"", false,
+    NULL },
   { "podman run --privileged", "privileged", NULL, "@controls-a/podman-privileged.json", NULL,
     MSG " (control `privileged`, `process.capabilities.bounding`)", NULL, false, NULL },
   { "podman run --privileged --cap-drop all: no masking, no seccomp, all devices", "privileged",
@@ -18,8 +19,8 @@ static const golden_t cases[] = {
     "@controls-a/docker-privileged-minus-sys-admin.json", NULL, NULL, NULL, false, NULL },
   { "docker default config admitted", "privileged", NULL, "@captures/docker-20.10-config.json",
     NULL, NULL, NULL, false, NULL },
-  { "podman default config admitted", "privileged", NULL, "@captures/podman-4.3-config.json",
-    NULL, NULL, NULL, false, NULL },
+  { "podman default config admitted", "privileged", NULL, "@captures/podman-4.3-config.json", NULL,
+    NULL, NULL, false, NULL },
   { "containerd default config admitted", "privileged", NULL,
     "@captures/containerd-1.6-ctr-config.json", NULL, NULL, NULL, false, NULL },
   { "no masking, no seccomp, allow-all device rule", "privileged", NULL, LINUX ("{" ALLOW_ALL "}"),
@@ -31,14 +32,14 @@ static const golden_t cases[] = {
   { "masked paths present: admitted", "privileged", NULL,
     LINUX ("{\"maskedPaths\":[\"/proc/kcore\"]," ALLOW_ALL "}"), NULL, NULL, NULL, false, NULL },
   { "seccomp present: admitted", "privileged", NULL,
-    LINUX ("{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\"}," ALLOW_ALL "}"), NULL, NULL,
-    NULL, false, NULL },
+    LINUX ("{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\"}," ALLOW_ALL "}"), NULL, NULL, NULL,
+    false, NULL },
   { "a rule for one device type only: admitted", "privileged", NULL,
     LINUX ("{\"resources\":{\"devices\":[{\"allow\":true,\"type\":\"c\",\"access\":\"rwm\"}]}}"),
     NULL, NULL, NULL, false, NULL },
   { "a rule for one major only: admitted", "privileged", NULL,
-    LINUX ("{\"resources\":{\"devices\":[{\"allow\":true,\"major\":1,\"access\":\"rwm\"}]}}"),
-    NULL, NULL, NULL, false, NULL },
+    LINUX ("{\"resources\":{\"devices\":[{\"allow\":true,\"major\":1,\"access\":\"rwm\"}]}}"), NULL,
+    NULL, NULL, false, NULL },
   { "deny-all rule: admitted", "privileged", NULL,
     LINUX ("{\"resources\":{\"devices\":[{\"allow\":false,\"access\":\"rwm\"}]}}"), NULL, NULL,
     NULL, false, NULL },
@@ -66,8 +67,9 @@ START_TEST (test_pre_1_0_array_form)
   hs_json_t *caps = hs_json_path (cfg, "process", "capabilities", NULL);
   hs_json_t *all = hs_json_dup (hs_json_get (caps, "bounding"));
   char *out;
-  golden_t g = { "array form", "privileged", NULL, NULL, NULL,
-                 MSG " (control `privileged`, `process.capabilities`)", NULL, false, NULL };
+  golden_t g = { "array form", "privileged", NULL,
+                 NULL,         NULL,         MSG " (control `privileged`, `process.capabilities`)",
+                 NULL,         false,        NULL };
 
   hs_json_set (hs_json_get (cfg, "process"), "capabilities", all);
   out = test_emit (cfg);

@@ -42,7 +42,8 @@ END_TEST
 
 START_TEST (test_key_order_and_unknown_fields_kept)
 {
-  const char *in = "{\"zeta\":{\"x-vendor\":[1,{\"q\":null}]},\"alpha\":true,\"ociVersion\":\"1.1.0\"}";
+  const char *in
+      = "{\"zeta\":{\"x-vendor\":[1,{\"q\":null}]},\"alpha\":true,\"ociVersion\":\"1.1.0\"}";
   hs_json_t *v = test_parse (in);
   char *out = test_emit (v);
 
@@ -78,7 +79,8 @@ static const struct
     "duplicate key `noNewPrivileges` in object `process`" },
   { "duplicate top-level", "{\"a\":1,\"a\":1}", "duplicate key `a` in object `(top level)`" },
   { "case twin", "{\"process\":{},\"Process\":{}}", "differ only in case" },
-  { "kelvin twin", "{\"linux\":{\"mas\\u212aedPaths\":[],\"maskedPaths\":[]}}", "differ only in case" },
+  { "kelvin twin", "{\"linux\":{\"mas\\u212aedPaths\":[],\"maskedPaths\":[]}}",
+    "differ only in case" },
   { "long s twin", "{\"\\u017feccomp\":1,\"seccomp\":2}", "differ only in case" },
   { "twin in array element", "{\"mounts\":[{},{\"type\":\"a\",\"TYPE\":\"b\"}]}", "`mounts[1]`" },
   { "escaped NUL in string", "{\"a\":\"x\\u0000y\"}", "embedded NUL" },
@@ -201,7 +203,8 @@ END_TEST
 
 START_TEST (test_fold_lookup_like_go)
 {
-  hs_json_t *v = test_parse ("{\"Process\":{\"NoNewPrivileges\":true},\"annotations\":{\"A\":\"1\"}}");
+  hs_json_t *v
+      = test_parse ("{\"Process\":{\"NoNewPrivileges\":true},\"annotations\":{\"A\":\"1\"}}");
 
   ck_assert_ptr_nonnull (hs_json_get (v, "process"));
   ck_assert (hs_json_is_true (hs_json_path (v, "process", "noNewPrivileges", NULL)));

@@ -92,8 +92,8 @@ START_TEST (test_presets)
       if (hs_policy_validate_controls (p, &err) < 0)
         ck_abort_msg ("preset %s: %s", name, err->msg);
       ck_assert_str_eq (p->preset, name);
-      ck_assert_int_eq (p->mode, strcmp (name, "audit-only") == 0 ? HS_POLICY_AUDIT
-                                                                  : HS_POLICY_ENFORCE);
+      ck_assert_int_eq (p->mode,
+                        strcmp (name, "audit-only") == 0 ? HS_POLICY_AUDIT : HS_POLICY_ENFORCE);
       /* every control has defaults in every preset */
       for (size_t c = 0; hs_controls[c] != NULL; c++)
         ck_assert_msg (hs_policy_control (p, hs_controls[c]->name) != NULL,
@@ -184,9 +184,7 @@ START_TEST (test_layers_merge_and_origins)
   ck_assert (strstr (origin (p, "audit_log", "path"), "built-in preset `restricted`") != NULL);
   ck_assert_str_eq (origin (p, "audit_log", "syslog"), e.file);
   ck_assert (strstr (origin (p, "mode", NULL), "/policy.d/20-b.json") != NULL);
-  ck_assert (strstr (origin (p, "x", "a"),
-                     "/policy.d/10-a.json")
-             != NULL);
+  ck_assert (strstr (origin (p, "x", "a"), "/policy.d/10-a.json") != NULL);
   {
     const hs_json_t *ox = hs_json_get_exact (p->origins, "x");
     ck_assert (strstr (hs_json_get_exact (hs_json_get_exact (ox, "o"), "j")->str, "20-b.json"));
@@ -242,8 +240,8 @@ START_TEST (test_digest)
   hs_error_t err = NULL;
 
   ck_assert_int_eq (hs_policy_from_text ("{\"mode\":\"audit\"}", "a", &a, &err), 0);
-  ck_assert_int_eq (hs_policy_from_text ("// same meaning\n{ \"mode\" : \"audit\" }", "b", &b, &err),
-                    0);
+  ck_assert_int_eq (
+      hs_policy_from_text ("// same meaning\n{ \"mode\" : \"audit\" }", "b", &b, &err), 0);
   ck_assert_int_eq (hs_policy_from_text ("{\"mode\":\"enforce\"}", "c", &c, &err), 0);
   ck_assert_int_eq (hs_policy_from_text ("{}", "d", &d, &err), 0);
   ck_assert_str_eq (a->digest, b->digest);
@@ -254,7 +252,8 @@ START_TEST (test_digest)
   hs_policy_free (b);
   hs_policy_free (c);
   hs_policy_free (d);
-  ck_assert_int_eq (hs_policy_from_text ("{\"no_new_privileges\":{\"mode\":\"audit\"}}", "e", &a, &err), 0);
+  ck_assert_int_eq (
+      hs_policy_from_text ("{\"no_new_privileges\":{\"mode\":\"audit\"}}", "e", &a, &err), 0);
   ck_assert_int_eq (hs_policy_from_text ("{}", "f", &b, &err), 0);
   ck_assert_str_ne (a->digest, b->digest);
   hs_policy_free (a);
@@ -267,10 +266,11 @@ START_TEST (test_globals)
   hs_policy_t *p = NULL;
   hs_error_t err = NULL;
 
-  ck_assert_int_eq (hs_policy_from_text ("{\"runtime\":\"/usr/bin/crun\",\"state_dir\":\"/tmp/s\","
-                                         "\"audit_log\":{\"path\":\"/tmp/a.jsonl\",\"required\":true}}",
-                                         "t", &p, &err),
-                    0);
+  ck_assert_int_eq (
+      hs_policy_from_text ("{\"runtime\":\"/usr/bin/crun\",\"state_dir\":\"/tmp/s\","
+                           "\"audit_log\":{\"path\":\"/tmp/a.jsonl\",\"required\":true}}",
+                           "t", &p, &err),
+      0);
   ck_assert_str_eq (p->runtime, "/usr/bin/crun");
   ck_assert_str_eq (p->state_dir, "/tmp/s");
   ck_assert_str_eq (p->audit_log, "/tmp/a.jsonl");
@@ -299,21 +299,25 @@ static const struct
   { "{ \"mode\": ", "invalid JSON" },
   { "[]", "the top level must be an object" },
   { "{\"mode\":1}", "policy key `mode`: expected a string, got number" },
-  { "{\"mode\":\"permissive\"}", "policy key `mode`: `permissive` is not one of enforce, audit, off" },
+  { "{\"mode\":\"permissive\"}",
+    "policy key `mode`: `permissive` is not one of enforce, audit, off" },
   { "{\"runtime\":\"runc\"}", "policy key `runtime`: `runc` is not an absolute path" },
   { "{\"runtime\":true}", "policy key `runtime`: expected a string" },
   { "{\"state_dir\":\"run/x\"}", "policy key `state_dir`" },
   { "{\"preset\":\"permissive\"}", "policy key `preset`: `permissive` is not a built-in preset" },
   { "{\"preset\":[]}", "policy key `preset`: expected a string" },
   { "{\"audit_log\":{\"paht\":\"/x\"}}", "policy key `audit_log.paht`: unknown" },
-  { "{\"audit_log\":{\"required\":\"yes\"}}", "policy key `audit_log.required`: expected true or false" },
+  { "{\"audit_log\":{\"required\":\"yes\"}}",
+    "policy key `audit_log.required`: expected true or false" },
   { "{\"audit_log\":{\"path\":\"rel.log\"}}", "policy key `audit_log.path`" },
   { "{\"audit_log\":5}", "policy key `audit_log`: expected an object" },
   { "{\"frobnicate\":{}}", "policy key `frobnicate`: no such control" },
   { "{\"no_new_privileges\":{\"mode\":\"maybe\"}}", "policy key `no_new_privileges.mode`" },
   { "{\"no_new_privileges\":{\"mode\":1}}", "policy key `no_new_privileges.mode`" },
-  { "{\"no_new_privileges\":{\"strict\":true}}", "policy key `no_new_privileges.strict`: unknown setting" },
-  { "{\"no_new_privileges\":true}", "policy key `no_new_privileges`: expected an object, got boolean" },
+  { "{\"no_new_privileges\":{\"strict\":true}}",
+    "policy key `no_new_privileges.strict`: unknown setting" },
+  { "{\"no_new_privileges\":true}",
+    "policy key `no_new_privileges`: expected an object, got boolean" },
   { "{\"mode\":\"audit\",\"mode\":\"off\"}", "duplicate key `mode`" },
 };
 

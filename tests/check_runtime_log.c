@@ -36,7 +36,8 @@ START_TEST (test_json_line)
   line[strlen (line) - 1] = '\0';
   v = test_parse (line);
   ck_assert_str_eq (hs_json_get_exact (v, "level")->str, "error");
-  ck_assert_str_eq (hs_json_get_exact (v, "msg")->str, "hardshim: create `x`: \"quoted\"\tand\nnewline");
+  ck_assert_str_eq (hs_json_get_exact (v, "msg")->str,
+                    "hardshim: create `x`: \"quoted\"\tand\nnewline");
   ck_assert_int_eq (hs_json_get_exact (v, "time")->len, 20); /* 2026-11-29T11:13:31Z */
   ck_assert_int_eq (v->len, 3);
   hs_json_free (v);
@@ -51,7 +52,8 @@ START_TEST (test_json_line_invalid_utf8)
 
   line[strlen (line) - 1] = '\0';
   v = test_parse (line);
-  ck_assert_str_eq (hs_json_get_exact (v, "msg")->str, "bad \xef\xbf\xbd\xef\xbf\xbd path \xef\xbf\xbd");
+  ck_assert_str_eq (hs_json_get_exact (v, "msg")->str,
+                    "bad \xef\xbf\xbd\xef\xbf\xbd path \xef\xbf\xbd");
   hs_json_free (v);
   free (line);
 }

@@ -31,13 +31,20 @@ cond_holds (const hs_sc_cond_t *c, const uint64_t *args)
   uint64_t x = args[c->index];
   switch (c->op)
     {
-    case HS_SC_NE: return x != c->value;
-    case HS_SC_LT: return x < c->value;
-    case HS_SC_LE: return x <= c->value;
-    case HS_SC_EQ: return x == c->value;
-    case HS_SC_GE: return x >= c->value;
-    case HS_SC_GT: return x > c->value;
-    case HS_SC_MASKED_EQ: return (x & c->value) == c->value_two;
+    case HS_SC_NE:
+      return x != c->value;
+    case HS_SC_LT:
+      return x < c->value;
+    case HS_SC_LE:
+      return x <= c->value;
+    case HS_SC_EQ:
+      return x == c->value;
+    case HS_SC_GE:
+      return x >= c->value;
+    case HS_SC_GT:
+      return x > c->value;
+    case HS_SC_MASKED_EQ:
+      return (x & c->value) == c->value_two;
     }
   return false;
 }
@@ -114,8 +121,7 @@ default_source (void)
 }
 
 static hs_sc_profile_t *
-gen (const char *native, bool compat, unsigned kmaj, unsigned kmin, const char *caps_json,
-     bool nnp)
+gen (const char *native, bool compat, unsigned kmaj, unsigned kmin, const char *caps_json, bool nnp)
 {
   cleanup_json hs_json_t *src = default_source ();
   cleanup_json hs_json_t *caps = caps_json ? test_parse (caps_json) : NULL;
@@ -138,9 +144,9 @@ expect_call (const hs_sc_profile_t *p, const char *case_name, const char *name,
 {
   verdict_t got = eval (p, name, args);
   ck_assert_msg (got.action == want.action && got.errno_ret == want.errno_ret,
-                 "%s: %s(%#llx, %#llx): got action %d errno %u, want action %d errno %u",
-                 case_name, name, (unsigned long long) args[0], (unsigned long long) args[1],
-                 got.action, got.errno_ret, want.action, want.errno_ret);
+                 "%s: %s(%#llx, %#llx): got action %d errno %u, want action %d errno %u", case_name,
+                 name, (unsigned long long) args[0], (unsigned long long) args[1], got.action,
+                 got.errno_ret, want.action, want.errno_ret);
 }
 
 /* ---- generation: one table, capability x architecture x kernel x nnp ---- */
@@ -178,47 +184,173 @@ typedef struct
 static const gen_case_t gen_cases[] = {
   /* no capabilities at all */
   { "none", "SCMP_ARCH_X86_64", false, 6, 1, NO_CAPS, true, "read", { 0 }, ALLOW },
-  { "none", "SCMP_ARCH_X86_64", false, 6, 1, NO_CAPS, true, "unshare", { CLONE_NEWNS_ }, REFUSE (EPERM) },
+  { "none",
+    "SCMP_ARCH_X86_64",
+    false,
+    6,
+    1,
+    NO_CAPS,
+    true,
+    "unshare",
+    { CLONE_NEWNS_ },
+    REFUSE (EPERM) },
   { "none", "SCMP_ARCH_X86_64", false, 6, 1, NO_CAPS, true, "mount", { 0 }, REFUSE (EPERM) },
   { "none", "SCMP_ARCH_X86_64", false, 6, 1, NO_CAPS, true, "umount2", { 0 }, REFUSE (EPERM) },
   { "none", "SCMP_ARCH_X86_64", false, 6, 1, NO_CAPS, true, "setns", { 0 }, REFUSE (EPERM) },
   { "none", "SCMP_ARCH_X86_64", false, 6, 1, NO_CAPS, true, "clone", { THREAD_FLAGS }, ALLOW },
   { "none", "SCMP_ARCH_X86_64", false, 6, 1, NO_CAPS, true, "clone", { 17 /* SIGCHLD */ }, ALLOW },
-  { "none", "SCMP_ARCH_X86_64", false, 6, 1, NO_CAPS, true, "clone", { CLONE_NEWUSER_ | 17 }, REFUSE (EPERM) },
-  { "none", "SCMP_ARCH_X86_64", false, 6, 1, NO_CAPS, true, "clone", { CLONE_NEWNS_ }, REFUSE (EPERM) },
-  { "none", "SCMP_ARCH_X86_64", false, 6, 1, NO_CAPS, true, "clone", { 0x02000000 }, REFUSE (EPERM) },
+  { "none",
+    "SCMP_ARCH_X86_64",
+    false,
+    6,
+    1,
+    NO_CAPS,
+    true,
+    "clone",
+    { CLONE_NEWUSER_ | 17 },
+    REFUSE (EPERM) },
+  { "none",
+    "SCMP_ARCH_X86_64",
+    false,
+    6,
+    1,
+    NO_CAPS,
+    true,
+    "clone",
+    { CLONE_NEWNS_ },
+    REFUSE (EPERM) },
+  { "none",
+    "SCMP_ARCH_X86_64",
+    false,
+    6,
+    1,
+    NO_CAPS,
+    true,
+    "clone",
+    { 0x02000000 },
+    REFUSE (EPERM) },
   { "none", "SCMP_ARCH_X86_64", false, 6, 1, NO_CAPS, true, "clone3", { 0 }, REFUSE (ENOSYS) },
   { "none", "SCMP_ARCH_X86_64", false, 6, 1, NO_CAPS, true, "keyctl", { 0 }, REFUSE (EPERM) },
   { "none", "SCMP_ARCH_X86_64", false, 6, 1, NO_CAPS, true, "add_key", { 0 }, REFUSE (EPERM) },
   { "none", "SCMP_ARCH_X86_64", false, 6, 1, NO_CAPS, true, "request_key", { 0 }, REFUSE (EPERM) },
   { "none", "SCMP_ARCH_X86_64", false, 6, 1, NO_CAPS, true, "bpf", { 0 }, REFUSE (EPERM) },
-  { "none", "SCMP_ARCH_X86_64", false, 6, 1, NO_CAPS, true, "perf_event_open", { 0 }, REFUSE (EPERM) },
+  { "none",
+    "SCMP_ARCH_X86_64",
+    false,
+    6,
+    1,
+    NO_CAPS,
+    true,
+    "perf_event_open",
+    { 0 },
+    REFUSE (EPERM) },
   { "none", "SCMP_ARCH_X86_64", false, 6, 1, NO_CAPS, true, "userfaultfd", { 0 }, REFUSE (EPERM) },
-  { "none", "SCMP_ARCH_X86_64", false, 6, 1, NO_CAPS, true, "io_uring_setup", { 0 }, REFUSE (EPERM) },
-  { "none", "SCMP_ARCH_X86_64", false, 6, 1, NO_CAPS, true, "io_uring_enter", { 0 }, REFUSE (EPERM) },
+  { "none",
+    "SCMP_ARCH_X86_64",
+    false,
+    6,
+    1,
+    NO_CAPS,
+    true,
+    "io_uring_setup",
+    { 0 },
+    REFUSE (EPERM) },
+  { "none",
+    "SCMP_ARCH_X86_64",
+    false,
+    6,
+    1,
+    NO_CAPS,
+    true,
+    "io_uring_enter",
+    { 0 },
+    REFUSE (EPERM) },
   { "none", "SCMP_ARCH_X86_64", false, 6, 1, NO_CAPS, true, "init_module", { 0 }, REFUSE (EPERM) },
   { "none", "SCMP_ARCH_X86_64", false, 6, 1, NO_CAPS, true, "kexec_load", { 0 }, REFUSE (EPERM) },
-  { "none", "SCMP_ARCH_X86_64", false, 6, 1, NO_CAPS, true, "kexec_file_load", { 0 }, REFUSE (EPERM) },
-  { "none", "SCMP_ARCH_X86_64", false, 6, 1, NO_CAPS, true, "open_by_handle_at", { 0 }, REFUSE (EPERM) },
+  { "none",
+    "SCMP_ARCH_X86_64",
+    false,
+    6,
+    1,
+    NO_CAPS,
+    true,
+    "kexec_file_load",
+    { 0 },
+    REFUSE (EPERM) },
+  { "none",
+    "SCMP_ARCH_X86_64",
+    false,
+    6,
+    1,
+    NO_CAPS,
+    true,
+    "open_by_handle_at",
+    { 0 },
+    REFUSE (EPERM) },
   { "none", "SCMP_ARCH_X86_64", false, 6, 1, NO_CAPS, true, "syslog", { 0 }, REFUSE (EPERM) },
   { "none", "SCMP_ARCH_X86_64", false, 6, 1, NO_CAPS, true, "settimeofday", { 0 }, REFUSE (EPERM) },
-  { "none", "SCMP_ARCH_X86_64", false, 6, 1, NO_CAPS, true, "clock_settime", { 0 }, REFUSE (EPERM) },
+  { "none",
+    "SCMP_ARCH_X86_64",
+    false,
+    6,
+    1,
+    NO_CAPS,
+    true,
+    "clock_settime",
+    { 0 },
+    REFUSE (EPERM) },
   { "none", "SCMP_ARCH_X86_64", false, 6, 1, NO_CAPS, true, "ptrace", { 0 }, ALLOW },
   { "none", "SCMP_ARCH_X86_64", false, 6, 1, NO_CAPS, true, "personality", { 0xffffffff }, ALLOW },
   { "none", "SCMP_ARCH_X86_64", false, 6, 1, NO_CAPS, true, "personality", { 8 }, ALLOW },
-  { "none", "SCMP_ARCH_X86_64", false, 6, 1, NO_CAPS, true, "personality", { 0x0400000 }, REFUSE (ENOSYS) },
+  { "none",
+    "SCMP_ARCH_X86_64",
+    false,
+    6,
+    1,
+    NO_CAPS,
+    true,
+    "personality",
+    { 0x0400000 },
+    REFUSE (ENOSYS) },
   { "none", "SCMP_ARCH_X86_64", false, 6, 1, NO_CAPS, true, "socket", { 2, 1 }, ALLOW },
   { "none", "SCMP_ARCH_X86_64", false, 6, 1, NO_CAPS, true, "socket", { 10, 2 | 02000000 }, ALLOW },
   { "none", "SCMP_ARCH_X86_64", false, 6, 1, NO_CAPS, true, "socket", { 1, 5 }, ALLOW },
   { "none", "SCMP_ARCH_X86_64", false, 6, 1, NO_CAPS, true, "socket", { 16, 3, 0 }, ALLOW },
-  { "none", "SCMP_ARCH_X86_64", false, 6, 1, NO_CAPS, true, "socket", { 16, SOCK_RAW_NB, 0 }, ALLOW },
-  { "none", "SCMP_ARCH_X86_64", false, 6, 1, NO_CAPS, true, "socket", { 2, SOCK_RAW_NB, 1 }, REFUSE (EPERM) },
+  { "none",
+    "SCMP_ARCH_X86_64",
+    false,
+    6,
+    1,
+    NO_CAPS,
+    true,
+    "socket",
+    { 16, SOCK_RAW_NB, 0 },
+    ALLOW },
+  { "none",
+    "SCMP_ARCH_X86_64",
+    false,
+    6,
+    1,
+    NO_CAPS,
+    true,
+    "socket",
+    { 2, SOCK_RAW_NB, 1 },
+    REFUSE (EPERM) },
   { "none", "SCMP_ARCH_X86_64", false, 6, 1, NO_CAPS, true, "socket", { 17, 2 }, REFUSE (EPERM) },
   { "none", "SCMP_ARCH_X86_64", false, 6, 1, NO_CAPS, true, "socket", { 38, 5 }, REFUSE (EPERM) },
   { "none", "SCMP_ARCH_X86_64", false, 6, 1, NO_CAPS, true, "socket", { 40, 1 }, REFUSE (EPERM) },
   { "none", "SCMP_ARCH_X86_64", false, 6, 1, NO_CAPS, true, "socket", { 31, 1 }, ALLOW },
   { "none", "SCMP_ARCH_X86_64", false, 6, 1, NO_CAPS, true, "socket", { 44, 3 }, REFUSE (EPERM) },
-  { "none", "SCMP_ARCH_X86_64", false, 6, 1, NO_CAPS, true, "socket", { 0x100000002ull, 1 }, ALLOW },
+  { "none",
+    "SCMP_ARCH_X86_64",
+    false,
+    6,
+    1,
+    NO_CAPS,
+    true,
+    "socket",
+    { 0x100000002ull, 1 },
+    ALLOW },
   { "none", "SCMP_ARCH_X86_64", false, 6, 1, NO_CAPS, true, "setuid", { 0 }, ALLOW },
   { "none", "SCMP_ARCH_X86_64", false, 6, 1, NO_CAPS, true, "setgroups", { 0 }, ALLOW },
   { "none", "SCMP_ARCH_X86_64", false, 6, 1, NO_CAPS, true, "chroot", { 0 }, REFUSE (EPERM) },
@@ -231,47 +363,191 @@ static const gen_case_t gen_cases[] = {
   { "docker", "SCMP_ARCH_X86_64", false, 6, 1, DOCKER_CAPS, true, "setresgid", { 0 }, ALLOW },
   { "docker", "SCMP_ARCH_X86_64", false, 6, 1, DOCKER_CAPS, true, "chroot", { 0 }, ALLOW },
   { "docker", "SCMP_ARCH_X86_64", false, 6, 1, DOCKER_CAPS, true, "socket", { 17, 3 }, ALLOW },
-  { "docker", "SCMP_ARCH_X86_64", false, 6, 1, DOCKER_CAPS, true, "socket", { 2, SOCK_RAW_NB }, ALLOW },
-  { "docker", "SCMP_ARCH_X86_64", false, 6, 1, DOCKER_CAPS, true, "socket", { 38, 5 }, REFUSE (EPERM) },
-  { "docker", "SCMP_ARCH_X86_64", false, 6, 1, DOCKER_CAPS, true, "socket", { 40, 1 }, REFUSE (EPERM) },
-  { "docker", "SCMP_ARCH_X86_64", false, 6, 1, DOCKER_CAPS, true, "unshare", { 0 }, REFUSE (EPERM) },
-  { "docker", "SCMP_ARCH_X86_64", false, 6, 1, DOCKER_CAPS, true, "clone", { CLONE_NEWNET_ }, REFUSE (EPERM) },
+  { "docker",
+    "SCMP_ARCH_X86_64",
+    false,
+    6,
+    1,
+    DOCKER_CAPS,
+    true,
+    "socket",
+    { 2, SOCK_RAW_NB },
+    ALLOW },
+  { "docker",
+    "SCMP_ARCH_X86_64",
+    false,
+    6,
+    1,
+    DOCKER_CAPS,
+    true,
+    "socket",
+    { 38, 5 },
+    REFUSE (EPERM) },
+  { "docker",
+    "SCMP_ARCH_X86_64",
+    false,
+    6,
+    1,
+    DOCKER_CAPS,
+    true,
+    "socket",
+    { 40, 1 },
+    REFUSE (EPERM) },
+  { "docker",
+    "SCMP_ARCH_X86_64",
+    false,
+    6,
+    1,
+    DOCKER_CAPS,
+    true,
+    "unshare",
+    { 0 },
+    REFUSE (EPERM) },
+  { "docker",
+    "SCMP_ARCH_X86_64",
+    false,
+    6,
+    1,
+    DOCKER_CAPS,
+    true,
+    "clone",
+    { CLONE_NEWNET_ },
+    REFUSE (EPERM) },
   /* CAP_NET_RAW alone */
   { "net_raw", "SCMP_ARCH_X86_64", false, 6, 1, NET_RAW_CAPS, true, "socket", { 17, 3 }, ALLOW },
   { "net_raw", "SCMP_ARCH_X86_64", false, 6, 1, NET_RAW_CAPS, true, "socket", { 39, 1 }, ALLOW },
   { "net_raw", "SCMP_ARCH_X86_64", false, 6, 1, NET_RAW_CAPS, true, "socket", { 41, 1 }, ALLOW },
-  { "net_raw", "SCMP_ARCH_X86_64", false, 6, 1, NET_RAW_CAPS, true, "socket", { 38, 1 }, REFUSE (EPERM) },
+  { "net_raw",
+    "SCMP_ARCH_X86_64",
+    false,
+    6,
+    1,
+    NET_RAW_CAPS,
+    true,
+    "socket",
+    { 38, 1 },
+    REFUSE (EPERM) },
   /* CAP_SYS_ADMIN opens namespaces and mounts, not keys or io_uring */
-  { "admin", "SCMP_ARCH_X86_64", false, 6, 1, ADMIN_CAPS, true, "unshare", { CLONE_NEWUSER_ }, ALLOW },
-  { "admin", "SCMP_ARCH_X86_64", false, 6, 1, ADMIN_CAPS, true, "clone", { CLONE_NEWUSER_ }, ALLOW },
+  { "admin",
+    "SCMP_ARCH_X86_64",
+    false,
+    6,
+    1,
+    ADMIN_CAPS,
+    true,
+    "unshare",
+    { CLONE_NEWUSER_ },
+    ALLOW },
+  { "admin",
+    "SCMP_ARCH_X86_64",
+    false,
+    6,
+    1,
+    ADMIN_CAPS,
+    true,
+    "clone",
+    { CLONE_NEWUSER_ },
+    ALLOW },
   { "admin", "SCMP_ARCH_X86_64", false, 6, 1, ADMIN_CAPS, true, "clone3", { 0 }, ALLOW },
   { "admin", "SCMP_ARCH_X86_64", false, 6, 1, ADMIN_CAPS, true, "mount", { 0 }, ALLOW },
   { "admin", "SCMP_ARCH_X86_64", false, 6, 1, ADMIN_CAPS, true, "setns", { 0 }, ALLOW },
   { "admin", "SCMP_ARCH_X86_64", false, 6, 1, ADMIN_CAPS, true, "bpf", { 0 }, ALLOW },
   { "admin", "SCMP_ARCH_X86_64", false, 6, 1, ADMIN_CAPS, true, "syslog", { 0 }, ALLOW },
   { "admin", "SCMP_ARCH_X86_64", false, 6, 1, ADMIN_CAPS, true, "keyctl", { 0 }, REFUSE (EPERM) },
-  { "admin", "SCMP_ARCH_X86_64", false, 6, 1, ADMIN_CAPS, true, "io_uring_setup", { 0 }, REFUSE (EPERM) },
-  { "admin", "SCMP_ARCH_X86_64", false, 6, 1, ADMIN_CAPS, true, "userfaultfd", { 0 }, REFUSE (EPERM) },
-  { "admin", "SCMP_ARCH_X86_64", false, 6, 1, ADMIN_CAPS, true, "kexec_load", { 0 }, REFUSE (EPERM) },
+  { "admin",
+    "SCMP_ARCH_X86_64",
+    false,
+    6,
+    1,
+    ADMIN_CAPS,
+    true,
+    "io_uring_setup",
+    { 0 },
+    REFUSE (EPERM) },
+  { "admin",
+    "SCMP_ARCH_X86_64",
+    false,
+    6,
+    1,
+    ADMIN_CAPS,
+    true,
+    "userfaultfd",
+    { 0 },
+    REFUSE (EPERM) },
+  { "admin",
+    "SCMP_ARCH_X86_64",
+    false,
+    6,
+    1,
+    ADMIN_CAPS,
+    true,
+    "kexec_load",
+    { 0 },
+    REFUSE (EPERM) },
   /* old kernels: ptrace could bypass seccomp before 4.8 */
   { "k4.4", "SCMP_ARCH_X86_64", false, 4, 4, NO_CAPS, true, "ptrace", { 0 }, REFUSE (EPERM) },
   { "k4.8", "SCMP_ARCH_X86_64", false, 4, 8, NO_CAPS, true, "ptrace", { 0 }, ALLOW },
-  { "k4.4+ptrace", "SCMP_ARCH_X86_64", false, 4, 4, "[\"CAP_SYS_PTRACE\"]", true, "ptrace", { 0 }, ALLOW },
+  { "k4.4+ptrace",
+    "SCMP_ARCH_X86_64",
+    false,
+    4,
+    4,
+    "[\"CAP_SYS_PTRACE\"]",
+    true,
+    "ptrace",
+    { 0 },
+    ALLOW },
   /* noNewPrivileges false: what the runtimes do after loading the filter */
   { "nnp-false", "SCMP_ARCH_X86_64", false, 6, 1, NO_CAPS, false, "setuid", { 1000 }, ALLOW },
   { "nnp-false", "SCMP_ARCH_X86_64", false, 6, 1, NO_CAPS, false, "setgroups", { 0 }, ALLOW },
   { "nnp-false", "SCMP_ARCH_X86_64", false, 6, 1, NO_CAPS, false, "capset", { 0 }, ALLOW },
-  { "nnp-false", "SCMP_ARCH_X86_64", false, 6, 1, NO_CAPS, false, "unshare", { 0 }, REFUSE (EPERM) },
+  { "nnp-false",
+    "SCMP_ARCH_X86_64",
+    false,
+    6,
+    1,
+    NO_CAPS,
+    false,
+    "unshare",
+    { 0 },
+    REFUSE (EPERM) },
   /* compat architectures: socketcall stays refused */
   { "compat", "SCMP_ARCH_X86_64", true, 6, 1, NO_CAPS, true, "socketcall", { 1 }, REFUSE (EPERM) },
   { "compat", "SCMP_ARCH_X86_64", true, 6, 1, NO_CAPS, true, "socket", { 38, 5 }, REFUSE (EPERM) },
   { "compat", "SCMP_ARCH_X86_64", true, 6, 1, NO_CAPS, true, "modify_ldt", { 0 }, REFUSE (EPERM) },
   /* other architectures */
-  { "aarch64", "SCMP_ARCH_AARCH64", false, 6, 1, NO_CAPS, true, "arch_prctl", { 0 }, REFUSE (ENOSYS) },
+  { "aarch64",
+    "SCMP_ARCH_AARCH64",
+    false,
+    6,
+    1,
+    NO_CAPS,
+    true,
+    "arch_prctl",
+    { 0 },
+    REFUSE (ENOSYS) },
   { "aarch64", "SCMP_ARCH_AARCH64", false, 6, 1, NO_CAPS, true, "cacheflush", { 0 }, ALLOW },
-  { "aarch64", "SCMP_ARCH_AARCH64", false, 6, 1, NO_CAPS, true, "clone", { CLONE_NEWUSER_ }, REFUSE (EPERM) },
+  { "aarch64",
+    "SCMP_ARCH_AARCH64",
+    false,
+    6,
+    1,
+    NO_CAPS,
+    true,
+    "clone",
+    { CLONE_NEWUSER_ },
+    REFUSE (EPERM) },
   { "s390x", "SCMP_ARCH_S390X", false, 6, 1, NO_CAPS, true, "clone", { 0, 17 }, ALLOW },
-  { "s390x", "SCMP_ARCH_S390X", false, 6, 1, NO_CAPS, true, "clone", { 0, CLONE_NEWUSER_ }, REFUSE (EPERM) },
+  { "s390x",
+    "SCMP_ARCH_S390X",
+    false,
+    6,
+    1,
+    NO_CAPS,
+    true,
+    "clone",
+    { 0, CLONE_NEWUSER_ },
+    REFUSE (EPERM) },
   { "s390x", "SCMP_ARCH_S390X", false, 6, 1, NO_CAPS, true, "s390_runtime_instr", { 0 }, ALLOW },
   { "absent caps", "SCMP_ARCH_X86_64", false, 6, 1, NULL, true, "mount", { 0 }, REFUSE (EPERM) },
 };
@@ -311,8 +587,9 @@ END_TEST
 START_TEST (test_generate_no_ambiguity)
 {
   static const char *const caps[] = { NO_CAPS, DOCKER_CAPS, ADMIN_CAPS, NET_RAW_CAPS };
-  static const uint64_t vals[] = { 0, 1, 2, 3, 8, 10, 16, 17, 18, 37, 38, 39, 40, 41, 0x803,
-                                   0x20000, 0x10000011, 0x7e020000, 0xffffffff, 1ull << 40 };
+  static const uint64_t vals[]
+      = { 0,  1,  2,  3,  8,     10,      16,         17,         18,         37,
+          38, 39, 40, 41, 0x803, 0x20000, 0x10000011, 0x7e020000, 0xffffffff, 1ull << 40 };
 
   for (size_t c = 0; c < 4; c++)
     for (int nnp = 0; nnp < 2; nnp++)
@@ -435,8 +712,9 @@ static void
 check_intersection (const hs_sc_profile_t *c, const hs_sc_profile_t *p, const hs_sc_profile_t *r,
                     bool exact)
 {
-  static const uint64_t vals[] = { 0, 1, 2, 3, 5, 8, 10, 16, 17, 38, 39, 40, 0x803, 0x20000,
-                                   0x10000011, 0x40000000, 0xffffffff, 0x400000, 1ull << 40 };
+  static const uint64_t vals[]
+      = { 0,  1,  2,     3,       5,          8,          10,         16,       17,        38,
+          39, 40, 0x803, 0x20000, 0x10000011, 0x40000000, 0xffffffff, 0x400000, 1ull << 40 };
   const size_t nv = sizeof (vals) / sizeof (vals[0]);
 
   for (size_t side = 0; side < 3; side++)
@@ -454,10 +732,13 @@ check_intersection (const hs_sc_profile_t *c, const hs_sc_profile_t *p, const hs
             for (size_t b = 0; b < n; b++)
               {
                 const uint64_t *args = A (vals[a], vals[b], vals[(a + b) % nv], 0, 0, 0);
-                verdict_t vc = eval_mode (c, name, args, EVAL_OPTIMISTIC), vp = eval (p, name, args);
+                verdict_t vc = eval_mode (c, name, args, EVAL_OPTIMISTIC),
+                          vp = eval (p, name, args);
                 verdict_t vc_low = eval_mode (c, name, args, EVAL_PESSIMISTIC);
-                verdict_t dc = { c->default_action, c->has_default_errno ? c->default_errno : EPERM };
-                verdict_t dp = { p->default_action, p->has_default_errno ? p->default_errno : EPERM };
+                verdict_t dc
+                    = { c->default_action, c->has_default_errno ? c->default_errno : EPERM };
+                verdict_t dp
+                    = { p->default_action, p->has_default_errno ? p->default_errno : EPERM };
                 verdict_t vr = eval (r, name, args);
 
                 if (permissive (vr))
@@ -477,14 +758,14 @@ check_intersection (const hs_sc_profile_t *c, const hs_sc_profile_t *p, const hs
                 if (dp.action != HS_SC_ERRNO)
                   dp.errno_ret = 0;
                 if (!permissive (vr))
-                  ck_assert_msg ((vr.action == vc.action && vr.errno_ret == vc.errno_ret)
-                                     || (vr.action == vc_low.action
-                                         && vr.errno_ret == vc_low.errno_ret)
-                                     || (vr.action == vp.action && vr.errno_ret == vp.errno_ret)
-                                     || (vr.action == dc.action && vr.errno_ret == dc.errno_ret)
-                                     || (vr.action == dp.action && vr.errno_ret == dp.errno_ret),
-                                 "%s(%#llx): a refusal neither side asked for", name,
-                                 (unsigned long long) args[0]);
+                  ck_assert_msg (
+                      (vr.action == vc.action && vr.errno_ret == vc.errno_ret)
+                          || (vr.action == vc_low.action && vr.errno_ret == vc_low.errno_ret)
+                          || (vr.action == vp.action && vr.errno_ret == vp.errno_ret)
+                          || (vr.action == dc.action && vr.errno_ret == dc.errno_ret)
+                          || (vr.action == dp.action && vr.errno_ret == dp.errno_ret),
+                      "%s(%#llx): a refusal neither side asked for", name,
+                      (unsigned long long) args[0]);
               }
         }
     }
@@ -533,86 +814,147 @@ typedef struct
 
 static const merge_case_t merge_cases[] = {
   /* an ALLOW-default container: the policy's refusals apply, its own stay */
-  { "allow-default", "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"mkdir\"],"
-                     "\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":13}]}",
-    "mkdir", { 0 }, REFUSE (EACCES) },
+  { "allow-default",
+    "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"mkdir\"],"
+    "\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":13}]}",
+    "mkdir",
+    { 0 },
+    REFUSE (EACCES) },
   { "allow-default", "{\"defaultAction\":\"SCMP_ACT_ALLOW\"}", "unshare", { 0 }, REFUSE (EPERM) },
   { "allow-default", "{\"defaultAction\":\"SCMP_ACT_ALLOW\"}", "read", { 0 }, ALLOW },
   { "allow-default", "{\"defaultAction\":\"SCMP_ACT_ALLOW\"}", "mseal", { 0 }, REFUSE (ENOSYS) },
   { "allow-default", "{\"defaultAction\":\"SCMP_ACT_ALLOW\"}", "socket", { 2, 1 }, ALLOW },
-  { "allow-default", "{\"defaultAction\":\"SCMP_ACT_ALLOW\"}", "socket", { 38, 1 }, REFUSE (EPERM) },
+  { "allow-default",
+    "{\"defaultAction\":\"SCMP_ACT_ALLOW\"}",
+    "socket",
+    { 38, 1 },
+    REFUSE (EPERM) },
   /* a container refusing socket families by argument */
-  { "deny-inet6", "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"socket\"],"
-                  "\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":97,\"args\":[{\"index\":0,\"value\":10,"
-                  "\"op\":\"SCMP_CMP_EQ\"}]}]}",
-    "socket", { 10, 1 }, REFUSE (97) },
-  { "deny-inet6", "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"socket\"],"
-                  "\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":97,\"args\":[{\"index\":0,\"value\":10,"
-                  "\"op\":\"SCMP_CMP_EQ\"}]}]}",
-    "socket", { 2, 1 }, ALLOW },
+  { "deny-inet6",
+    "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"socket\"],"
+    "\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":97,\"args\":[{\"index\":0,\"value\":10,"
+    "\"op\":\"SCMP_CMP_EQ\"}]}]}",
+    "socket",
+    { 10, 1 },
+    REFUSE (97) },
+  { "deny-inet6",
+    "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"socket\"],"
+    "\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":97,\"args\":[{\"index\":0,\"value\":10,"
+    "\"op\":\"SCMP_CMP_EQ\"}]}]}",
+    "socket",
+    { 2, 1 },
+    ALLOW },
   /* container allows everything the policy refuses: still refused */
-  { "allow-mount", "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"mount\","
-                   "\"unshare\",\"read\",\"clone\"],\"action\":\"SCMP_ACT_ALLOW\"}]}",
-    "mount", { 0 }, REFUSE (EPERM) },
-  { "allow-mount", "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"mount\","
-                   "\"unshare\",\"read\",\"clone\"],\"action\":\"SCMP_ACT_ALLOW\"}]}",
-    "clone", { CLONE_NEWUSER_ }, REFUSE (EPERM) },
-  { "allow-mount", "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"mount\","
-                   "\"unshare\",\"read\",\"clone\"],\"action\":\"SCMP_ACT_ALLOW\"}]}",
-    "clone", { 17 }, ALLOW },
+  { "allow-mount",
+    "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"mount\","
+    "\"unshare\",\"read\",\"clone\"],\"action\":\"SCMP_ACT_ALLOW\"}]}",
+    "mount",
+    { 0 },
+    REFUSE (EPERM) },
+  { "allow-mount",
+    "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"mount\","
+    "\"unshare\",\"read\",\"clone\"],\"action\":\"SCMP_ACT_ALLOW\"}]}",
+    "clone",
+    { CLONE_NEWUSER_ },
+    REFUSE (EPERM) },
+  { "allow-mount",
+    "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"mount\","
+    "\"unshare\",\"read\",\"clone\"],\"action\":\"SCMP_ACT_ALLOW\"}]}",
+    "clone",
+    { 17 },
+    ALLOW },
   /* container's default errno is kept where both refuse by default */
-  { "allow-mount", "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"mount\","
-                   "\"unshare\",\"read\",\"clone\"],\"action\":\"SCMP_ACT_ALLOW\"}]}",
-    "write", { 0 }, REFUSE (EPERM) },
+  { "allow-mount",
+    "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"mount\","
+    "\"unshare\",\"read\",\"clone\"],\"action\":\"SCMP_ACT_ALLOW\"}]}",
+    "write",
+    { 0 },
+    REFUSE (EPERM) },
   /* stricter default actions win */
-  { "kill-default", "{\"defaultAction\":\"SCMP_ACT_KILL_PROCESS\",\"syscalls\":[{\"names\":[\"read\"],"
-                    "\"action\":\"SCMP_ACT_ALLOW\"}]}",
-    "write", { 0 }, { HS_SC_KILL_PROCESS, 0 } },
-  { "kill-default", "{\"defaultAction\":\"SCMP_ACT_KILL_PROCESS\",\"syscalls\":[{\"names\":[\"read\"],"
-                    "\"action\":\"SCMP_ACT_ALLOW\"}]}",
-    "read", { 0 }, ALLOW },
+  { "kill-default",
+    "{\"defaultAction\":\"SCMP_ACT_KILL_PROCESS\",\"syscalls\":[{\"names\":[\"read\"],"
+    "\"action\":\"SCMP_ACT_ALLOW\"}]}",
+    "write",
+    { 0 },
+    { HS_SC_KILL_PROCESS, 0 } },
+  { "kill-default",
+    "{\"defaultAction\":\"SCMP_ACT_KILL_PROCESS\",\"syscalls\":[{\"names\":[\"read\"],"
+    "\"action\":\"SCMP_ACT_ALLOW\"}]}",
+    "read",
+    { 0 },
+    ALLOW },
   /* NOTIFY stays NOTIFY where the policy allows, refused where it refuses */
-  { "notify", "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"/run/x.sock\","
-              "\"syscalls\":[{\"names\":[\"mknod\",\"mount\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}",
-    "mknod", { 0 }, { HS_SC_NOTIFY, 0 } },
-  { "notify", "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"/run/x.sock\","
-              "\"syscalls\":[{\"names\":[\"mknod\",\"mount\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}",
-    "mount", { 0 }, REFUSE (EPERM) },
-  { "notify", "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"/run/x.sock\","
-              "\"syscalls\":[{\"names\":[\"mknod\",\"mount\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}",
-    "read", { 0 }, ALLOW },
+  { "notify",
+    "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"/run/x.sock\","
+    "\"syscalls\":[{\"names\":[\"mknod\",\"mount\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}",
+    "mknod",
+    { 0 },
+    { HS_SC_NOTIFY, 0 } },
+  { "notify",
+    "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"/run/x.sock\","
+    "\"syscalls\":[{\"names\":[\"mknod\",\"mount\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}",
+    "mount",
+    { 0 },
+    REFUSE (EPERM) },
+  { "notify",
+    "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"/run/x.sock\","
+    "\"syscalls\":[{\"names\":[\"mknod\",\"mount\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}",
+    "read",
+    { 0 },
+    ALLOW },
   /* argument conditions combine: personality(8) only if both allow 8 */
-  { "personality", "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"personality\"],"
-                   "\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,\"value\":16,"
-                   "\"op\":\"SCMP_CMP_LT\"}]}]}",
-    "personality", { 8 }, ALLOW },
-  { "personality", "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"personality\"],"
-                   "\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,\"value\":16,"
-                   "\"op\":\"SCMP_CMP_LT\"}]}]}",
-    "personality", { 0xffffffff }, REFUSE (EPERM) },
-  { "personality", "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"personality\"],"
-                   "\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,\"value\":16,"
-                   "\"op\":\"SCMP_CMP_LT\"}]}]}",
-    "personality", { 3 }, REFUSE (EPERM) }, /* filtered by argument: the default's errno */
+  { "personality",
+    "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"personality\"],"
+    "\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,\"value\":16,"
+    "\"op\":\"SCMP_CMP_LT\"}]}]}",
+    "personality",
+    { 8 },
+    ALLOW },
+  { "personality",
+    "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"personality\"],"
+    "\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,\"value\":16,"
+    "\"op\":\"SCMP_CMP_LT\"}]}]}",
+    "personality",
+    { 0xffffffff },
+    REFUSE (EPERM) },
+  { "personality",
+    "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"personality\"],"
+    "\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,\"value\":16,"
+    "\"op\":\"SCMP_CMP_LT\"}]}]}",
+    "personality",
+    { 3 },
+    REFUSE (EPERM) }, /* filtered by argument: the default's errno */
   /* masked conditions combine into one: clone without NEWNET on the
    * container's side, without any CLONE_NEW* on the policy's */
-  { "masked", "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"clone\"],"
-              "\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,\"value\":1073741824,"
-              "\"valueTwo\":0,\"op\":\"SCMP_CMP_MASKED_EQ\"}]}]}",
-    "clone", { 17 }, ALLOW },
-  { "masked", "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"clone\"],"
-              "\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,\"value\":1073741824,"
-              "\"valueTwo\":0,\"op\":\"SCMP_CMP_MASKED_EQ\"}]}]}",
-    "clone", { CLONE_NEWNS_ }, REFUSE (EPERM) },
+  { "masked",
+    "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"clone\"],"
+    "\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,\"value\":1073741824,"
+    "\"valueTwo\":0,\"op\":\"SCMP_CMP_MASKED_EQ\"}]}]}",
+    "clone",
+    { 17 },
+    ALLOW },
+  { "masked",
+    "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"clone\"],"
+    "\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,\"value\":1073741824,"
+    "\"valueTwo\":0,\"op\":\"SCMP_CMP_MASKED_EQ\"}]}]}",
+    "clone",
+    { CLONE_NEWNS_ },
+    REFUSE (EPERM) },
   /* a refusal with two conditions on one argument: the wider (runc) reading */
-  { "dup-refusal", "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"socket\"],"
-                   "\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":1,\"args\":[{\"index\":0,\"value\":2,"
-                   "\"op\":\"SCMP_CMP_EQ\"},{\"index\":0,\"value\":10,\"op\":\"SCMP_CMP_EQ\"}]}]}",
-    "socket", { 10, 1 }, REFUSE (EPERM) },
-  { "dup-refusal", "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"socket\"],"
-                   "\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":1,\"args\":[{\"index\":0,\"value\":2,"
-                   "\"op\":\"SCMP_CMP_EQ\"},{\"index\":0,\"value\":10,\"op\":\"SCMP_CMP_EQ\"}]}]}",
-    "socket", { 1, 1 }, ALLOW },
+  { "dup-refusal",
+    "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"socket\"],"
+    "\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":1,\"args\":[{\"index\":0,\"value\":2,"
+    "\"op\":\"SCMP_CMP_EQ\"},{\"index\":0,\"value\":10,\"op\":\"SCMP_CMP_EQ\"}]}]}",
+    "socket",
+    { 10, 1 },
+    REFUSE (EPERM) },
+  { "dup-refusal",
+    "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"socket\"],"
+    "\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":1,\"args\":[{\"index\":0,\"value\":2,"
+    "\"op\":\"SCMP_CMP_EQ\"},{\"index\":0,\"value\":10,\"op\":\"SCMP_CMP_EQ\"}]}]}",
+    "socket",
+    { 1, 1 },
+    ALLOW },
 };
 
 START_TEST (test_intersect_table)
@@ -652,7 +994,8 @@ START_TEST (test_intersect_extras)
 {
   hs_sc_profile_t *c = from_oci_text (
       "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"architectures\":[\"SCMP_ARCH_X86_64\","
-      "\"SCMP_ARCH_X86\"],\"flags\":[\"SECCOMP_FILTER_FLAG_SPEC_ALLOW\",\"SECCOMP_FILTER_FLAG_LOG\"],"
+      "\"SCMP_ARCH_X86\"],\"flags\":[\"SECCOMP_FILTER_FLAG_SPEC_ALLOW\",\"SECCOMP_FILTER_FLAG_"
+      "LOG\"],"
       "\"listenerPath\":\"/run/agent.sock\",\"listenerMetadata\":\"m\"}");
   hs_sc_profile_t *p = gen ("SCMP_ARCH_X86_64", true, 6, 1, NO_CAPS, true);
   hs_sc_notes_t notes = { 0 };
@@ -753,8 +1096,9 @@ START_TEST (test_intersect_many_rules_one_syscall)
 
   at += sprintf (at, "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[");
   for (int i = 0; i < 5000; i++)
-    at += sprintf (at, "%s{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":"
-                       "[{\"index\":0,\"value\":%d,\"op\":\"SCMP_CMP_EQ\"}]}",
+    at += sprintf (at,
+                   "%s{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":"
+                   "[{\"index\":0,\"value\":%d,\"op\":\"SCMP_CMP_EQ\"}]}",
                    i ? "," : "", i);
   sprintf (at, "]}");
   c = from_oci_text (text);
@@ -803,20 +1147,27 @@ static const struct
   { "{\"groups\":[]}", "hardshim_seccomp" },
   { "{\"hardshim_seccomp\":1,\"groups\":[],\"extra\":1}", "`extra`: unknown key" },
   { "{\"hardshim_seccomp\":1,\"groups\":[{\"name\":\"g\"}]}", "exactly one of" },
-  { "{\"hardshim_seccomp\":1,\"groups\":[{\"name\":\"g\",\"allow\":[\"read\"],\"errno\":\"EPERM\"}]}",
+  { "{\"hardshim_seccomp\":1,\"groups\":[{\"name\":\"g\",\"allow\":[\"read\"],\"errno\":\"EPERM\"}]"
+    "}",
     "only for `refuse` groups" },
-  { "{\"hardshim_seccomp\":1,\"groups\":[{\"name\":\"g\",\"refuse\":[\"read\"],\"errno\":\"EWHAT\"}]}",
+  { "{\"hardshim_seccomp\":1,\"groups\":[{\"name\":\"g\",\"refuse\":[\"read\"],\"errno\":\"EWHAT\"}"
+    "]}",
     "errno name" },
-  { "{\"hardshim_seccomp\":1,\"groups\":[{\"name\":\"g\",\"allow\":[\"read\"],\"when\":{\"caps\":1}}]}",
+  { "{\"hardshim_seccomp\":1,\"groups\":[{\"name\":\"g\",\"allow\":[\"read\"],\"when\":{\"caps\":1}"
+    "}]}",
     "when.caps" },
-  { "{\"hardshim_seccomp\":1,\"groups\":[{\"name\":\"g\",\"allow\":[\"read\"],\"when\":{\"minKernel\":\"4\"}}]}",
+  { "{\"hardshim_seccomp\":1,\"groups\":[{\"name\":\"g\",\"allow\":[\"read\"],\"when\":{"
+    "\"minKernel\":\"4\"}}]}",
     "MAJOR.MINOR" },
-  { "{\"hardshim_seccomp\":1,\"groups\":[{\"name\":\"g\",\"allow\":[\"read\"],\"when\":{\"arches\":[\"SCMP_ARCH_Z80\"]}}]}",
+  { "{\"hardshim_seccomp\":1,\"groups\":[{\"name\":\"g\",\"allow\":[\"read\"],\"when\":{\"arches\":"
+    "[\"SCMP_ARCH_Z80\"]}}]}",
     "unknown architecture" },
-  { "{\"hardshim_seccomp\":1,\"groups\":[{\"name\":\"g\",\"allow\":[\"read\"],\"when\":{\"ifFull\":true}}]}",
+  { "{\"hardshim_seccomp\":1,\"groups\":[{\"name\":\"g\",\"allow\":[\"read\"],\"when\":{\"ifFull\":"
+    "true}}]}",
     "unknown condition" },
   { "{\"hardshim_seccomp\":1,\"groups\":[{\"name\":\"g\",\"allow\":[\"socket\"],\"args\":["
-    "{\"index\":0,\"op\":\"SCMP_CMP_EQ\",\"value\":1},{\"index\":0,\"op\":\"SCMP_CMP_EQ\",\"value\":2}]}]}",
+    "{\"index\":0,\"op\":\"SCMP_CMP_EQ\",\"value\":1},{\"index\":0,\"op\":\"SCMP_CMP_EQ\","
+    "\"value\":2}]}]}",
     "has a condition already" },
   /* allowed and refused for the same arguments: a mistake, not a coin toss */
   { "{\"hardshim_seccomp\":1,\"groups\":[{\"name\":\"a\",\"allow\":[\"socket\"],\"args\":["
@@ -1051,7 +1402,8 @@ static const control_case_t control_cases[] = {
   { "existing profile intersected",
     ",\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":"
     "[\"mkdir\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":13}]}}",
-    "{\"seccomp\":{}}", true, "\"names\":[\"mkdir\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":13" },
+    "{\"seccomp\":{}}", true,
+    "\"names\":[\"mkdir\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":13" },
   { "audit mode changes nothing", ",\"annotations\":{\"run.oci.seccomp_bpf_data\":\"AAAA\"}",
     "{\"mode\":\"audit\",\"seccomp\":{}}", true, "run.oci.seccomp_bpf_data" },
   { "off", "", "{\"seccomp\":{\"mode\":\"off\"}}", true, "\"ociVersion\"" },
@@ -1114,7 +1466,8 @@ START_TEST (test_result_cache)
         "\"syscalls\":[{\"names\":[\"socket\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{"
         "\"index\":0,\"value\":40,\"op\":\"SCMP_CMP_GT\"},{\"index\":1,\"value\":8,"
         "\"valueTwo\":8,\"op\":\"SCMP_CMP_MASKED_EQ\"}]}]}}}";
-  char *cfg = hs_xasprintf (cfg_fmt, "CAP_CHOWN"), *with_admin = hs_xasprintf (cfg_fmt, "CAP_SYS_ADMIN");
+  char *cfg = hs_xasprintf (cfg_fmt, "CAP_CHOWN"),
+       *with_admin = hs_xasprintf (cfg_fmt, "CAP_SYS_ADMIN");
   char *dir = temp_dir (), *cmd, *first, *second, *other, *edited, *seccomp_dir;
   size_t n1, n2, n3, n4;
   int results = 0;

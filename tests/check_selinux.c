@@ -33,7 +33,10 @@ reserve_ok (const char *state, const char *root, const char *id, unsigned lo, un
 /* 50 processes reserve at once from a range with only 55 pairs. */
 START_TEST (test_unique_under_concurrency)
 {
-  enum { N = 50 };
+  enum
+  {
+    N = 50
+  };
   char *dir = lsm_tmpdir ();
   char *out = hs_xasprintf ("%s/pairs", dir);
   pid_t pids[N];
@@ -235,9 +238,9 @@ START_TEST (test_parse_level)
     int ok;
     unsigned a, b;
   } cases[] = {
-    { "s0:c1,c2", 0, 1, 2 },     { "s0:c0,c1023", 0, 0, 1023 }, { "s0", -1, 0, 0 },
-    { "s0:c2,c1", -1, 0, 0 },    { "s0:c1,c1", -1, 0, 0 },      { "s0:c1,c1024", -1, 0, 0 },
-    { "s0:c1.c5", -1, 0, 0 },    { "s0:c1,c2,c3", -1, 0, 0 },   { "s0:c,c2", -1, 0, 0 },
+    { "s0:c1,c2", 0, 1, 2 },        { "s0:c0,c1023", 0, 0, 1023 }, { "s0", -1, 0, 0 },
+    { "s0:c2,c1", -1, 0, 0 },       { "s0:c1,c1", -1, 0, 0 },      { "s0:c1,c1024", -1, 0, 0 },
+    { "s0:c1.c5", -1, 0, 0 },       { "s0:c1,c2,c3", -1, 0, 0 },   { "s0:c,c2", -1, 0, 0 },
     { "s0-s0:c0.c1023", -1, 0, 0 },
   };
 
@@ -292,8 +295,8 @@ END_TEST
 static hs_policy_t *
 policy_at (const char *state, const char *extra)
 {
-  char *text = hs_xasprintf ("{\"state_dir\":\"%s\"%s%s}", state, extra ? "," : "",
-                             extra ? extra : "");
+  char *text
+      = hs_xasprintf ("{\"state_dir\":\"%s\"%s%s}", state, extra ? "," : "", extra ? extra : "");
   hs_policy_t *p = lsm_policy (text, NULL);
 
   ck_assert_ptr_nonnull (p);
@@ -411,8 +414,8 @@ START_TEST (test_config_labels)
           ck_assert_msg (strstr (r.err, cases[i].refusal) != NULL, "case %zu: %s", i, r.err);
           /* a wrong type is an error of config validation, before any control */
           if (strstr (r.err, "expected string") == NULL)
-            ck_assert_msg (r.refused && strstr (r.err, "control `selinux`") != NULL,
-                           "case %zu: %s", i, r.err);
+            ck_assert_msg (r.refused && strstr (r.err, "control `selinux`") != NULL, "case %zu: %s",
+                           i, r.err);
         }
       else
         {
@@ -424,9 +427,9 @@ START_TEST (test_config_labels)
           if (cases[i].want_pl && strcmp (cases[i].want_pl, "@") == 0)
             {
               char *want_ml;
-              ck_assert_msg (pl && sscanf (pl, "system_u:system_r:container_t:s0:c%u,c%u", &c1,
-                                           &c2) == 2,
-                             "case %zu: %s", i, pl);
+              ck_assert_msg (
+                  pl && sscanf (pl, "system_u:system_r:container_t:s0:c%u,c%u", &c1, &c2) == 2,
+                  "case %zu: %s", i, pl);
               want_ml = hs_xasprintf ("system_u:object_r:container_file_t:s0:c%u,c%u", c1, c2);
               ck_assert_str_eq (ml, want_ml);
               free (want_ml);
@@ -497,7 +500,8 @@ START_TEST (test_rehardened_bundle_gets_own_pair)
   pa = lsm_str (a.spec, "process", "selinuxLabel");
   pb = lsm_str (b.spec, "process", "selinuxLabel");
   ck_assert_str_ne (pa, pb);
-  ck_assert_str_ne (lsm_str (a.spec, "linux", "mountLabel"), lsm_str (b.spec, "linux", "mountLabel"));
+  ck_assert_str_ne (lsm_str (a.spec, "linux", "mountLabel"),
+                    lsm_str (b.spec, "linux", "mountLabel"));
   /* the same container again (create retried) keeps its pair */
   lsm_harden (again, p, &host, "/run/runc", "first", false, &c);
   ck_assert_ptr_null (c.err);
@@ -634,8 +638,7 @@ START_TEST (test_flags)
   } cases[] = {
     { { "hardshim", "exec", "--process-label", "system_u:system_r:spc_t:s0", "c1", "sh" },
       "unconfined type" },
-    { { "hardshim", "exec", "--process-label=system_u:system_r:container_t:s0:c7,c8", "c1",
-        "sh" },
+    { { "hardshim", "exec", "--process-label=system_u:system_r:container_t:s0:c7,c8", "c1", "sh" },
       "is not the container's own" },
     { { "hardshim", "exec", "--process-label", "nonsense", "c1", "sh" }, "not a valid" },
     { { "hardshim", "restore", "--lsm-profile", "selinux:system_u:system_r:container_t:s0:c1,c2",
@@ -661,12 +664,11 @@ START_TEST (test_flags)
 
       while (cases[i].argv[argc])
         argc++;
-      ck_assert_int_eq (hs_cli_parse (argc, (char *const *) cases[i].argv, HS_DIALECT_ARGP, &inv,
-                                      &err),
-                        0);
+      ck_assert_int_eq (
+          hs_cli_parse (argc, (char *const *) cases[i].argv, HS_DIALECT_ARGP, &inv, &err), 0);
       hs_audit_init (&audit, inv.verb_name, "c1", NULL, p->digest);
-      r = hs_lsm_harden_flags (&inv, inv.verb == HS_VERB_RESTORE ? config : NULL, p, &host,
-                               &audit, &err);
+      r = hs_lsm_harden_flags (&inv, inv.verb == HS_VERB_RESTORE ? config : NULL, p, &host, &audit,
+                               &err);
       if (cases[i].refusal)
         {
           ck_assert_msg (r < 0 && strstr (err->msg, cases[i].refusal), "case %zu: %s", i,

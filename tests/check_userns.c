@@ -186,7 +186,11 @@ END_TEST
  * the 51st container finds the pool exhausted. */
 START_TEST (test_concurrent_50)
 {
-  enum { N = 50, SIZE = 65536 };
+  enum
+  {
+    N = 50,
+    SIZE = 65536
+  };
   char *d = tmpdir ();
   hs_idpool_t p = pool_of (1000000, (unsigned long long) N * SIZE);
   hs_registry_entry_t *e = NULL;
@@ -244,8 +248,7 @@ END_TEST
 
 /* Write a record as an older hardshim would have, `age` seconds ago. */
 static void
-old_record (const char *state, const char *root, const char *id, unsigned long long start,
-            long age)
+old_record (const char *state, const char *root, const char *id, unsigned long long start, long age)
 {
   char *key = hs_registry_key (root, id);
   char *dir = hs_xasprintf ("%s/%s", state, HS_USERNS_KIND);
@@ -346,7 +349,8 @@ policy_error (const char *text)
 }
 
 static const char *const bad_policies[][2] = {
-  { "{\"userns\": {\"mode\": \"bogus\"}}", "expected one of auto, shared, enforce, reject, audit, off" },
+  { "{\"userns\": {\"mode\": \"bogus\"}}",
+    "expected one of auto, shared, enforce, reject, audit, off" },
   { "{\"userns\": {\"size\": 0}}", "userns.size`: must be at least 1" },
   { "{\"userns\": {\"size\": -5}}", "userns.size`: expected an integer" },
   { "{\"userns\": {\"size\": 4294967296}}", "userns.size`: expected an integer" },
@@ -359,8 +363,10 @@ static const char *const bad_policies[][2] = {
   { "{\"userns\": {\"ranges\": [{\"start\": 4294967290, \"size\": 10}]}}", "end below" },
   { "{\"userns\": {\"ranges\": [{\"start\": 10}]}}", "userns.ranges[0]`: expected {" },
   { "{\"userns\": {\"ranges\": [{\"start\": 10, \"size\": 1, \"x\": 1}]}}", "expected {" },
-  { "{\"userns\": {\"host_root\": \"allow\"}}", "userns.host_root`: expected one of refuse, replace" },
-  { "{\"userns\": {\"ownership\": \"chown\"}}", "userns.ownership`: expected one of auto, idmap, none" },
+  { "{\"userns\": {\"host_root\": \"allow\"}}",
+    "userns.host_root`: expected one of refuse, replace" },
+  { "{\"userns\": {\"ownership\": \"chown\"}}",
+    "userns.ownership`: expected one of auto, idmap, none" },
   { "{\"userns\": {\"volumes\": true}}", "userns.volumes`: expected one of auto, idmap, none" },
   { "{\"userns\": {\"strategy\": \"auto\"}}", "userns.strategy`: unknown setting" },
 };
@@ -369,8 +375,7 @@ START_TEST (test_bad_policy)
 {
   char *msg = policy_error (bad_policies[_i][0]);
 
-  ck_assert_msg (strstr (msg, bad_policies[_i][1]) != NULL, "%s: got %s", bad_policies[_i][0],
-                 msg);
+  ck_assert_msg (strstr (msg, bad_policies[_i][1]) != NULL, "%s: got %s", bad_policies[_i][0], msg);
   free (msg);
 }
 END_TEST
@@ -403,9 +408,10 @@ END_TEST
 
 #define POOL "\"ranges\": [{\"start\": 100000, \"size\": 655360}]"
 #define MAP(h) "[{\"containerID\":0,\"hostID\":" #h ",\"size\":65536}]"
-#define SYSFS "{\"destination\":\"/sys\",\"type\":\"sysfs\",\"source\":\"sysfs\",\"options\":[\"ro\"]}"
+#define SYSFS                                                                                      \
+  "{\"destination\":\"/sys\",\"type\":\"sysfs\",\"source\":\"sysfs\",\"options\":[\"ro\"]}"
 #define SYSBIND                                                                                    \
-  "{\"destination\":\"/sys\",\"type\":\"bind\",\"source\":\"/sys\",\"options\":[\"rbind\","      \
+  "{\"destination\":\"/sys\",\"type\":\"bind\",\"source\":\"/sys\",\"options\":[\"rbind\","        \
   "\"nosuid\",\"noexec\",\"nodev\",\"ro\",\"rro\"]}"
 
 typedef struct
@@ -420,8 +426,7 @@ typedef struct
 /* Without a container (no id), `auto` maps to the pool's first block and
  * makes no mounts: the pure transform. */
 static const golden_t golden[] = {
-  { "adds a user namespace; new netns keeps sysfs",
-    "{\"userns\": {" POOL "}}",
+  { "adds a user namespace; new netns keeps sysfs", "{\"userns\": {" POOL "}}",
     "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"},\"mounts\":[" SYSFS "],"
     "\"linux\":{\"namespaces\":[{\"type\":\"mount\"},{\"type\":\"network\"}]}}",
     "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"},\"mounts\":[" SYSFS "],"
@@ -431,60 +436,54 @@ static const golden_t golden[] = {
   { "host network: sysfs becomes a read-only bind",
     "{\"userns\": {\"mode\": \"shared\", " POOL "}}",
     "{\"mounts\":[" SYSFS "],\"linux\":{\"namespaces\":[{\"type\":\"mount\"}]}}",
-    "{\"mounts\":[" SYSBIND "],\"linux\":{\"namespaces\":[{\"type\":\"mount\"},{\"type\":\"user\"}],"
+    "{\"mounts\":[" SYSBIND
+    "],\"linux\":{\"namespaces\":[{\"type\":\"mount\"},{\"type\":\"user\"}],"
     "\"uidMappings\":" MAP (100000) ",\"gidMappings\":" MAP (100000) "}}",
     NULL },
-  { "netns by path: sysfs becomes a read-only bind",
-    "{\"userns\": {" POOL "}}",
-    "{\"mounts\":[" SYSFS "],\"linux\":{\"namespaces\":[{\"type\":\"network\",\"path\":\"/proc/1/ns/net\"}]}}",
-    "{\"mounts\":[" SYSBIND "],\"linux\":{\"namespaces\":[{\"type\":\"network\",\"path\":\"/proc/1/ns/net\"},"
+  { "netns by path: sysfs becomes a read-only bind", "{\"userns\": {" POOL "}}",
+    "{\"mounts\":[" SYSFS
+    "],\"linux\":{\"namespaces\":[{\"type\":\"network\",\"path\":\"/proc/1/ns/net\"}]}}",
+    "{\"mounts\":[" SYSBIND
+    "],\"linux\":{\"namespaces\":[{\"type\":\"network\",\"path\":\"/proc/1/ns/net\"},"
     "{\"type\":\"user\"}],\"uidMappings\":" MAP (100000) ",\"gidMappings\":" MAP (100000) "}}",
     NULL },
-  { "no linux object at all",
-    "{\"userns\": {\"size\": 1000, " POOL "}}",
-    "{}",
+  { "no linux object at all", "{\"userns\": {\"size\": 1000, " POOL "}}", "{}",
     "{\"linux\":{\"namespaces\":[{\"type\":\"user\"}],"
     "\"uidMappings\":[{\"containerID\":0,\"hostID\":100000,\"size\":1000}],"
     "\"gidMappings\":[{\"containerID\":0,\"hostID\":100000,\"size\":1000}]}}",
     NULL },
-  { "userns without mappings gets them",
-    "{\"userns\": {" POOL "}}",
+  { "userns without mappings gets them", "{\"userns\": {" POOL "}}",
     "{\"linux\":{\"namespaces\":[{\"type\":\"user\"},{\"type\":\"network\"}]}}",
     "{\"linux\":{\"namespaces\":[{\"type\":\"user\"},{\"type\":\"network\"}],"
     "\"uidMappings\":" MAP (100000) ",\"gidMappings\":" MAP (100000) "}}",
     NULL },
-  { "the engine's unprivileged mapping is kept",
-    "{\"userns\": {" POOL "}}",
+  { "the engine's unprivileged mapping is kept", "{\"userns\": {" POOL "}}",
     "{\"linux\":{\"namespaces\":[{\"type\":\"user\"},{\"type\":\"network\"}],"
     "\"uidMappings\":" MAP (500000) ",\"gidMappings\":" MAP (500000) "}}",
     "{\"linux\":{\"namespaces\":[{\"type\":\"user\"},{\"type\":\"network\"}],"
     "\"uidMappings\":" MAP (500000) ",\"gidMappings\":" MAP (500000) "}}",
     NULL },
-  { "a joined userns is the engine's",
-    "{\"userns\": {" POOL "}}",
+  { "a joined userns is the engine's", "{\"userns\": {" POOL "}}",
     "{\"linux\":{\"namespaces\":[{\"type\":\"user\",\"path\":\"/proc/7/ns/user\"}]}}",
-    "{\"linux\":{\"namespaces\":[{\"type\":\"user\",\"path\":\"/proc/7/ns/user\"}]}}",
-    NULL },
-  { "container root as host root is refused",
-    "{\"userns\": {" POOL "}}",
-    "{\"linux\":{\"namespaces\":[{\"type\":\"user\"}],\"uidMappings\":" MAP (0) ",\"gidMappings\":" MAP (500000) "}}",
+    "{\"linux\":{\"namespaces\":[{\"type\":\"user\",\"path\":\"/proc/7/ns/user\"}]}}", NULL },
+  { "container root as host root is refused", "{\"userns\": {" POOL "}}",
+    "{\"linux\":{\"namespaces\":[{\"type\":\"user\"}],\"uidMappings\":" MAP (
+        0) ",\"gidMappings\":" MAP (500000) "}}",
     NULL, "maps a container id to host root" },
-  { "any container id as host root is refused (gid)",
-    "{\"userns\": {" POOL "}}",
-    "{\"linux\":{\"namespaces\":[{\"type\":\"user\"}],\"uidMappings\":" MAP (500000) ","
-    "\"gidMappings\":[{\"containerID\":0,\"hostID\":500000,\"size\":1},{\"containerID\":1,\"hostID\":0,\"size\":1}]}}",
+  { "any container id as host root is refused (gid)", "{\"userns\": {" POOL "}}",
+    "{\"linux\":{\"namespaces\":[{\"type\":\"user\"}],\"uidMappings\":" MAP (
+        500000) ","
+                "\"gidMappings\":[{\"containerID\":0,\"hostID\":500000,\"size\":1},{"
+                "\"containerID\":1,\"hostID\":0,\"size\":1}]}}",
     NULL, "`linux.gidMappings`" },
-  { "host_root replace",
-    "{\"userns\": {\"host_root\": \"replace\", " POOL "}}",
+  { "host_root replace", "{\"userns\": {\"host_root\": \"replace\", " POOL "}}",
     "{\"linux\":{\"namespaces\":[{\"type\":\"user\"},{\"type\":\"network\"}],"
     "\"uidMappings\":" MAP (0) ",\"gidMappings\":" MAP (0) "}}",
     "{\"linux\":{\"namespaces\":[{\"type\":\"user\"},{\"type\":\"network\"}],"
     "\"uidMappings\":" MAP (100000) ",\"gidMappings\":" MAP (100000) "}}",
     NULL },
-  { "reject mode refuses a config without userns",
-    "{\"userns\": {\"mode\": \"reject\", " POOL "}}",
-    "{\"linux\":{\"namespaces\":[{\"type\":\"network\"}]}}",
-    NULL, "reject mode" },
+  { "reject mode refuses a config without userns", "{\"userns\": {\"mode\": \"reject\", " POOL "}}",
+    "{\"linux\":{\"namespaces\":[{\"type\":\"network\"}]}}", NULL, "reject mode" },
   { "reject mode admits a config with an unprivileged userns",
     "{\"userns\": {\"mode\": \"reject\", " POOL "}}",
     "{\"linux\":{\"namespaces\":[{\"type\":\"user\"},{\"type\":\"network\"}],"
@@ -492,38 +491,29 @@ static const golden_t golden[] = {
     "{\"linux\":{\"namespaces\":[{\"type\":\"user\"},{\"type\":\"network\"}],"
     "\"uidMappings\":" MAP (500000) ",\"gidMappings\":" MAP (500000) "}}",
     NULL },
-  { "audit mode changes nothing",
-    "{\"userns\": {\"mode\": \"audit\", " POOL "}}",
+  { "audit mode changes nothing", "{\"userns\": {\"mode\": \"audit\", " POOL "}}",
     "{\"linux\":{\"namespaces\":[{\"type\":\"network\"}]}}",
+    "{\"linux\":{\"namespaces\":[{\"type\":\"network\"}]}}", NULL },
+  { "off", "{\"userns\": {\"mode\": \"off\"}}",
     "{\"linux\":{\"namespaces\":[{\"type\":\"network\"}]}}",
-    NULL },
-  { "off",
-    "{\"userns\": {\"mode\": \"off\"}}",
-    "{\"linux\":{\"namespaces\":[{\"type\":\"network\"}]}}",
-    "{\"linux\":{\"namespaces\":[{\"type\":\"network\"}]}}",
-    NULL },
+    "{\"linux\":{\"namespaces\":[{\"type\":\"network\"}]}}", NULL },
   { "a user without subordinate ids: no pool, refused",
     "{\"userns\": {\"user\": \"no-such-user-here\"}}",
-    "{\"linux\":{\"namespaces\":[{\"type\":\"network\"}]}}",
-    NULL, "no block of 65536 ids in the pool" },
-  { "process uid outside a small namespace",
-    "{\"userns\": {\"size\": 1000, " POOL "}}",
-    "{\"process\":{\"user\":{\"uid\":1000,\"gid\":0}},\"linux\":{}}",
-    NULL, "`process.user.uid`" },
-  { "additional gid outside a small namespace",
-    "{\"userns\": {\"size\": 1000, " POOL "}}",
+    "{\"linux\":{\"namespaces\":[{\"type\":\"network\"}]}}", NULL,
+    "no block of 65536 ids in the pool" },
+  { "process uid outside a small namespace", "{\"userns\": {\"size\": 1000, " POOL "}}",
+    "{\"process\":{\"user\":{\"uid\":1000,\"gid\":0}},\"linux\":{}}", NULL, "`process.user.uid`" },
+  { "additional gid outside a small namespace", "{\"userns\": {\"size\": 1000, " POOL "}}",
     "{\"process\":{\"user\":{\"uid\":0,\"gid\":0,\"additionalGids\":[10,5000]}},\"linux\":{}}",
     NULL, "`process.user.additionalGids[1]`" },
-  { "Docker's ping_group_range is clamped to the mapped gids",
-    "{\"userns\": {" POOL "}}",
+  { "Docker's ping_group_range is clamped to the mapped gids", "{\"userns\": {" POOL "}}",
     "{\"linux\":{\"namespaces\":[{\"type\":\"network\"}],"
     "\"sysctl\":{\"net.ipv4.ping_group_range\":\"0 2147483647\"}}}",
     "{\"linux\":{\"namespaces\":[{\"type\":\"network\"},{\"type\":\"user\"}],"
     "\"sysctl\":{\"net.ipv4.ping_group_range\":\"0 65535\"},"
     "\"uidMappings\":" MAP (100000) ",\"gidMappings\":" MAP (100000) "}}",
     NULL },
-  { "a ping_group_range within the mapped gids is kept",
-    "{\"userns\": {" POOL "}}",
+  { "a ping_group_range within the mapped gids is kept", "{\"userns\": {" POOL "}}",
     "{\"linux\":{\"namespaces\":[{\"type\":\"network\"}],"
     "\"sysctl\":{\"net.ipv4.ping_group_range\":\"1 1000\"}}}",
     "{\"linux\":{\"namespaces\":[{\"type\":\"network\"},{\"type\":\"user\"}],"
@@ -534,17 +524,14 @@ static const golden_t golden[] = {
     "{\"userns\": {" POOL "}}",
     "{\"annotations\":{\"io.kubernetes.cri.container-type\":\"sandbox\"},"
     "\"linux\":{\"namespaces\":[{\"type\":\"network\",\"path\":\"/proc/self/ns/net\"}]}}",
-    "{\"linux\":{\"namespaces\":[{\"type\":\"network\",\"path\":\"/proc/self/ns/net\"}]}}",
-    NULL },
+    "{\"linux\":{\"namespaces\":[{\"type\":\"network\",\"path\":\"/proc/self/ns/net\"}]}}", NULL },
   { "the same network namespace without CRI annotations gets a user namespace",
     "{\"userns\": {" POOL "}}",
     "{\"linux\":{\"namespaces\":[{\"type\":\"network\",\"path\":\"/proc/self/ns/net\"}]}}",
     "{\"linux\":{\"namespaces\":[{\"type\":\"network\",\"path\":\"/proc/self/ns/net\"},"
     "{\"type\":\"user\"}],\"uidMappings\":" MAP (100000) ",\"gidMappings\":" MAP (100000) "}}",
     NULL },
-  { "namespaces of the wrong type",
-    "{\"userns\": {" POOL "}}",
-    "{\"linux\":{\"namespaces\":{}}}",
+  { "namespaces of the wrong type", "{\"userns\": {" POOL "}}", "{\"linux\":{\"namespaces\":{}}}",
     NULL, "`linux.namespaces`: expected array" },
 };
 
@@ -648,7 +635,8 @@ START_TEST (test_idmap_stale_and_release)
   char *text = hs_xasprintf ("{\"id\":\"old\",\"root\":\"/nonexistent\",\"created\":%ld,"
                              "\"value\":{\"dir\":\"%s\"}}",
                              (long) time (NULL) - HS_REGISTRY_GRACE_SECONDS - 10, old_dir);
-  char *sub = hs_xasprintf ("%s/rootfs", old_dir), *idmap = hs_xasprintf ("%s/%s", d, HS_IDMAP_KIND);
+  char *sub = hs_xasprintf ("%s/rootfs", old_dir),
+       *idmap = hs_xasprintf ("%s/%s", d, HS_IDMAP_KIND);
   hs_idpool_t pool = pool_of (100000, 4000);
   hs_error_t err = NULL;
   struct stat st;
@@ -821,21 +809,25 @@ START_TEST (test_reharden)
 
   /* an earlier hardening's idmapped rootfs and volume: put back */
   idroot = hs_xasprintf ("%s/idmap/k.d/rootfs", d);
-  marker = hs_xasprintf ("{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"%s\"},"
-                         "\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"},"
-                         "\"mounts\":[{\"destination\":\"/v\",\"type\":\"bind\",\"source\":"
-                         "\"%s/idmap/k.d/vol0\",\"options\":[\"rbind\"]},"
-                         "{\"destination\":\"/w\",\"type\":\"bind\",\"source\":\"/srv/w\","
-                         "\"options\":[\"bind\"],\"uidMappings\":" MAP (400000) ","
-                         "\"gidMappings\":" MAP (400000) "}],"
-                         "\"annotations\":{\"org.hardshim.userns.rootfs\":\"rootfs\","
-                         "\"org.hardshim.userns.volumes\":\"{\\\"/v\\\":\\\"/srv/v\\\","
-                         "\\\"/w\\\":\\\"/srv/w\\\"}\","
-                         "\"org.hardshim.userns.mapping\":\"{\\\"hostID\\\":400000,"
-                         "\\\"size\\\":65536,\\\"namespace\\\":\\\"added\\\"}\"},"
-                         "\"linux\":{\"namespaces\":[{\"type\":\"user\"},{\"type\":\"network\"}],"
-                         "\"uidMappings\":" MAP (400000) ",\"gidMappings\":" MAP (400000) "}}",
-                         idroot, d);
+  marker = hs_xasprintf (
+      "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"%s\"},"
+      "\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"},"
+      "\"mounts\":[{\"destination\":\"/v\",\"type\":\"bind\",\"source\":"
+      "\"%s/idmap/k.d/vol0\",\"options\":[\"rbind\"]},"
+      "{\"destination\":\"/w\",\"type\":\"bind\",\"source\":\"/srv/w\","
+      "\"options\":[\"bind\"],\"uidMappings\":" MAP (
+          400000) ","
+                  "\"gidMappings\":" MAP (
+                      400000) "}],"
+                              "\"annotations\":{\"org.hardshim.userns.rootfs\":\"rootfs\","
+                              "\"org.hardshim.userns.volumes\":\"{\\\"/v\\\":\\\"/srv/v\\\","
+                              "\\\"/w\\\":\\\"/srv/w\\\"}\","
+                              "\"org.hardshim.userns.mapping\":\"{\\\"hostID\\\":400000,"
+                              "\\\"size\\\":65536,\\\"namespace\\\":\\\"added\\\"}\"},"
+                              "\"linux\":{\"namespaces\":[{\"type\":\"user\"},{\"type\":"
+                              "\"network\"}],"
+                              "\"uidMappings\":" MAP (400000) ",\"gidMappings\":" MAP (400000) "}}",
+      idroot, d);
   hs_json_free (c);
   c = harden_for (p, marker, NULL, "third", &changes);
   ck_assert_str_eq (hs_json_path (c, "root", "path", NULL)->str, "rootfs");

@@ -13,13 +13,13 @@
 typedef struct
 {
   const char *name;
-  const char *controls; /* one control name, or several separated by ',' */
-  const char *policy;   /* layered over the presets; NULL: "{}" (restricted) */
-  const char *config;   /* JSON text, or "@file" under tests/data */
-  const char *expect;   /* the config afterwards; NULL: unchanged */
-  const char *verdict;  /* NULL: admitted; else a substring of the refusal */
-  const char *record;   /* NULL, or a substring some audit line must hold */
-  bool exec;            /* config is a process object hardened as an exec */
+  const char *controls;  /* one control name, or several separated by ',' */
+  const char *policy;    /* layered over the presets; NULL: "{}" (restricted) */
+  const char *config;    /* JSON text, or "@file" under tests/data */
+  const char *expect;    /* the config afterwards; NULL: unchanged */
+  const char *verdict;   /* NULL: admitted; else a substring of the refusal */
+  const char *record;    /* NULL, or a substring some audit line must hold */
+  bool exec;             /* config is a process object hardened as an exec */
   const char *container; /* exec: the container's config, or NULL */
 } golden_t;
 
@@ -110,8 +110,8 @@ golden_run (const golden_t *g)
     {
       ck_assert_msg (r < 0, "%s: admitted, expected a refusal with `%s`", g->name, g->verdict);
       ck_assert_msg (hs_error_is_refusal (&err), "%s: not a refusal: %s", g->name, err->msg);
-      ck_assert_msg (strstr (err->msg, g->verdict) != NULL, "%s: refusal `%s` lacks `%s`",
-                     g->name, err->msg, g->verdict);
+      ck_assert_msg (strstr (err->msg, g->verdict) != NULL, "%s: refusal `%s` lacks `%s`", g->name,
+                     err->msg, g->verdict);
     }
   else
     {

@@ -78,8 +78,8 @@ typedef struct
 /* Harden `config` (config.json text, or a process object when `process`)
  * as container `id` (NULL: a dry run) under runtime root `root`. */
 static inline void
-lsm_harden (const char *config, const hs_policy_t *policy, const hs_host_t *host,
-            const char *root, const char *id, bool process, lsm_result_t *res)
+lsm_harden (const char *config, const hs_policy_t *policy, const hs_host_t *host, const char *root,
+            const char *id, bool process, lsm_result_t *res)
 {
   hs_error_t err = NULL;
   int r;
@@ -88,8 +88,8 @@ lsm_harden (const char *config, const hs_policy_t *policy, const hs_host_t *host
   hs_audit_init (&res->audit, process ? "exec" : "create", id, "/b", policy->digest);
   if (process)
     {
-      hs_harden_t h = { .policy = policy, .host = host, .audit = &res->audit,
-                        .target = HS_TARGET_PROCESS };
+      hs_harden_t h
+          = { .policy = policy, .host = host, .audit = &res->audit, .target = HS_TARGET_PROCESS };
 
       res->spec = hs_json_new (HS_JSON_OBJECT);
       hs_json_set_exact (res->spec, "process", test_parse (config));

@@ -23,7 +23,9 @@ cmd_version (int argc, char **argv)
 static const hs_ctl_command_t commands[] = {
   { "version", "version", cmd_version },
   { "check", "check [--policy FILE] [--json] CONFIG.json|-", hs_ctl_check },
-  { "policy", "policy show [--policy FILE] [--json] | policy show --preset NAME | policy validate FILE", hs_ctl_policy },
+  { "policy",
+    "policy show [--policy FILE] [--json] | policy show --preset NAME | policy validate FILE",
+    hs_ctl_policy },
   { "explain", "explain [CONTROL]", hs_ctl_explain },
   { "profile", "profile seccomp|apparmor [--policy FILE] [--config CONFIG.json]", hs_ctl_profile },
   { NULL, NULL, NULL },

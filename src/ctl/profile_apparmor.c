@@ -14,7 +14,8 @@
 static int
 usage (void)
 {
-  fprintf (stderr, "Usage: hardshimctl profile seccomp|apparmor [--policy FILE] [--config CONFIG.json]\n");
+  fprintf (stderr,
+           "Usage: hardshimctl profile seccomp|apparmor [--policy FILE] [--config CONFIG.json]\n");
   return 2;
 }
 

@@ -40,8 +40,7 @@ validate (const hs_json_t *settings, hs_error_t *err)
   for (size_t i = 0; v != NULL && i < v->len; i++)
     {
       if (v->items[i]->str[0] == '\0')
-        return hs_error_make (err, 0, "policy key `apparmor.allowed_profiles[%zu]`: empty name",
-                              i);
+        return hs_error_make (err, 0, "policy key `apparmor.allowed_profiles[%zu]`: empty name", i);
       if (strcmp (v->items[i]->str, "unconfined") == 0)
         return hs_error_make (err, 0,
                               "policy key `apparmor.allowed_profiles[%zu]`: `unconfined` "
@@ -61,8 +60,8 @@ hs_apparmor_render_for (const hs_json_t *spec, const hs_json_t *settings,
 
   if (peers == NULL)
     {
-      hs_json_parse (default_peers, strlen (default_peers),
-                     &(hs_json_limits_t){ 4096, 4, false }, &dflt, NULL);
+      hs_json_parse (default_peers, strlen (default_peers), &(hs_json_limits_t){ 4096, 4, false },
+                     &dflt, NULL);
       peers = dflt;
     }
   params.peers = peers;
@@ -185,8 +184,7 @@ apply (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
       hs_json_t *before = hs_json_get (process, "apparmorProfile");
       hs_json_t *after = hs_json_new_string (profile.name);
 
-      hs_harden_change (h, path, before, after,
-                        "AppArmor profile rendered from host policy%s",
+      hs_harden_change (h, path, before, after, "AppArmor profile rendered from host policy%s",
                         cur ? " replaces one the policy does not allow" : "");
       hs_json_set (process, "apparmorProfile", after);
     }

@@ -20,17 +20,17 @@ hs_cap_from_name (const char *name)
   if (name == NULL || strncasecmp (name, "CAP_", 4) != 0 || name[4] == '\0')
     return -1;
   for (const char *p = name + 4; *p; p++)
-    if (!isalnum ((unsigned char)*p) && *p != '_')
+    if (!isalnum ((unsigned char) *p) && *p != '_')
       return -1;
   if (cap_from_name (name, &v) < 0 || v < 0 || v >= 64)
     return -1;
-  return (int)v;
+  return (int) v;
 }
 
 char *
 hs_cap_name (int cap)
 {
-  char *n = cap_to_name ((cap_value_t)cap);
+  char *n = cap_to_name ((cap_value_t) cap);
   char *out;
 
   if (n == NULL)
@@ -38,7 +38,7 @@ hs_cap_name (int cap)
   out = strncasecmp (n, "cap_", 4) == 0 ? hs_xstrdup (n) : hs_xasprintf ("CAP_%s", n);
   cap_free (n);
   for (char *p = out; *p; p++)
-    *p = (char)toupper ((unsigned char)*p);
+    *p = (char) toupper ((unsigned char) *p);
   return out;
 }
 

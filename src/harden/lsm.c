@@ -6,10 +6,8 @@
 #include <string.h>
 
 const hs_mode_name_t hs_lsm_modes[] = {
-  { "required", HS_CTL_ENFORCE },
-  { "best-effort", HS_CTL_ENFORCE },
-  { "audit", HS_CTL_AUDIT },
-  { "off", HS_CTL_OFF },
+  { "required", HS_CTL_ENFORCE }, { "best-effort", HS_CTL_ENFORCE },
+  { "audit", HS_CTL_AUDIT },      { "off", HS_CTL_OFF },
   { NULL, HS_CTL_OFF },
 };
 
@@ -94,8 +92,8 @@ hs_apparmor_profile_allowed (const hs_json_t *settings, const char *name)
 /* A hardening context for one control outside the engine's loop. */
 static int
 flag_context (const char *control, const hs_json_t *config, const hs_policy_t *policy,
-              const hs_host_t *host, hs_audit_t *audit, hs_harden_t *h,
-              const hs_json_t **settings, hs_error_t *err)
+              const hs_host_t *host, hs_audit_t *audit, hs_harden_t *h, const hs_json_t **settings,
+              hs_error_t *err)
 {
   hs_ctl_mode_t mode;
   int r;
@@ -106,8 +104,13 @@ flag_context (const char *control, const hs_json_t *config, const hs_policy_t *p
     return r;
   if (policy->mode == HS_POLICY_AUDIT && mode != HS_CTL_OFF)
     mode = HS_CTL_AUDIT;
-  *h = (hs_harden_t){ .policy = policy, .host = host, .audit = audit, .control = control,
-                      .mode = mode, .target = HS_TARGET_PROCESS, .container = config };
+  *h = (hs_harden_t){ .policy = policy,
+                      .host = host,
+                      .audit = audit,
+                      .control = control,
+                      .mode = mode,
+                      .target = HS_TARGET_PROCESS,
+                      .container = config };
   if (mode == HS_CTL_OFF)
     return 0;
   /* The container's exceptions apply to its flags too; the engine's run
@@ -164,8 +167,7 @@ check_apparmor_flag (const char *flag, const char *value, const hs_json_t *confi
 }
 
 static int
-selinux_flag (hs_harden_t *h, const char *flag, const char *value, const char *own,
-              hs_error_t *err)
+selinux_flag (hs_harden_t *h, const char *flag, const char *value, const char *own, hs_error_t *err)
 {
   hs_selinux_label_t l;
 
@@ -214,9 +216,8 @@ check_selinux_flag (const char *flag, const char *value, const hs_json_t *config
 }
 
 int
-hs_lsm_harden_flags (const hs_invocation_t *inv, const hs_json_t *config,
-                     const hs_policy_t *policy, const hs_host_t *host, hs_audit_t *audit,
-                     hs_error_t *err)
+hs_lsm_harden_flags (const hs_invocation_t *inv, const hs_json_t *config, const hs_policy_t *policy,
+                     const hs_host_t *host, hs_audit_t *audit, hs_error_t *err)
 {
   const char *aa = hs_cli_value (inv, inv->apparmor);
   const char *label = hs_cli_value (inv, inv->process_label);

@@ -11,7 +11,7 @@ apply (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
   const hs_json_t *process = hs_json_get (h->spec, "process");
   const hs_json_t *uid;
 
-  (void)settings;
+  (void) settings;
   if (process == NULL || process->type != HS_JSON_OBJECT)
     return 0;
   uid = hs_json_path (process, "user", "uid", NULL);

@@ -70,7 +70,7 @@ allow_all_devices_rule (const hs_json_t *linux_)
       if (!absent_or_null (minor)
           && !(minor->type == HS_JSON_NUMBER && strcmp (minor->str, "-1") == 0))
         continue;
-      return (long)i;
+      return (long) i;
     }
   return -1;
 }
@@ -84,7 +84,7 @@ apply (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
   const char *path;
   long rule;
 
-  (void)settings;
+  (void) settings;
   if (process != NULL && process->type == HS_JSON_OBJECT && (path = all_caps_set (process)) != NULL)
     return hs_harden_refuse (h, err, path, "%s", PRIVILEGED_MSG);
 

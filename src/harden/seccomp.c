@@ -57,15 +57,17 @@ validate (const hs_json_t *settings, hs_error_t *err)
     return r;
   v = hs_json_get_exact (settings, "profile");
   if (v != NULL && (v->type != HS_JSON_STRING || !valid_profile_name (v->str)))
-    return hs_error_make (err, 0, "policy key `seccomp.profile`: expected a profile name "
-                                  "(letters, digits, `-`, `_`, `.`)");
+    return hs_error_make (err, 0,
+                          "policy key `seccomp.profile`: expected a profile name "
+                          "(letters, digits, `-`, `_`, `.`)");
   v = hs_json_get_exact (settings, "profile_dir");
   if (v != NULL && (v->type != HS_JSON_STRING || v->str[0] != '/'))
     return hs_error_make (err, 0, "policy key `seccomp.profile_dir`: expected an absolute path");
   for (size_t i = 0; allowed != NULL && i < allowed->len; i++)
     if (!valid_profile_name (allowed->items[i]->str))
-      return hs_error_make (err, 0, "policy key `seccomp.allowed_profiles[%zu]`: `%s` is not a "
-                                    "profile name",
+      return hs_error_make (err, 0,
+                            "policy key `seccomp.allowed_profiles[%zu]`: `%s` is not a "
+                            "profile name",
                             i, allowed->items[i]->str);
   return 0;
 }
@@ -159,8 +161,8 @@ container_context (const hs_json_t *spec, const hs_json_t *settings, hs_sc_conte
   hs_settings_bool (settings, "seccomp", "compat_arches", false, &compat, NULL);
   ctx->compat_arches = compat;
   ctx->bounding = hs_json_path (spec, "process", "capabilities", "bounding", NULL);
-  ctx->no_new_privileges = process != NULL && hs_json_is_true (hs_json_get (process,
-                                                                            "noNewPrivileges"));
+  ctx->no_new_privileges
+      = process != NULL && hs_json_is_true (hs_json_get (process, "noNewPrivileges"));
 }
 
 int
@@ -227,8 +229,8 @@ result_key (const hs_json_t *spec, const hs_json_t *settings, const char *name)
   key = hs_xasprintf ("hardshim seccomp result 1\nlibseccomp %u.%u.%u\n%s\n%s\n%s %d %u.%u %d\n"
                       "%s\n%s",
                       v->major, v->minor, v->micro, name, src_digest, ctx.native_arch,
-                      ctx.compat_arches, ctx.kernel_major, ctx.kernel_minor,
-                      ctx.no_new_privileges, caps ? caps : "-", prof ? prof : "-");
+                      ctx.compat_arches, ctx.kernel_major, ctx.kernel_minor, ctx.no_new_privileges,
+                      caps ? caps : "-", prof ? prof : "-");
   hs_sha256_digest (key, strlen (key), digest);
   return hs_xasprintf ("%.64s.result.json", digest + 7);
 }
@@ -289,8 +291,8 @@ result_store (const char *state_dir, const char *file, const hs_json_t *sc,
 
 /* linux.seccomp for this container (a new tree) and its notes. */
 static int
-profile_oci (const hs_harden_t *h, const hs_json_t *settings, const char *name,
-             hs_json_t **ret, hs_sc_notes_t *notes, hs_error_t *err)
+profile_oci (const hs_harden_t *h, const hs_json_t *settings, const char *name, hs_json_t **ret,
+             hs_sc_notes_t *notes, hs_error_t *err)
 {
   cleanup_sc_profile hs_sc_profile_t *result = NULL;
   const char *state_dir = h->policy->state_dir;

@@ -130,13 +130,15 @@ parse_settings (const hs_json_t *settings, se_settings_t *s, hs_error_t *err)
       /* A sensitivity: the categories are hardshim's to add. */
       if (level->type != HS_JSON_STRING || level->str[0] != 's' || level->str[1] == '\0'
           || strspn (level->str + 1, "0123456789") != strlen (level->str + 1))
-        return hs_error_make (err, 0, "policy key `selinux.level`: expected a sensitivity "
-                                      "such as s0");
+        return hs_error_make (err, 0,
+                              "policy key `selinux.level`: expected a sensitivity "
+                              "such as s0");
       s->level = level->str;
     }
   if (hs_selinux_type_unconfined (s->type) || hs_selinux_type_unconfined (s->file_type))
-    return hs_error_make (err, 0, "policy key `selinux.type`/`selinux.file_type`: unconfined "
-                                  "types give no separation");
+    return hs_error_make (err, 0,
+                          "policy key `selinux.type`/`selinux.file_type`: unconfined "
+                          "types give no separation");
   return 0;
 }
 
@@ -212,8 +214,7 @@ drop_excepted (hs_harden_t *h, hs_json_t *process, hs_json_t *linux_)
     }
   if (linux_ != NULL && hs_json_get (linux_, "mountLabel") != NULL)
     {
-      hs_harden_change (h, "linux.mountLabel", hs_json_get (linux_, "mountLabel"), NULL, "%s",
-                        why);
+      hs_harden_change (h, "linux.mountLabel", hs_json_get (linux_, "mountLabel"), NULL, "%s", why);
       hs_json_remove (linux_, "mountLabel");
     }
 }

@@ -40,8 +40,12 @@ extern char **environ;
 
 /* The spelling (auto, shared) beside the generic modes. */
 static const hs_mode_name_t modes[] = {
-  { "auto", HS_CTL_ENFORCE },   { "shared", HS_CTL_ENFORCE }, { "enforce", HS_CTL_ENFORCE },
-  { "reject", HS_CTL_REJECT },  { "audit", HS_CTL_AUDIT },    { "off", HS_CTL_OFF },
+  { "auto", HS_CTL_ENFORCE },
+  { "shared", HS_CTL_ENFORCE },
+  { "enforce", HS_CTL_ENFORCE },
+  { "reject", HS_CTL_REJECT },
+  { "audit", HS_CTL_AUDIT },
+  { "off", HS_CTL_OFF },
   { NULL, 0 },
 };
 static const char *const keys[]
@@ -65,13 +69,11 @@ get_uint (const hs_json_t *v, const char *path, unsigned long long max, unsigned
   char *end = NULL;
 
   if (v == NULL || v->type != HS_JSON_NUMBER || v->str[0] < '0' || v->str[0] > '9')
-    return hs_error_make (err, 0, "policy key `%s`: expected an integer from 0 to %llu", path,
-                          max);
+    return hs_error_make (err, 0, "policy key `%s`: expected an integer from 0 to %llu", path, max);
   errno = 0;
   *ret = strtoull (v->str, &end, 10);
   if (errno != 0 || *end != '\0' || *ret > max)
-    return hs_error_make (err, 0, "policy key `%s`: expected an integer from 0 to %llu", path,
-                          max);
+    return hs_error_make (err, 0, "policy key `%s`: expected an integer from 0 to %llu", path, max);
   return 0;
 }
 
@@ -589,8 +591,8 @@ keep_locked_flags (hs_harden_t *h)
                         "the source of the bind mount at `%s` has flags that are locked in the "
                         "user namespace: the runtime must keep them",
                         hs_json_get_type (m, "destination", HS_JSON_STRING)
-                          ? hs_json_get_type (m, "destination", HS_JSON_STRING)->str
-                          : "?");
+                            ? hs_json_get_type (m, "destination", HS_JSON_STRING)->str
+                            : "?");
     }
 }
 
@@ -657,8 +659,8 @@ run_capture (const char *runtime, const char *arg)
     pid = -1;
   posix_spawn_file_actions_destroy (&fa);
   close (p[1]);
-  while (pid > 0 && len < 65535 && ((n = read (p[0], buf + len, 65535 - len)) > 0
-                                    || (n < 0 && errno == EINTR)))
+  while (pid > 0 && len < 65535
+         && ((n = read (p[0], buf + len, 65535 - len)) > 0 || (n < 0 && errno == EINTR)))
     if (n > 0)
       len += (size_t) n;
   close (p[0]);
@@ -842,8 +844,7 @@ idmap_rootfs (hs_harden_t *h, const settings_t *s, idmap_ctx_t *c, unsigned long
     return 0;
   if (!for_container (h))
     {
-      hs_harden_note (h, "root.path", "the rootfs would be idmapped (ownership %s)",
-                      s->ownership);
+      hs_harden_note (h, "root.path", "the rootfs would be idmapped (ownership %s)", s->ownership);
       return 0;
     }
   if (!hs_idmap_kernel_supported ())
@@ -997,8 +998,7 @@ idmap_volumes (hs_harden_t *h, const settings_t *s, idmap_ctx_t *c, unsigned lon
         {
           if (honours < 0)
             honours = h->ctr->runtime
-                      && runtime_honours_mount_idmap_cached (h->policy->state_dir,
-                                                             h->ctr->runtime);
+                      && runtime_honours_mount_idmap_cached (h->policy->state_dir, h->ctr->runtime);
           if (honours)
             {
               hs_json_t *after = hs_json_dup (m);
@@ -1152,14 +1152,15 @@ check_process_ids (hs_harden_t *h, unsigned long long size, hs_error_t *err)
       const hs_json_t *v = hs_json_get_type (user, keys_[i], HS_JSON_NUMBER);
 
       if (v && strtoull (v->str, NULL, 10) >= size)
-        return hs_harden_refuse (h, err, keys_[i][0] == 'u' ? "process.user.uid"
-                                                            : "process.user.gid",
+        return hs_harden_refuse (h, err,
+                                 keys_[i][0] == 'u' ? "process.user.uid" : "process.user.gid",
                                  "id %s is outside the container's user namespace (ids 0-%llu; "
                                  "raise `userns.size`)",
                                  v->str, size - 1);
     }
   for (size_t i = 0; extra && i < extra->len; i++)
-    if (extra->items[i]->type == HS_JSON_NUMBER && strtoull (extra->items[i]->str, NULL, 10) >= size)
+    if (extra->items[i]->type == HS_JSON_NUMBER
+        && strtoull (extra->items[i]->str, NULL, 10) >= size)
       {
         cleanup_free char *p = hs_xasprintf ("process.user.additionalGids[%zu]", i);
         return hs_harden_refuse (h, err, p,
@@ -1172,8 +1173,8 @@ check_process_ids (hs_harden_t *h, unsigned long long size, hs_error_t *err)
 
 /* What an added (or joined) user namespace needs of the mounts. */
 static int
-userns_mounts (hs_harden_t *h, const settings_t *s, hs_json_t *namespaces,
-               unsigned long long host, unsigned long long size, hs_error_t *err)
+userns_mounts (hs_harden_t *h, const settings_t *s, hs_json_t *namespaces, unsigned long long host,
+               unsigned long long size, hs_error_t *err)
 {
   idmap_ctx_t c = { .userns_fd = -1 };
   int r;
@@ -1215,8 +1216,8 @@ add_userns (hs_harden_t *h, const settings_t *s, hs_json_t *linux_, hs_json_t *n
                        "/etc/subgid, or `userns.ranges`)",
                        s->size, s->user);
   if (r == 0 && !s->shared && for_container (h))
-    r = hs_userns_allocate (h->policy->state_dir, &pool, s->size, h->ctr->root, h->ctr->id,
-                            &host, &e);
+    r = hs_userns_allocate (h->policy->state_dir, &pool, s->size, h->ctr->root, h->ctr->id, &host,
+                            &e);
   hs_idpool_release (&pool);
   if (r < 0)
     return hs_harden_refuse (h, err, "linux.uidMappings", "no user namespace ids: %s", e->msg);
@@ -1315,7 +1316,8 @@ apply (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
   user = find_ns (namespaces, "user", NULL);
   if (user != NULL && ns_has_path (user))
     {
-      hs_harden_note (h, "linux.namespaces", "the container joins the user namespace at `%s`; "
+      hs_harden_note (h, "linux.namespaces",
+                      "the container joins the user namespace at `%s`; "
                       "its mapping is the engine's",
                       hs_json_get (user, "path")->str);
       return 0;
@@ -1327,8 +1329,8 @@ apply (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
       bool root_is_root = maps_host_root (um) || maps_host_root (gm);
 
       if (root_is_root && !s.replace_host_root)
-        return hs_harden_refuse (h, err, maps_host_root (um) ? "linux.uidMappings"
-                                                             : "linux.gidMappings",
+        return hs_harden_refuse (h, err,
+                                 maps_host_root (um) ? "linux.uidMappings" : "linux.gidMappings",
                                  "the user namespace maps a container id to host root (id 0); "
                                  "set `userns.host_root` to \"replace\" to have hardshim "
                                  "assign ids instead");
