@@ -36,13 +36,16 @@ cp "$demo/config.json" "$demo/config.json.orig"
 echo "== what the default policy would change (hardshimctl check):"
 hardshimctl check "$demo/config.json" || true
 
+# The demo runs in a private mount namespace: the idmapped rootfs hardshim
+# makes for the container's user namespace goes away with it.
 for rt in runc crun; do
   cp "$demo/config.json.orig" "$demo/config.json"
   id="hardshim-demo-$rt-$$"
   echo "== running the container through hardshim with $rt:"
   case $rt in
-    runc) (cd "$demo" && HARDSHIM_RUNTIME=/usr/sbin/runc hardshim --root "$demo/state-runc" run "$id") ;;
-    # crun needs a private mount namespace without the cgroup2 mount on hybrid hosts
+    runc) (cd "$demo" && HARDSHIM_RUNTIME=/usr/sbin/runc unshare -m --propagation private \
+           hardshim --root "$demo/state-runc" run "$id") ;;
+    # crun also needs the cgroup2 mount gone on hybrid hosts
     crun) (cd "$demo" && HARDSHIM_RUNTIME=/usr/bin/crun unshare -m --propagation private sh -c \
            'if mountpoint -q /sys/fs/cgroup/unified; then umount /sys/fs/cgroup/unified; fi; exec hardshim --root "$1" run "$2"' \
            sh "$demo/state-crun" "$id") ;;
