@@ -297,7 +297,7 @@ run_one (hs_harden_t *h, const hs_control_t *c, const hs_json_t *settings, hs_ct
   h->changes = 0;
   free (h->first_change);
   h->first_change = NULL;
-  if (mode != HS_CTL_ENFORCE)
+  if (mode != HS_CTL_ENFORCE && !c->read_only)
     h->spec = scratch = hs_json_dup (real);
   r = fn (h, settings, err);
   h->spec = real;

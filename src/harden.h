@@ -110,6 +110,10 @@ struct hs_control_s
    * (NULL-terminated; NULL: none). Every control can be turned off per
    * container without declaring anything. */
   const char *const *exceptions;
+  /* The control only refuses or notes, never edits the spec: in audit and
+   * reject modes the engine then spares the copy it otherwise runs it on
+   * (tests/check_harden.c verifies the claim). */
+  bool read_only;
 };
 
 extern const hs_control_t *const hs_controls[];

@@ -500,6 +500,68 @@ START_TEST (test_control_mode_and_settings)
 }
 END_TEST
 
+/* A control that says it never edits (read_only: the engine then runs it
+ * on the real tree in audit and reject modes) must leave every config as it
+ * was, also in enforce mode and when it refuses. */
+START_TEST (test_read_only_controls_do_not_edit)
+{
+  static const char *const configs[] = {
+    "captures/docker-20.10-config.json",       "captures/podman-4.3-config.json",
+    "captures/containerd-1.6-ctr-config.json", "controls-a/docker-privileged.json",
+    "controls-a/podman-privileged.json",
+  };
+  size_t checked = 0;
+
+  for (size_t c = 0; hs_controls[c] != NULL; c++)
+    {
+      const hs_control_t *only[] = { hs_controls[c], NULL };
+      char *ptext;
+      hs_policy_t *p;
+
+      if (!hs_controls[c]->read_only)
+        continue;
+      ptext = hs_xasprintf ("{\"%s\":{\"mode\":\"enforce\"}}", hs_controls[c]->name);
+      p = policy (ptext);
+      for (size_t i = 0; i < sizeof (configs) / sizeof (configs[0]); i++)
+        for (int target = 0; target < 2; target++)
+          {
+            char *text = test_read_data (configs[i], NULL);
+            hs_json_t *spec = test_parse (text);
+            hs_json_t *orig;
+            hs_host_t host = { 0 };
+            hs_audit_t audit;
+            hs_error_t err = NULL;
+            hs_harden_t h = { .policy = p, .host = &host, .audit = &audit, .controls = only };
+
+            if (target == 1)
+              {
+                /* exec: the spec is {"process": <process>} */
+                hs_json_t *w = hs_json_new (HS_JSON_OBJECT);
+                hs_json_set_exact (w, "process", hs_json_dup (hs_json_get (spec, "process")));
+                hs_json_free (spec);
+                spec = w;
+                h.target = HS_TARGET_PROCESS;
+              }
+            orig = hs_json_dup (spec);
+            h.spec = spec;
+            hs_audit_init (&audit, "create", "id", "/b", p->digest);
+            (void) hs_harden_run (&h, &err);
+            hs_error_release (&err);
+            ck_assert_msg (hs_json_equal (spec, orig), "control `%s` (read_only) edited %s",
+                           hs_controls[c]->name, configs[i]);
+            hs_audit_release (&audit);
+            hs_json_free (spec);
+            hs_json_free (orig);
+            free (text);
+            checked++;
+          }
+      hs_policy_free (p);
+      free (ptext);
+    }
+  ck_assert_uint_gt (checked, 0);
+}
+END_TEST
+
 static Suite *
 harden_suite (void)
 {
@@ -514,6 +576,7 @@ harden_suite (void)
   tcase_add_test (tc, test_runtime_log_formats);
   tcase_add_test (tc, test_mark);
   tcase_add_test (tc, test_harden_spec_modes);
+  tcase_add_test (tc, test_read_only_controls_do_not_edit);
   tcase_add_test (tc, test_harden_spec_invalid);
   tcase_add_test (tc, test_control_mode_and_settings);
   suite_add_tcase (s, tc);

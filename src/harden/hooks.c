@@ -101,4 +101,5 @@ const hs_control_t hs_control_hooks = {
          "         /usr/local/bin/dockerd\n",
   .validate = validate,
   .apply = apply,
+  .read_only = true,
 };

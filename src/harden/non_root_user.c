@@ -34,4 +34,5 @@ const hs_control_t hs_control_non_root_user = {
          "Settings: mode only.\n",
   .apply = apply,
   .apply_process = apply,
+  .read_only = true,
 };

@@ -114,4 +114,5 @@ const hs_control_t hs_control_privileged = {
          "Message: \"" PRIVILEGED_MSG "\".\n"
          "Settings: mode only (enforce and reject both refuse).\n",
   .apply = apply,
+  .read_only = true,
 };
