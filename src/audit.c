@@ -67,15 +67,17 @@ hs_rfc3339_now (char buf[40], bool nanos)
 {
   struct timespec ts;
   struct tm tm;
-  size_t n;
+  char tmp[80];
 
   clock_gettime (CLOCK_REALTIME, &ts);
   gmtime_r (&ts.tv_sec, &tm);
-  n = strftime (buf, 40, "%Y-%m-%dT%H:%M:%S", &tm);
+  /* not strftime: it consults the locale, at ten times the cost */
+  snprintf (tmp, sizeof (tmp), "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
+            tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
   if (nanos)
-    snprintf (buf + n, 40 - n, ".%09ldZ", ts.tv_nsec);
+    snprintf (buf, 40, "%.19s.%09ldZ", tmp, ts.tv_nsec % 1000000000);
   else
-    snprintf (buf + n, 40 - n, "Z");
+    snprintf (buf, 40, "%.19sZ", tmp);
 }
 
 /* Messages quote paths and argv, which need not be UTF-8: replace what
@@ -84,7 +86,11 @@ static char *
 utf8_sanitize (const char *s)
 {
   size_t len = strlen (s), n = 0;
-  char *out = hs_xmalloc (len * 3 + 1);
+  char *out;
+
+  if (hs_utf8_valid (s, len))
+    return hs_xstrndup (s, len);
+  out = hs_xmalloc (len * 3 + 1);
 
   for (size_t i = 0; i < len;)
     {
@@ -126,15 +132,14 @@ put_str_or_null (hs_json_t *o, const char *key, const char *value)
   hs_json_set_exact (o, key, value ? hs_json_new_string (value) : hs_json_new (HS_JSON_NULL));
 }
 
-char *
-hs_audit_line (const hs_audit_t *a, size_t i)
+/* Record i as one JSON line, stamped `now`. */
+static char *
+audit_line (const hs_audit_t *a, size_t i, const char *now)
 {
   const hs_decision_t *d = &a->items[i];
   cleanup_json hs_json_t *o = hs_json_new (HS_JSON_OBJECT);
-  char now[40];
   char *out = NULL;
 
-  hs_rfc3339_now (now, true);
   put_str (o, "time", now);
   /* every record has every field: null when unknown (an exec has no bundle) */
   put_str_or_null (o, "container", a->id);
@@ -142,14 +147,28 @@ hs_audit_line (const hs_audit_t *a, size_t i)
   put_str_or_null (o, "verb", a->verb);
   put_str (o, "control", d->control);
   put_str_or_null (o, "path", d->path);
-  hs_json_set_exact (o, "before", d->before ? hs_json_dup (d->before) : hs_json_new (HS_JSON_NULL));
-  hs_json_set_exact (o, "after", d->after ? hs_json_dup (d->after) : hs_json_new (HS_JSON_NULL));
+  /* before and after are lent to the line, not copied: taken back below */
+  hs_json_set_exact (o, "before", d->before ? d->before : hs_json_new (HS_JSON_NULL));
+  hs_json_set_exact (o, "after", d->after ? d->after : hs_json_new (HS_JSON_NULL));
   put_str (o, "action", d->action);
   put_str (o, "message", d->message);
   put_str_or_null (o, "policy", a->policy_digest);
   if (hs_json_emit (o, false, &out, NULL, NULL) < 0)
-    return hs_xstrdup ("{}");
+    out = hs_xstrdup ("{}");
+  if (d->before)
+    (void) hs_json_take (o, "before");
+  if (d->after)
+    (void) hs_json_take (o, "after");
   return out;
+}
+
+char *
+hs_audit_line (const hs_audit_t *a, size_t i)
+{
+  char now[40];
+
+  hs_rfc3339_now (now, true);
+  return audit_line (a, i, now);
 }
 
 static int
@@ -172,13 +191,16 @@ hs_audit_write (const hs_audit_t *a, const char *path, hs_error_t *err)
   cleanup_close int fd = -1;
   cleanup_free char *buf = NULL;
   size_t len = 0, cap = 0;
+  char now[40];
   int r;
 
   if (a->len == 0)
     return 0;
+  /* one decision, one time: every line of this write gets the same stamp */
+  hs_rfc3339_now (now, true);
   for (size_t i = 0; i < a->len; i++)
     {
-      cleanup_free char *line = hs_audit_line (a, i);
+      cleanup_free char *line = audit_line (a, i, now);
       size_t n = strlen (line);
 
       buf = hs_xgrow (buf, &cap, len + n + 2, 1);

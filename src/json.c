@@ -25,7 +25,12 @@ hs_utf8_valid (const char *s, size_t len)
 
       if (c < 0x80)
         {
+          uint64_t w;
+
+          /* ASCII runs, eight bytes at a time */
           p++;
+          while (end - p >= 8 && (memcpy (&w, p, 8), (w & 0x8080808080808080ull) == 0))
+            p += 8;
           continue;
         }
       if ((c & 0xE0) == 0xC0)
@@ -350,6 +355,19 @@ hs_json_ensure_array (hs_json_t *obj, const char *key)
   return ensure_child (obj, key, HS_JSON_ARRAY);
 }
 
+/* Unlinks member i and returns its value. */
+static hs_json_t *
+object_unlink (hs_json_t *obj, size_t i)
+{
+  hs_json_t *v = obj->items[i];
+
+  free (obj->keys[i]);
+  memmove (&obj->items[i], &obj->items[i + 1], (obj->len - i - 1) * sizeof (*obj->items));
+  memmove (&obj->keys[i], &obj->keys[i + 1], (obj->len - i - 1) * sizeof (*obj->keys));
+  obj->len--;
+  return v;
+}
+
 static bool
 object_remove (hs_json_t *obj, const char *key, bool exact)
 {
@@ -357,12 +375,16 @@ object_remove (hs_json_t *obj, const char *key, bool exact)
 
   if (i < 0)
     return false;
-  hs_json_free (obj->items[i]);
-  free (obj->keys[i]);
-  memmove (&obj->items[i], &obj->items[i + 1], (obj->len - i - 1) * sizeof (*obj->items));
-  memmove (&obj->keys[i], &obj->keys[i + 1], (obj->len - i - 1) * sizeof (*obj->keys));
-  obj->len--;
+  hs_json_free (object_unlink (obj, (size_t) i));
   return true;
+}
+
+hs_json_t *
+hs_json_take (hs_json_t *obj, const char *key)
+{
+  long i = find_key (obj, key, true);
+
+  return i < 0 ? NULL : object_unlink (obj, (size_t) i);
 }
 
 bool

@@ -89,6 +89,8 @@ void hs_json_set_exact (hs_json_t *obj, const char *key, hs_json_t *value);
 hs_json_t *hs_json_ensure_object (hs_json_t *obj, const char *key);
 hs_json_t *hs_json_ensure_array (hs_json_t *obj, const char *key);
 bool hs_json_remove (hs_json_t *obj, const char *key);
+/* Removes `key` (exact) and returns its value, now the caller's; NULL if absent. */
+hs_json_t *hs_json_take (hs_json_t *obj, const char *key);
 bool hs_json_remove_exact (hs_json_t *obj, const char *key);
 
 void hs_json_append (hs_json_t *arr, hs_json_t *value);

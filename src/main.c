@@ -29,12 +29,14 @@ typedef struct
   char **argv;      /* what the runtime gets (argv[0] is replaced) */
   int replaced;     /* index of argv's one replaced element, or -1 */
   bool argv_inline; /* argv is hs_exec_inline_harden's */
+  hs_json_t *spec;  /* the hardened config: freed only if no exec follows */
 } hs_main_t;
 
 static void
 main_release (hs_main_t *m)
 {
   m->policy = hs_policy_free (m->policy);
+  m->spec = hs_json_free (m->spec);
   free (m->runtime);
   if (m->argv_inline)
     hs_exec_inline_argv_free (m->argv);
@@ -159,6 +161,8 @@ harden_config (hs_main_t *m, hs_error_t *err)
   if (r == 0 && hardened && m->policy->mode != HS_POLICY_AUDIT)
     r = hs_spec_store (&f, err);
   hs_audit_release (&audit);
+  /* the exec that follows frees the tree at no cost */
+  m->spec = TAKE_PTR (f.tree);
   hs_spec_release (&f);
   return r;
 }

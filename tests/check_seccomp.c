@@ -1185,6 +1185,97 @@ START_TEST (test_result_cache)
 }
 END_TEST
 
+/* The whole config after hardening `config` with state under `dir`, and
+ * how many changes the seccomp control made. */
+static char *
+harden_full (const char *dir, const char *config, size_t *ret_changes)
+{
+  char *policy_text = hs_xasprintf ("{\"state_dir\":\"%s/run\"}", dir);
+  hs_policy_t *policy = NULL;
+  hs_json_t *spec = test_parse (config);
+  hs_host_t host = { 0 };
+  hs_error_t err = NULL;
+  hs_audit_t audit;
+  char *out;
+
+  if (hs_policy_from_text (policy_text, "test", &policy, &err) < 0
+      || hs_policy_validate_controls (policy, &err) < 0)
+    ck_abort_msg ("policy: %s", err->msg);
+  hs_audit_init (&audit, "create", "id", "/b", policy->digest);
+  if (hs_harden_spec (spec, policy, &host, &audit, &err) < 0)
+    ck_abort_msg ("refused: %s", err->msg);
+  out = test_emit (spec);
+  *ret_changes = 0;
+  for (size_t i = 0; i < audit.len; i++)
+    *ret_changes += strcmp (audit.items[i].control, "seccomp") == 0
+                    && strcmp (audit.items[i].action, HS_ACT_CHANGED) == 0;
+  hs_audit_release (&audit);
+  hs_json_free (spec);
+  hs_policy_free (policy);
+  free (policy_text);
+  return out;
+}
+
+static int
+shell_count (const char *cmd)
+{
+  FILE *f = popen (cmd, "r");
+  int n = -1;
+
+  ck_assert_ptr_nonnull (f);
+  ck_assert_int_eq (fscanf (f, "%d", &n), 1);
+  pclose (f);
+  return n;
+}
+
+/* A config that already has its outcome is recorded as "unchanged", without
+ * a profile, and keeps its own profile byte for byte, cached or not; a
+ * record that contradicts itself is not trusted. */
+START_TEST (test_result_cache_unchanged)
+{
+  static const char *const cfg
+      = "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"},\"process\":{\"args\":"
+        "[\"sh\"],\"cwd\":\"/\",\"noNewPrivileges\":true,\"capabilities\":{\"bounding\":"
+        "[\"CAP_CHOWN\"]}},\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\","
+        "\"syscalls\":[{\"names\":[\"socket\"],\"action\":\"SCMP_ACT_ALLOW\"}]}}}";
+  char *dir = temp_dir (), *hardened, *again, *cached, *redone, *cmd;
+  size_t changes = 99;
+
+  hardened = harden_full (dir, cfg, &changes);
+  ck_assert_uint_eq (changes, 1);
+  again = harden_full (dir, hardened, &changes);
+  ck_assert_uint_eq (changes, 0);
+  ck_assert_str_eq (again, hardened);
+  cmd = hs_xasprintf ("grep -l '\"unchanged\":true' '%s'/run/seccomp/*.result.json "
+                      "| xargs grep -L '\"seccomp\"' | wc -l",
+                      dir);
+  ck_assert_int_eq (shell_count (cmd), 1);
+  free (cmd);
+  cached = harden_full (dir, hardened, &changes);
+  ck_assert_uint_eq (changes, 0);
+  ck_assert_str_eq (cached, hardened);
+  /* "unchanged" with a profile in it: recomputed, not believed */
+  cmd = hs_xasprintf (
+      "sed -i 's/\"unchanged\":false/\"unchanged\":true/' '%s'/run/seccomp/*.result.json; "
+      "grep -l '\"seccomp\"' '%s'/run/seccomp/*.result.json "
+      "| xargs grep -l '\"unchanged\":true' | wc -l",
+      dir, dir);
+  ck_assert_int_eq (shell_count (cmd), 1);
+  free (cmd);
+  redone = harden_full (dir, cfg, &changes);
+  ck_assert_uint_eq (changes, 1);
+  ck_assert_str_eq (redone, hardened);
+  cmd = hs_xasprintf ("rm -rf '%s'", dir);
+  ck_assert_int_eq (system (cmd), 0);
+  free (cmd);
+  free (hardened);
+  free (again);
+  free (cached);
+  free (redone);
+  free (dir);
+}
+END_TEST
+
 START_TEST (test_control_table)
 {
   const control_case_t *c = &control_cases[_i];
@@ -1302,6 +1393,7 @@ seccomp_suite (void)
   tcase_add_test (t, test_validate_refuses_what_libseccomp_refuses);
   tcase_add_test (t, test_validate_cache);
   tcase_add_test (t, test_result_cache);
+  tcase_add_test (t, test_result_cache_unchanged);
   tcase_add_test (t, test_validate_cache_concurrent);
   tcase_add_loop_test (t, test_control_table, 0,
                        sizeof (control_cases) / sizeof (control_cases[0]));

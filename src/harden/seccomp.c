@@ -199,124 +199,6 @@ hs_seccomp_profile_for (const hs_json_t *spec, const hs_json_t *settings, const 
   return 0;
 }
 
-/* The whole outcome for a container (its linux.seccomp and the notes) is
- * cached under <state_dir>/seccomp, keyed by a digest of everything it
- * depends on: the source text, the container's facts, the profile the
- * config already has and libseccomp's version. The second identical
- * container pays a digest and a small read instead of generation,
- * intersection and validation. Only outcomes that were validated are stored. */
-#define RESULT_CACHE_MAX (4u * 1024 * 1024)
-
-static char *
-result_key (const hs_json_t *spec, const hs_json_t *settings, const char *name)
-{
-  const struct scmp_version *v = seccomp_version ();
-  const hs_json_t *existing = hs_json_path (spec, "linux", "seccomp", NULL);
-  cleanup_free char *buf = NULL, *caps = NULL, *prof = NULL, *key = NULL;
-  cleanup_error hs_error_t err = NULL;
-  char src_digest[HS_DIGEST_LEN], digest[HS_DIGEST_LEN];
-  const char *text;
-  hs_sc_context_t ctx;
-  size_t len;
-
-  container_context (spec, settings, &ctx);
-  if (load_source_text (settings, name, &text, &len, &buf, &err) < 0)
-    return NULL;
-  hs_sha256_digest (text, len, src_digest);
-  if ((ctx.bounding != NULL && hs_json_emit (ctx.bounding, false, &caps, &len, NULL) < 0)
-      || (existing != NULL && hs_json_emit (existing, false, &prof, &len, NULL) < 0))
-    return NULL;
-  key = hs_xasprintf ("hardshim seccomp result 1\nlibseccomp %u.%u.%u\n%s\n%s\n%s %d %u.%u %d\n"
-                      "%s\n%s",
-                      v->major, v->minor, v->micro, name, src_digest, ctx.native_arch,
-                      ctx.compat_arches, ctx.kernel_major, ctx.kernel_minor, ctx.no_new_privileges,
-                      caps ? caps : "-", prof ? prof : "-");
-  hs_sha256_digest (key, strlen (key), digest);
-  return hs_xasprintf ("%.64s.result.json", digest + 7);
-}
-
-/* The cached outcome, or false. */
-static bool
-result_cached (const char *state_dir, const char *file, hs_json_t **ret_sc, hs_sc_notes_t *notes)
-{
-  static const hs_json_limits_t limits = { RESULT_CACHE_MAX, 64, false };
-  hs_registry_t reg = { .dirfd = -1, .lockfd = -1 };
-  cleanup_json hs_json_t *record = NULL;
-  cleanup_free char *buf = NULL;
-  const hs_json_t *sc, *n;
-  size_t len;
-
-  if (hs_registry_lock (state_dir, "seccomp", &reg, NULL) < 0)
-    return false;
-  if (hs_read_file_at (reg.dirfd, file, limits.max_bytes, &buf, &len, NULL, NULL) < 0
-      || hs_json_parse (buf, len, &limits, &record, NULL) < 0)
-    {
-      hs_registry_unlock (&reg);
-      return false;
-    }
-  hs_registry_unlock (&reg);
-  sc = hs_json_get_type (record, "seccomp", HS_JSON_OBJECT);
-  n = hs_json_get_type (record, "notes", HS_JSON_ARRAY);
-  if (sc == NULL || n == NULL)
-    return false;
-  for (size_t i = 0; i < n->len; i++)
-    if (n->items[i]->type != HS_JSON_STRING)
-      return false;
-  for (size_t i = 0; i < n->len; i++)
-    hs_sc_notes_add (notes, "%s", n->items[i]->str);
-  *ret_sc = hs_json_dup (sc);
-  return true;
-}
-
-static void
-result_store (const char *state_dir, const char *file, const hs_json_t *sc,
-              const hs_sc_notes_t *notes)
-{
-  hs_registry_t reg = { .dirfd = -1, .lockfd = -1 };
-  cleanup_json hs_json_t *record = hs_json_new (HS_JSON_OBJECT);
-  hs_json_t *n = hs_json_new (HS_JSON_ARRAY);
-  cleanup_free char *out = NULL;
-  size_t len;
-
-  hs_json_set_exact (record, "seccomp", hs_json_dup (sc));
-  for (size_t i = 0; i < notes->len; i++)
-    hs_json_append (n, hs_json_new_string (notes->items[i]));
-  hs_json_set_exact (record, "notes", n);
-  if (hs_json_emit (record, false, &out, &len, NULL) < 0 || len > RESULT_CACHE_MAX
-      || hs_registry_lock (state_dir, "seccomp", &reg, NULL) < 0)
-    return;
-  (void) hs_write_file_atomic_at (reg.dirfd, file, out, len, NULL, NULL);
-  hs_registry_unlock (&reg);
-}
-
-/* linux.seccomp for this container (a new tree) and its notes. */
-static int
-profile_oci (const hs_harden_t *h, const hs_json_t *settings, const char *name, hs_json_t **ret,
-             hs_sc_notes_t *notes, hs_error_t *err)
-{
-  cleanup_sc_profile hs_sc_profile_t *result = NULL;
-  const char *state_dir = h->policy->state_dir;
-  cleanup_free char *file = NULL;
-  bool cached = false;
-  int r;
-
-  if (name == NULL)
-    {
-      const hs_json_t *v = hs_json_get_exact (settings, "profile");
-      name = v ? v->str : "default";
-    }
-  file = state_dir ? result_key (h->spec, settings, name) : NULL;
-  if (file != NULL && result_cached (state_dir, file, ret, notes))
-    return 0;
-  r = hs_seccomp_profile_for (h->spec, settings, name, state_dir, &result, notes, &cached, err);
-  if (r < 0)
-    return r;
-  *ret = hs_sc_to_oci (result);
-  if (file != NULL)
-    result_store (state_dir, file, *ret, notes);
-  return 0;
-}
-
 static int
 str_ptr_cmp (const void *a, const void *b)
 {
@@ -445,11 +327,168 @@ same_profile (const hs_json_t *a, const hs_json_t *b)
   return true;
 }
 
+/* The whole outcome for a container is cached under <state_dir>/seccomp,
+ * keyed by a digest of everything it depends on: the source text, the
+ * container's facts, the profile the config already has and libseccomp's
+ * version. The record holds the notes and whether the outcome is the
+ * config's own profile again ("unchanged", then without the profile) or
+ * the new linux.seccomp. The second identical container pays a digest and
+ * a small read instead of generation, intersection, validation and the
+ * comparison with its own profile. Only validated outcomes are stored. */
+#define RESULT_CACHE_MAX (4u * 1024 * 1024)
+
+typedef struct
+{
+  hs_json_t *seccomp; /* the new linux.seccomp, or NULL when unchanged */
+  bool unchanged;
+} sc_outcome_t;
+
+static void
+digest_json (hs_sha256_t *c, const hs_json_t *v)
+{
+  cleanup_free char *text = NULL;
+  size_t len = 0;
+
+  if (v == NULL || hs_json_emit (v, false, &text, &len, NULL) < 0)
+    hs_sha256_update (c, "-", 2);
+  else
+    hs_sha256_update (c, text, len + 1);
+}
+
+static char *
+result_key (const hs_json_t *spec, const hs_json_t *settings, const char *name)
+{
+  const struct scmp_version *v = seccomp_version ();
+  cleanup_free char *buf = NULL, *head = NULL;
+  cleanup_error hs_error_t err = NULL;
+  uint8_t src_digest[32], digest[32];
+  char hex[65];
+  const char *text;
+  hs_sc_context_t ctx;
+  hs_sha256_t c;
+  size_t len;
+
+  container_context (spec, settings, &ctx);
+  if (load_source_text (settings, name, &text, &len, &buf, &err) < 0)
+    return NULL;
+  hs_sha256_init (&c);
+  hs_sha256_update (&c, text, len);
+  hs_sha256_final (&c, src_digest);
+  head = hs_xasprintf ("hardshim seccomp result 2\nlibseccomp %u.%u.%u\n%s\n%s %d %u.%u %d\n",
+                       v->major, v->minor, v->micro, name, ctx.native_arch, ctx.compat_arches,
+                       ctx.kernel_major, ctx.kernel_minor, ctx.no_new_privileges);
+  hs_sha256_init (&c);
+  hs_sha256_update (&c, head, strlen (head));
+  hs_sha256_update (&c, src_digest, sizeof (src_digest));
+  digest_json (&c, ctx.bounding);
+  digest_json (&c, hs_json_path (spec, "linux", "seccomp", NULL));
+  hs_sha256_final (&c, digest);
+  for (size_t i = 0; i < sizeof (digest); i++)
+    snprintf (hex + 2 * i, 3, "%02x", digest[i]);
+  return hs_xasprintf ("%s.result.json", hex);
+}
+
+/* The cached outcome, or false. */
+static bool
+result_cached (const char *state_dir, const char *file, sc_outcome_t *ret, hs_sc_notes_t *notes)
+{
+  static const hs_json_limits_t limits = { RESULT_CACHE_MAX, 64, false };
+  hs_registry_t reg = { .dirfd = -1, .lockfd = -1 };
+  cleanup_json hs_json_t *record = NULL;
+  cleanup_free char *buf = NULL;
+  hs_json_t *sc;
+  const hs_json_t *n, *unchanged;
+  size_t len;
+
+  if (hs_registry_lock (state_dir, "seccomp", &reg, NULL) < 0)
+    return false;
+  if (hs_read_file_at (reg.dirfd, file, limits.max_bytes, &buf, &len, NULL, NULL) < 0
+      || hs_json_parse (buf, len, &limits, &record, NULL) < 0)
+    {
+      hs_registry_unlock (&reg);
+      return false;
+    }
+  hs_registry_unlock (&reg);
+  sc = (hs_json_t *) hs_json_get_type (record, "seccomp", HS_JSON_OBJECT);
+  n = hs_json_get_type (record, "notes", HS_JSON_ARRAY);
+  unchanged = hs_json_get_type (record, "unchanged", HS_JSON_BOOL);
+  if (n == NULL || unchanged == NULL || (unchanged->boolean ? sc != NULL : sc == NULL))
+    return false;
+  for (size_t i = 0; i < n->len; i++)
+    if (n->items[i]->type != HS_JSON_STRING)
+      return false;
+  for (size_t i = 0; i < n->len; i++)
+    hs_sc_notes_add (notes, "%s", n->items[i]->str);
+  ret->unchanged = unchanged->boolean;
+  /* the record goes: take the profile out of it rather than copy it */
+  ret->seccomp = sc != NULL ? hs_json_take (record, "seccomp") : NULL;
+  return true;
+}
+
+static void
+result_store (const char *state_dir, const char *file, const sc_outcome_t *o,
+              const hs_sc_notes_t *notes)
+{
+  hs_registry_t reg = { .dirfd = -1, .lockfd = -1 };
+  cleanup_json hs_json_t *record = hs_json_new (HS_JSON_OBJECT);
+  hs_json_t *n = hs_json_new (HS_JSON_ARRAY);
+  cleanup_free char *out = NULL;
+  size_t len;
+
+  hs_json_set_exact (record, "unchanged", hs_json_new_bool (o->unchanged));
+  if (!o->unchanged)
+    hs_json_set_exact (record, "seccomp", hs_json_dup (o->seccomp));
+  for (size_t i = 0; i < notes->len; i++)
+    hs_json_append (n, hs_json_new_string (notes->items[i]));
+  hs_json_set_exact (record, "notes", n);
+  if (hs_json_emit (record, false, &out, &len, NULL) < 0 || len > RESULT_CACHE_MAX
+      || hs_registry_lock (state_dir, "seccomp", &reg, NULL) < 0)
+    return;
+  (void) hs_write_file_atomic_at (reg.dirfd, file, out, len, NULL, NULL);
+  hs_registry_unlock (&reg);
+}
+
+/* This container's outcome: its new linux.seccomp, or unchanged when the
+ * result means the same as the profile it already has. */
+static int
+profile_outcome (const hs_harden_t *h, const hs_json_t *settings, const char *name,
+                 sc_outcome_t *ret, hs_sc_notes_t *notes, hs_error_t *err)
+{
+  cleanup_sc_profile hs_sc_profile_t *result = NULL;
+  const hs_json_t *existing = hs_json_path (h->spec, "linux", "seccomp", NULL);
+  const char *state_dir = h->policy->state_dir;
+  cleanup_free char *file = NULL;
+  bool cached = false;
+  int r;
+
+  if (name == NULL)
+    {
+      const hs_json_t *v = hs_json_get_exact (settings, "profile");
+      name = v ? v->str : "default";
+    }
+  file = state_dir ? result_key (h->spec, settings, name) : NULL;
+  if (file != NULL && result_cached (state_dir, file, ret, notes))
+    return 0;
+  r = hs_seccomp_profile_for (h->spec, settings, name, state_dir, &result, notes, &cached, err);
+  if (r < 0)
+    return r;
+  ret->seccomp = hs_sc_to_oci (result);
+  ret->unchanged
+      = existing != NULL
+        && (same_rules (existing, ret->seccomp) || same_profile (existing, ret->seccomp));
+  if (file != NULL)
+    result_store (state_dir, file, ret, notes);
+  if (ret->unchanged)
+    ret->seccomp = hs_json_free (ret->seccomp);
+  return 0;
+}
+
 static int
 apply (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
 {
   hs_sc_notes_t notes = { 0 };
-  hs_json_t *ann = hs_json_get (h->spec, "annotations"), *linux_, *after = NULL;
+  hs_json_t *ann = hs_json_get (h->spec, "annotations"), *linux_;
+  sc_outcome_t o = { 0 };
   const hs_json_t *existing;
   cleanup_json hs_json_t *before_sum = NULL, *after_sum = NULL;
   const char *requested = NULL;
@@ -467,7 +506,7 @@ apply (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
   r = requested_profile (h, settings, &requested, err);
   if (r < 0)
     return r;
-  r = profile_oci (h, settings, requested, &after, &notes, err);
+  r = profile_outcome (h, settings, requested, &o, &notes, err);
   if (r < 0)
     {
       cleanup_free char *msg = hs_xstrdup ((*err)->msg);
@@ -478,31 +517,23 @@ apply (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
   for (size_t i = 0; i < notes.len; i++)
     hs_harden_note (h, "linux.seccomp", "%s", notes.items[i]);
   hs_sc_notes_release (&notes);
+  if (o.unchanged)
+    return 0;
 
   linux_ = hs_json_ensure_object (h->spec, "linux");
   if (linux_ == NULL)
     {
-      hs_json_free (after);
+      hs_json_free (o.seccomp);
       return hs_harden_refuse (h, err, "linux", "`linux` must be an object");
     }
-  if (same_rules (hs_json_get (linux_, "seccomp"), after))
-    {
-      hs_json_free (after);
-      return 0;
-    }
   existing = hs_json_get (linux_, "seccomp");
-  if (existing != NULL && same_profile (existing, after))
-    {
-      hs_json_free (after);
-      return 0;
-    }
   before_sum = summary (existing);
-  after_sum = summary (after);
+  after_sum = summary (o.seccomp);
   hs_harden_change (h, "linux.seccomp", before_sum, after_sum,
                     existing && existing->type != HS_JSON_NULL
                         ? "the container's profile intersected with the policy's seccomp profile"
                         : "the policy's seccomp profile for this container");
-  hs_json_set (linux_, "seccomp", after);
+  hs_json_set (linux_, "seccomp", o.seccomp);
   return 0;
 }
 

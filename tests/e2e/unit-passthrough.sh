@@ -111,4 +111,25 @@ check "pass-through: the loader trace was captured" grep -q 'libc.so' "$T/ld.tra
 check "pass-through: libselinux and libapparmor are not loaded" \
   sh -c "! grep -Eq 'file=[^ ]*(libselinux|libapparmor|libpcre2)' '$T/ld.trace'"
 
+# create loads an LSM library only when the kernel has the module: a kernel
+# without it says so itself (src/host.c), and dlopen is a fifth of a create.
+make_bundle "$T/lsm-bundle"
+HARDSHIM_RUNTIME=/bin/true HARDSHIM_POLICY=$POLICY LD_DEBUG=files \
+  "$HARDSHIM" --root "$STATE/lsm" create --bundle "$T/lsm-bundle" lsm-probe \
+  </dev/null >/dev/null 2>"$T/ld-create.trace"
+HARDSHIM_RUNTIME=/bin/true HARDSHIM_POLICY=$POLICY "$HARDSHIM" --root "$STATE/lsm" delete lsm-probe
+check "create: the loader trace was captured" grep -q 'libc.so' "$T/ld-create.trace"
+if [ -e /sys/module/apparmor ]; then
+  check "create: libapparmor is loaded (the kernel has AppArmor)" grep -q 'file=[^ ]*libapparmor' "$T/ld-create.trace"
+else
+  check "create: libapparmor is not loaded (the kernel has no AppArmor)" \
+    sh -c "! grep -q 'file=[^ ]*libapparmor' '$T/ld-create.trace'"
+fi
+if grep -q 'selinuxfs' /proc/filesystems; then
+  check "create: libselinux is loaded (the kernel has SELinux)" grep -q 'file=[^ ]*libselinux' "$T/ld-create.trace"
+else
+  check "create: libselinux is not loaded (the kernel has no SELinux)" \
+    sh -c "! grep -Eq 'file=[^ ]*(libselinux|libpcre2)' '$T/ld-create.trace'"
+fi
+
 finish
