@@ -62,22 +62,50 @@ hs_audit_count (const hs_audit_t *a, const char *action)
   return n;
 }
 
+/* Civil date of a day count since 1970-01-01 (Howard Hinnant's
+ * days-from-civil inverse): gmtime_r would read /etc/localtime first. */
+static void
+civil_from_days (long long z, long long *y, unsigned *m, unsigned *d)
+{
+  long long era, yoe, doy, mp;
+
+  z += 719468;
+  era = (z >= 0 ? z : z - 146096) / 146097;
+  yoe = z - era * 146097;
+  yoe = (yoe - yoe / 1460 + yoe / 36524 - yoe / 146096) / 365;
+  doy = z - era * 146097 - (365 * yoe + yoe / 4 - yoe / 100);
+  mp = (5 * doy + 2) / 153;
+  *d = (unsigned) (doy - (153 * mp + 2) / 5 + 1);
+  *m = (unsigned) (mp < 10 ? mp + 3 : mp - 9);
+  *y = yoe + era * 400 + (*m <= 2);
+}
+
+void
+hs_rfc3339_format (long long secs, long nanos, bool with_nanos, char buf[40])
+{
+  long long days = secs / 86400, rem = secs % 86400, y;
+  unsigned m, d;
+
+  if (rem < 0)
+    rem += 86400, days--;
+  civil_from_days (days, &y, &m, &d);
+  /* not strftime: it consults the locale, at ten times the cost */
+  if (with_nanos)
+    snprintf (buf, 40, "%04lld-%02u-%02uT%02u:%02u:%02u.%09ldZ", y % 10000, m, d,
+              (unsigned) (rem / 3600), (unsigned) (rem / 60 % 60), (unsigned) (rem % 60),
+              nanos % 1000000000);
+  else
+    snprintf (buf, 40, "%04lld-%02u-%02uT%02u:%02u:%02uZ", y % 10000, m, d, (unsigned) (rem / 3600),
+              (unsigned) (rem / 60 % 60), (unsigned) (rem % 60));
+}
+
 void
 hs_rfc3339_now (char buf[40], bool nanos)
 {
   struct timespec ts;
-  struct tm tm;
-  char tmp[80];
 
   clock_gettime (CLOCK_REALTIME, &ts);
-  gmtime_r (&ts.tv_sec, &tm);
-  /* not strftime: it consults the locale, at ten times the cost */
-  snprintf (tmp, sizeof (tmp), "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
-            tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-  if (nanos)
-    snprintf (buf, 40, "%.19s.%09ldZ", tmp, ts.tv_nsec % 1000000000);
-  else
-    snprintf (buf, 40, "%.19sZ", tmp);
+  hs_rfc3339_format ((long long) ts.tv_sec, ts.tv_nsec, nanos, buf);
 }
 
 /* Messages quote paths and argv, which need not be UTF-8: replace what

@@ -55,6 +55,8 @@ void hs_audit_syslog (const hs_audit_t *a, const char *verdict);
 
 /* "2026-11-29T11:13:31Z" (RFC 3339, UTC, as runc writes it). */
 void hs_rfc3339_now (char buf[40], bool nanos);
+/* The same for a time in seconds since the epoch (years 0-9999). */
+void hs_rfc3339_format (long long secs, long nanos, bool with_nanos, char buf[40]);
 /* Append one line to the runtime's --log file in its format ("json" or
  * logrus text); best effort, never blocks. */
 void hs_runtime_log (const char *log_path, const char *log_format, const char *level,

@@ -108,14 +108,23 @@ hs_json_new (hs_json_type_t type)
   return v;
 }
 
+/* A string or number and its text in one allocation: a config has
+ * thousands of them, and a create is mostly malloc and free otherwise. */
+static hs_json_t *
+new_scalar (hs_json_type_t type, const char *s, size_t len)
+{
+  hs_json_t *v = hs_xmalloc (sizeof (*v) + len + 1);
+
+  *v = (hs_json_t){ .type = type, .len = len, .str = (char *) (v + 1) };
+  memcpy (v->str, s, len);
+  v->str[len] = '\0';
+  return v;
+}
+
 hs_json_t *
 hs_json_new_string (const char *s)
 {
-  hs_json_t *v = hs_json_new (HS_JSON_STRING);
-
-  v->len = strlen (s);
-  v->str = hs_xstrndup (s, v->len);
-  return v;
+  return new_scalar (HS_JSON_STRING, s, strlen (s));
 }
 
 hs_json_t *
@@ -130,11 +139,7 @@ hs_json_new_bool (bool b)
 hs_json_t *
 hs_json_new_number (const char *text)
 {
-  hs_json_t *v = hs_json_new (HS_JSON_NUMBER);
-
-  v->len = strlen (text);
-  v->str = hs_xstrndup (text, v->len);
-  return v;
+  return new_scalar (HS_JSON_NUMBER, text, strlen (text));
 }
 
 hs_json_t *
@@ -159,7 +164,8 @@ hs_json_free (hs_json_t *v)
     }
   free (v->items);
   free (v->keys);
-  free (v->str);
+  if (v->str != (char *) (v + 1))
+    free (v->str);
   free (v);
   return NULL;
 }
@@ -171,14 +177,10 @@ hs_json_dup (const hs_json_t *v)
 
   if (v == NULL)
     return NULL;
+  if (v->type == HS_JSON_STRING || v->type == HS_JSON_NUMBER)
+    return new_scalar (v->type, v->str, v->len);
   r = hs_json_new (v->type);
   r->boolean = v->boolean;
-  if (v->type == HS_JSON_STRING || v->type == HS_JSON_NUMBER)
-    {
-      r->str = hs_xstrndup (v->str, v->len);
-      r->len = v->len;
-      return r;
-    }
   if (v->type != HS_JSON_ARRAY && v->type != HS_JSON_OBJECT)
     return r;
   r->cap = v->len;
@@ -541,11 +543,7 @@ cb_boolean (void *ctx, int b)
 static int
 cb_number (void *ctx, const char *s, size_t len)
 {
-  hs_json_t *v = hs_json_new (HS_JSON_NUMBER);
-
-  v->str = hs_xstrndup (s, len);
-  v->len = len;
-  return add_value (ctx, v);
+  return add_value (ctx, new_scalar (HS_JSON_NUMBER, s, len));
 }
 
 static int
@@ -571,14 +569,9 @@ check_text (parse_state_t *st, const unsigned char *s, size_t len, const char *w
 static int
 cb_string (void *ctx, const unsigned char *s, size_t len)
 {
-  hs_json_t *v;
-
   if (!check_text (ctx, s, len, "string"))
     return 0;
-  v = hs_json_new (HS_JSON_STRING);
-  v->str = hs_xstrndup ((const char *) s, len);
-  v->len = len;
-  return add_value (ctx, v);
+  return add_value (ctx, new_scalar (HS_JSON_STRING, (const char *) s, len));
 }
 
 static int
