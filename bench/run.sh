@@ -26,8 +26,13 @@ LC_ROUNDS=${LC_ROUNDS:-3}
 RUNC=/usr/sbin/runc CRUN=/usr/bin/crun
 HS=$build/hardshim HSCTL=$build/hardshimctl
 T=$(mktemp -d /tmp/hardshim-bench.XXXXXX)
+# Bundles, runtime state and hardshim's state_dir live where engines and
+# hardshim keep them in production: on tmpfs (/run/containerd, /run/runc,
+# /run/hardshim). BENCH_DISK=1 keeps them on the disk under /tmp instead.
+if [ -z "${BENCH_DISK:-}" ]; then mount -t tmpfs -o mode=755 hardshim-bench "$T"; fi
 cleanup () {
   grep -o " $T/[^ ]*" /proc/self/mountinfo | sort -r | while read -r mp; do umount -l "$mp" 2>/dev/null || true; done
+  if [ -z "${BENCH_DISK:-}" ]; then umount -l "$T" 2>/dev/null || true; fi
   rm -rf "$T"
 }
 trap cleanup EXIT
@@ -53,7 +58,7 @@ printf '{"mode": "audit", "state_dir": "%s/hs-state", "audit_log": {"path": "%s/
 chmod 644 "$T"/policy-*.json
 P="HARDSHIM_POLICY=$T/policy-default.json"
 PA="HARDSHIM_POLICY=$T/policy-audit.json"
-for c in runc wrap hs hsaudit; do mkdir -p "$T/b-$c"; cp "$T/template.json" "$T/b-$c/config.json"; done
+for c in runc wrap pre hs hsaudit; do mkdir -p "$T/b-$c"; cp "$T/template.json" "$T/b-$c/config.json"; done
 
 echo "# hardshim benchmark results"
 echo
@@ -62,36 +67,82 @@ echo "- Runtimes: $("$RUNC" --version | head -1), $("$CRUN" --version | head -1)
 echo "- hardshim: $("$HSCTL" --version 2>/dev/null | head -1), commit $(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo '?')"
 echo "- Build measured: $build"
 echo "- Date: $(date -u +%Y-%m-%dT%H:%MZ); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "- Storage: bundles, runtime state and hardshim's state_dir on $(if [ -z "${BENCH_DISK:-}" ]; then echo "tmpfs, as under /run in production"; else echo "the disk under /tmp (BENCH_DISK=1)"; fi)"
 echo "- Rounds: ITER=$ITER (3 warm-up rounds more), contenders interleaved in each round;"
 echo "  times in ms (median, quartiles, minimum), peak RSS of the timed process in KiB."
 echo
+
+# policy_file NAME JSON_MEMBERS: a policy with its own state_dir.
+policy_file () {
+  printf '{"state_dir": "%s/hs-state-%s", "audit_log": {"path": "%s/audit.jsonl", "syslog": false}%s}\n' \
+    "$T" "$1" "$T" "$2" > "$T/policy-$1.json"
+  chmod 644 "$T/policy-$1.json"
+}
 
 # run_scenario RUNTIME LABEL: `run /bin/true` through each contender. The
 # untimed preparation restores the engine's config and, for hardshim,
 # releases the previous round's allocations as an engine's delete would
 # (`run` deletes the container itself, without asking hardshim).
+# "RUNTIME, hardened config" is the runtime alone on the config hardshim
+# writes, hardened afresh (untimed) each round: the container hardshim
+# starts, without hardshim. hardshim's own cost is its ratio to that row;
+# the price of the hardening itself is that row's ratio to the runtime.
 run_scenario () {
   rt=$1 label=$2 s=$T/st-$2
   rel="HARDSHIM_RUNTIME=/bin/true $P $HS --root $s-hs delete c-$label >/dev/null 2>&1; true"
   rela="HARDSHIM_RUNTIME=/bin/true $PA $HS --root $s-audit delete c-$label >/dev/null 2>&1; true"
+  relp="HARDSHIM_RUNTIME=/bin/true $P $HS --root $s-pre delete p-$label >/dev/null 2>&1; true"
+  pre="HARDSHIM_RUNTIME=/bin/true $P $HS --root $s-pre create --bundle $T/b-pre p-$label"
   $A \
     "$label" "cp $T/template.json $T/b-runc/config.json" \
       "$rt --root $s-rt run --bundle $T/b-runc c-$label" \
     "exec-only wrapper" "cp $T/template.json $T/b-wrap/config.json" \
       "HARDSHIM_RUNTIME=$rt $T/execwrap --root $s-wrap run --bundle $T/b-wrap c-$label" \
+    "$label, hardened config" "cp $T/template.json $T/b-pre/config.json; $relp; $pre" \
+      "$rt --root $s-rtpre run --bundle $T/b-pre p-$label" \
     "hardshim (default policy)" "cp $T/template.json $T/b-hs/config.json; $rel" \
       "HARDSHIM_RUNTIME=$rt $P $HS --root $s-hs run --bundle $T/b-hs c-$label" \
     "hardshim (audit mode)" "cp $T/template.json $T/b-hsaudit/config.json; $rela" \
       "HARDSHIM_RUNTIME=$rt $PA $HS --root $s-audit run --bundle $T/b-hsaudit c-$label"
 }
+
+# control_scenario RUNTIME LABEL: what each costly control costs the
+# runtime, hardshim in front with the default policy and one control off.
+control_scenario () {
+  rt=$1 label=$2
+  set --
+  for v in "default|" "userns off|, \"userns\": {\"mode\": \"off\"}" \
+      "userns without idmapped rootfs|, \"userns\": {\"ownership\": \"none\"}" \
+      "seccomp off|, \"seccomp\": {\"mode\": \"off\"}" \
+      "userns and seccomp off|, \"userns\": {\"mode\": \"off\"}, \"seccomp\": {\"mode\": \"off\"}"; do
+    n=${v%%|*} k=$(echo "${v%%|*}" | tr -c 'a-z\n' '-')
+    policy_file "$k" "${v#*|}"
+    mkdir -p "$T/b-ctl-$k"
+    pk="HARDSHIM_POLICY=$T/policy-$k.json"
+    set -- "$@" "$n" \
+      "cp $T/template.json $T/b-ctl-$k/config.json; HARDSHIM_RUNTIME=/bin/true $pk $HS --root $T/st-ctl-$k delete c-$label >/dev/null 2>&1; true" \
+      "HARDSHIM_RUNTIME=$rt $pk $HS --root $T/st-ctl-$k run --bundle $T/b-ctl-$k c-$label"
+  done
+  $A "$label directly" "cp $T/template.json $T/b-runc/config.json" \
+    "$rt --root $T/st-ctl-rt run --bundle $T/b-runc c-$label" "$@"
+}
+
 echo "## \`run /bin/true\` with runc"; echo
 run_scenario "$RUNC" runc || true; echo
 echo "## \`run /bin/true\` with crun"; echo
 run_scenario "$CRUN" crun || true; echo
 echo "With the default policy the container itself differs: hardshim adds a user"
 echo "namespace, an idmapped rootfs and a seccomp filter, which the runtime then"
-echo "sets up; audit mode changes nothing, so its ratio is hardshim's own cost."
+echo "sets up (the \"hardened config\" row: the runtime alone on hardshim's output);"
+echo "audit mode changes nothing, so its ratio is hardshim's own cost on the"
+echo "engine's config."
 echo
+echo "## What the runtime pays per control (runc)"
+echo
+echo "hardshim in front of runc, default policy with one costly control off each"
+echo "(policy members shown in bench/run.sh); the first row is runc directly."
+echo
+control_scenario "$RUNC" runc || true; echo
 
 echo "## Pass-through verbs (runc)"
 echo

@@ -877,6 +877,56 @@ START_TEST (test_reharden)
 }
 END_TEST
 
+/* Volumes on one destination are told apart as DEST, DEST#1, DEST#2 in
+ * order of appearance, wherever other mounts sit between them: each gets
+ * its own source back. */
+START_TEST (test_reharden_same_destination)
+{
+  char *d = tmpdir ();
+  char *ptext = hs_xasprintf ("{\"state_dir\": \"%s\", \"userns\": {\"ownership\": \"none\", "
+                              "\"volumes\": \"none\", " POOL "}}",
+                              d);
+  hs_policy_t *p = policy (ptext);
+  char *text = hs_xasprintf (
+      "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"},"
+      "\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"},\"mounts\":["
+      "{\"destination\":\"/v\",\"type\":\"bind\",\"source\":\"%s/idmap/k.d/"
+      "vol0\",\"options\":[\"rbind\"]},"
+      "{\"destination\":\"/w\",\"type\":\"bind\",\"source\":\"%s/idmap/k.d/"
+      "vol1\",\"options\":[\"rbind\"]},"
+      "{\"destination\":\"/v\",\"type\":\"bind\",\"source\":\"%s/idmap/k.d/"
+      "vol2\",\"options\":[\"rbind\"]},"
+      "{\"destination\":\"/a\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"},"
+      "{\"destination\":\"/v\",\"type\":\"bind\",\"source\":\"%s/idmap/k.d/"
+      "vol3\",\"options\":[\"rbind\"]}],"
+      "\"annotations\":{\"org.hardshim.userns.volumes\":\"{\\\"/v\\\":\\\"/srv/v0\\\","
+      "\\\"/w\\\":\\\"/srv/w\\\",\\\"/v#1\\\":\\\"/srv/v1\\\",\\\"/v#2\\\":\\\"/srv/v2\\\"}\"}}",
+      d, d, d, d);
+  static const char *const want[] = { "/srv/v0", "/srv/w", "/srv/v1", "/srv/v2" };
+  hs_json_t *c;
+  const hs_json_t *mounts;
+  size_t changes, n = 0;
+
+  c = harden_for (p, text, NULL, "dup", &changes);
+  mounts = hs_json_get (c, "mounts");
+  for (size_t i = 0; i < mounts->len; i++)
+    {
+      const char *type = hs_json_get (mounts->items[i], "type")->str;
+
+      if (strcmp (type, "bind") != 0)
+        continue;
+      ck_assert_uint_lt (n, 4);
+      ck_assert_str_eq (hs_json_get (mounts->items[i], "source")->str, want[n++]);
+    }
+  ck_assert_uint_eq (n, 4);
+  hs_json_free (c);
+  hs_policy_free (p);
+  free (text);
+  free (ptext);
+  free (d);
+}
+END_TEST
+
 static Suite *
 userns_suite (void)
 {
@@ -898,6 +948,7 @@ userns_suite (void)
   tcase_add_loop_test (t, test_golden, 0, sizeof (golden) / sizeof (golden[0]));
   tcase_add_loop_test (t, test_engine_captures, 0, 3);
   tcase_add_test (t, test_reharden);
+  tcase_add_test (t, test_reharden_same_destination);
   tcase_add_test (t, test_idmap_mount);
   suite_add_tcase (s, t);
   return s;

@@ -338,23 +338,67 @@ json_text (const hs_json_t *v)
   return hs_json_new_string (text);
 }
 
-/* The key of mounts[i] in ANN_VOLUMES: its destination, with `#N` for the
- * Nth later mount on the same destination. */
-static char *
-volume_key (const hs_json_t *mounts, size_t i)
+static const char *
+mount_destination (const hs_json_t *mounts, size_t i)
 {
   const hs_json_t *d = hs_json_get_type (mounts->items[i], "destination", HS_JSON_STRING);
-  unsigned n = 0;
 
-  if (d == NULL)
-    return NULL;
-  for (size_t j = 0; j < i; j++)
-    {
-      const hs_json_t *o = hs_json_get_type (mounts->items[j], "destination", HS_JSON_STRING);
-      n += o != NULL && strcmp (o->str, d->str) == 0;
-    }
-  return n ? hs_xasprintf ("%s#%u", d->str, n) : hs_xstrdup (d->str);
+  return d ? d->str : NULL;
 }
+
+typedef struct
+{
+  const char *dest;
+  size_t index;
+} dest_ref_t;
+
+static int
+by_destination (const void *a, const void *b)
+{
+  const dest_ref_t *x = a, *y = b;
+  int c = strcmp (x->dest, y->dest);
+
+  return c != 0 ? c : (x->index > y->index) - (x->index < y->index);
+}
+
+/* The key of every mount in ANN_VOLUMES: its destination, with `#N` for the
+ * Nth later mount on the same destination (NULL without a destination).
+ * Sorted once, so thousands of volumes cost n log n, not n squared. */
+static char **
+volume_keys (const hs_json_t *mounts)
+{
+  size_t n = mounts ? mounts->len : 0, m = 0;
+  char **out = hs_xcalloc (n + 1, sizeof (char *));
+  cleanup_free dest_ref_t *order = hs_xcalloc (n + 1, sizeof (dest_ref_t));
+  unsigned dup = 0;
+
+  for (size_t i = 0; i < n; i++)
+    if ((order[m].dest = mount_destination (mounts, i)) != NULL)
+      order[m++].index = i;
+  qsort (order, m, sizeof (dest_ref_t), by_destination);
+  for (size_t k = 0; k < m; k++)
+    {
+      dup = k > 0 && strcmp (order[k].dest, order[k - 1].dest) == 0 ? dup + 1 : 0;
+      out[order[k].index]
+          = dup ? hs_xasprintf ("%s#%u", order[k].dest, dup) : hs_xstrdup (order[k].dest);
+    }
+  return out;
+}
+
+typedef struct
+{
+  char **keys; /* one per mount of `mounts`, or NULL */
+  const hs_json_t *mounts;
+} volume_keys_t;
+
+static void
+volume_keys_release (volume_keys_t *k)
+{
+  for (size_t i = 0; k->keys != NULL && i < k->mounts->len; i++)
+    free (k->keys[i]);
+  free (k->keys);
+}
+#define cleanup_volume_keys __attribute__ ((cleanup (volume_keys_release)))
 
 /* Is `path` below hardshim's idmap directory (so hardshim made it)? */
 static bool
@@ -451,6 +495,7 @@ hs_userns_restore (hs_harden_t *h, hs_error_t *err)
   hs_json_t *root = hs_json_get_type (h->spec, "root", HS_JSON_OBJECT);
   hs_json_t *path = root ? hs_json_get_type (root, "path", HS_JSON_STRING) : NULL;
   cleanup_json hs_json_t *marker = NULL, *volumes = NULL;
+  cleanup_volume_keys volume_keys_t vk = { NULL, mounts };
   const hs_json_t *orig;
   unsigned long long host = 0, size = 0;
   bool have_block;
@@ -470,11 +515,13 @@ hs_userns_restore (hs_harden_t *h, hs_error_t *err)
   marker = parse_annotation (h, ann, ANN_MAPPING, HS_JSON_OBJECT);
   have_block = marker_block (marker, &host, &size);
   volumes = parse_annotation (h, ann, ANN_VOLUMES, HS_JSON_OBJECT);
+  if (volumes != NULL && mounts != NULL)
+    vk.keys = volume_keys (mounts);
   for (size_t i = 0; volumes && mounts && i < mounts->len; i++)
     {
       hs_json_t *m = mounts->items[i];
       hs_json_t *src = hs_json_get_type (m, "source", HS_JSON_STRING);
-      cleanup_free char *key = volume_key (mounts, i);
+      const char *key = vk.keys[i];
       cleanup_free char *mp = hs_xasprintf ("mounts[%zu]", i);
       const hs_json_t *o = key ? hs_json_get_type (volumes, key, HS_JSON_STRING) : NULL;
 
@@ -944,6 +991,7 @@ idmap_volumes (hs_harden_t *h, const settings_t *s, idmap_ctx_t *c, unsigned lon
 {
   hs_json_t *mounts = hs_json_get_type (h->spec, "mounts", HS_JSON_ARRAY);
   cleanup_json hs_json_t *recorded = hs_json_new (HS_JSON_OBJECT);
+  cleanup_volume_keys volume_keys_t vk = { mounts ? volume_keys (mounts) : NULL, mounts };
   int honours = -1;
 
   for (size_t i = 0; mounts && i < mounts->len; i++)
@@ -953,7 +1001,7 @@ idmap_volumes (hs_harden_t *h, const settings_t *s, idmap_ctx_t *c, unsigned lon
       cleanup_free char *path = hs_xasprintf ("mounts[%zu]", i);
       cleanup_error hs_error_t e = NULL;
       cleanup_free char *target = NULL;
-      cleanup_free char *key = volume_key (mounts, i);
+      const char *key = vk.keys[i];
       const char *why = NULL;
       int r = 0;
 
