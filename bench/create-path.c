@@ -135,7 +135,7 @@ run_case (const char *label, const char *text, size_t len, int iters, const char
   cleanup_free char *policy_text
       = hs_xasprintf ("{\"audit_log\":{\"path\":\"%s\",\"syslog\":false}}", audit_log);
   cleanup_close int bfd = -1;
-  hs_host_t host = { false, false };
+  hs_host_t host = { 0 };
 
   mkdir (bundle, 0755);
   bfd = hs_open_dir (bundle, NULL);
@@ -234,7 +234,9 @@ main (int argc, char **argv)
   cleanup_free char *docker_path = NULL;
   cleanup_free char *docker = NULL;
   cleanup_free char *mounts = NULL;
-  char dir[] = "/tmp/hardshim-bench.XXXXXX";
+  /* TMPDIR=/run measures the write on tmpfs, where engines keep bundles */
+  const char *tmp = getenv ("TMPDIR");
+  cleanup_free char *dir = hs_xasprintf ("%s/hardshim-bench.XXXXXX", tmp ? tmp : "/tmp");
   size_t docker_len, mounts_len;
   long iters = 200;
 
