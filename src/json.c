@@ -1021,7 +1021,8 @@ hs_json_emit (const hs_json_t *v, bool pretty, char **ret, size_t *ret_len, hs_e
 {
   emitter_t e = { .pretty = pretty };
 
-  e.buf = hs_xgrow (NULL, &e.cap, 4096, 1);
+  /* most emits are short (audit values, cache keys); a config grows ~6 times */
+  e.buf = hs_xgrow (NULL, &e.cap, 256, 1);
   if (emit_value (&e, v, 0) < 0)
     {
       int r = hs_error_make (err, 0, "cannot emit JSON: %s%s%s%s", e.what, e.where ? " (at `" : "",
