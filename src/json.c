@@ -863,15 +863,27 @@ emit_indent (emitter_t *e, unsigned depth)
   e->len += 2 * (size_t) depth;
 }
 
+/* None of the 8 bytes in w needs escaping (< 0x20, '"', '\\'): the SWAR
+ * "has a byte less than n" test; a false alarm only drops to the byte loop. */
+static inline bool
+plain8 (uint64_t w)
+{
+  const uint64_t ones = 0x0101010101010101ULL;
+  uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+
+  return ((((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b)) & (ones << 7)) == 0;
+}
+
 /* A quoted string, escaped as yajl_string_encode does: \" \\ \b \f \n \r \t,
  * other bytes below 0x20 as \u00XX (upper-case hex), everything else as it
- * is. Runs of plain bytes go out with one memcpy. Not valid UTF-8: < 0. */
+ * is. Plain runs are scanned 8 bytes at a time and copied with one memcpy.
+ * Not valid UTF-8: < 0. */
 static int
 emit_string (emitter_t *e, const char *str, size_t len)
 {
   static const char hex[] = "0123456789ABCDEF";
   const unsigned char *s = (const unsigned char *) str, *end = s + len, *run;
-  unsigned char high = 0;
+  uint64_t high = 0; /* any byte >= 0x80 sets a top bit */
   char *p;
 
   emit_reserve (e, len + 2);
@@ -879,8 +891,36 @@ emit_string (emitter_t *e, const char *str, size_t len)
   for (;;)
     {
       run = s;
-      while (s < end && *s >= 0x20 && *s != '"' && *s != '\\')
-        high |= *s++;
+      while (s < end)
+        {
+          uint64_t w;
+
+          if (end - s >= 8)
+            {
+              memcpy (&w, s, 8);
+              if (plain8 (w))
+                {
+                  high |= w;
+                  s += 8;
+                  continue;
+                }
+            }
+          else
+            {
+              /* the tail, padded with plain bytes */
+              w = 0x6161616161616161ULL;
+              memcpy (&w, s, (size_t) (end - s));
+              if (plain8 (w))
+                {
+                  high |= w;
+                  s = end;
+                  break;
+                }
+            }
+          if (*s < 0x20 || *s == '"' || *s == '\\')
+            break;
+          high |= *s++;
+        }
       if (s > run)
         emit_bytes (e, (const char *) run, (size_t) (s - run));
       if (s == end)
@@ -921,7 +961,7 @@ emit_string (emitter_t *e, const char *str, size_t len)
   emit_byte (e, '"');
   /* all ASCII (the usual case) needs no UTF-8 check; the caller drops the
    * buffer on failure, so checking after copying is fine */
-  return (high & 0x80) && !hs_utf8_valid (str, len) ? -1 : 0;
+  return (high & 0x8080808080808080ULL) && !hs_utf8_valid (str, len) ? -1 : 0;
 }
 
 /* On failure of a member, prefix its place to the path found below it. */

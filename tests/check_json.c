@@ -392,6 +392,54 @@ START_TEST (test_emit_like_yajl_scalars_and_bytes)
 }
 END_TEST
 
+/* Each byte that matters at every offset of strings around the 8-byte steps
+ * in which the emitter scans plain text, in a value and in a key. */
+START_TEST (test_emit_like_yajl_offsets)
+{
+  static const char *const odd[] = { "\"",
+                                     "\\",
+                                     "/",
+                                     " ",
+                                     "~",
+                                     "\x7f",
+                                     "\xc3\xa9",
+                                     "\xe2\x82\xac",
+                                     "\xf0\x9f\x98\x80",
+                                     "\xff",
+                                     "\x80",
+                                     "\xc0\xaf",
+                                     "\xed\xa0\x80" };
+  char buf[40], what[64];
+
+  for (size_t len = 1; len <= 25; len++)
+    for (size_t at = 0; at < len; at++)
+      for (unsigned k = 0; k < 0x20 + sizeof (odd) / sizeof (odd[0]); k++)
+        {
+          const char *ins = k < 0x20 ? NULL : odd[k - 0x20];
+          size_t n = ins ? strlen (ins) : 1;
+          hs_json_t *arr = hs_json_new (HS_JSON_ARRAY), *obj = hs_json_new (HS_JSON_OBJECT);
+
+          memset (buf, 'a', at);
+          if (ins)
+            memcpy (buf + at, ins, n);
+          else
+            buf[at] = (char) k;
+          memset (buf + at + n, 'b', len - 1 - at);
+          buf[len - 1 + n] = '\0';
+          hs_json_append (arr, str_node (buf, len - 1 + n));
+          snprintf (what, sizeof (what), "byte class %u at %zu of %zu", k, at, len);
+          check_emit_same (arr, what);
+          if (k != 0)
+            {
+              hs_json_set_exact (obj, buf, hs_json_new (HS_JSON_NULL));
+              check_emit_same (obj, what);
+            }
+          hs_json_free (arr);
+          hs_json_free (obj);
+        }
+}
+END_TEST
+
 /* yajl_gen refuses the 128th nested container; so does hardshim. */
 START_TEST (test_emit_like_yajl_depth)
 {
@@ -695,6 +743,7 @@ json_suite (void)
   tcase_add_loop_test (tc, test_emit_like_yajl_texts, 0,
                        sizeof (emit_texts) / sizeof (emit_texts[0]));
   tcase_add_test (tc, test_emit_like_yajl_scalars_and_bytes);
+  tcase_add_test (tc, test_emit_like_yajl_offsets);
   tcase_add_loop_test (tc, test_emit_like_yajl_depth, 0, 2);
   tcase_add_test (tc, test_emit_like_yajl_files);
   tcase_add_test (tc, test_emit_like_yajl_random);
