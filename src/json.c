@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <yajl/yajl_gen.h>
 #include <yajl/yajl_parse.h>
 
 /* ---- strict UTF-8 ---------------------------------------------------- */
@@ -828,65 +827,271 @@ hs_json_parse (const char *buf, size_t len, const hs_json_limits_t *limits, hs_j
 
 /* ---- emitting --------------------------------------------------------- */
 
-static yajl_gen_status
-emit_value (yajl_gen g, const hs_json_t *v)
-{
-  yajl_gen_status s = yajl_gen_status_ok;
+/* hardshim's own writer, byte for byte what yajl_gen 2.1 wrote with
+ * yajl_gen_validate_utf8 (and, pretty, yajl_gen_beautify with indent "  "):
+ * spec.c and the seccomp caches digest this text, so the layout is frozen.
+ * tests/check_json.c compares it with a yajl_gen reference. */
 
+/* yajl_gen refuses the 128th nested container (YAJL_MAX_DEPTH). */
+#define EMIT_MAX_DEPTH 127
+
+typedef struct
+{
+  char *buf;
+  size_t len, cap;
+  bool pretty;
+  const char *what; /* on failure: what was wrong */
+  char *where;      /* on failure: path of the offending value, built on unwind */
+} emitter_t;
+
+static inline char *
+emit_reserve (emitter_t *e, size_t n)
+{
+  if (n > e->cap - e->len)
+    {
+      if (n > SIZE_MAX - e->len)
+        abort ();
+      e->buf = hs_xgrow (e->buf, &e->cap, e->len + n, 1);
+    }
+  return e->buf + e->len;
+}
+
+static inline void
+emit_bytes (emitter_t *e, const char *s, size_t n)
+{
+  memcpy (emit_reserve (e, n), s, n);
+  e->len += n;
+}
+
+static inline void
+emit_byte (emitter_t *e, char c)
+{
+  *emit_reserve (e, 1) = c;
+  e->len++;
+}
+
+/* Pretty: two spaces per level. */
+static inline void
+emit_indent (emitter_t *e, unsigned depth)
+{
+  memset (emit_reserve (e, 2 * (size_t) depth), ' ', 2 * (size_t) depth);
+  e->len += 2 * (size_t) depth;
+}
+
+/* None of the 8 bytes in w needs escaping (< 0x20, '"', '\\'): the SWAR
+ * "has a byte less than n" test; a false alarm only drops to the byte loop. */
+static inline bool
+plain8 (uint64_t w)
+{
+  const uint64_t ones = 0x0101010101010101ULL;
+  uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+
+  return ((((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b)) & (ones << 7)) == 0;
+}
+
+/* A quoted string, escaped as yajl_string_encode does: \" \\ \b \f \n \r \t,
+ * other bytes below 0x20 as \u00XX (upper-case hex), everything else as it
+ * is. Plain runs are scanned 8 bytes at a time and copied with one memcpy.
+ * Not valid UTF-8: < 0. */
+static int
+emit_string (emitter_t *e, const char *str, size_t len)
+{
+  static const char hex[] = "0123456789ABCDEF";
+  const unsigned char *s = (const unsigned char *) str, *end = s + len, *run;
+  uint64_t high = 0; /* any byte >= 0x80 sets a top bit */
+  char *p;
+
+  emit_reserve (e, len + 2);
+  e->buf[e->len++] = '"';
+  for (;;)
+    {
+      run = s;
+      while (s < end)
+        {
+          uint64_t w;
+
+          if (end - s >= 8)
+            {
+              memcpy (&w, s, 8);
+              if (plain8 (w))
+                {
+                  high |= w;
+                  s += 8;
+                  continue;
+                }
+            }
+          else
+            {
+              /* the tail, padded with plain bytes */
+              w = 0x6161616161616161ULL;
+              memcpy (&w, s, (size_t) (end - s));
+              if (plain8 (w))
+                {
+                  high |= w;
+                  s = end;
+                  break;
+                }
+            }
+          if (*s < 0x20 || *s == '"' || *s == '\\')
+            break;
+          high |= *s++;
+        }
+      if (s > run)
+        emit_bytes (e, (const char *) run, (size_t) (s - run));
+      if (s == end)
+        break;
+      p = emit_reserve (e, 6);
+      p[0] = '\\';
+      switch (*s)
+        {
+        case '"':
+        case '\\':
+          p[1] = (char) *s;
+          break;
+        case '\b':
+          p[1] = 'b';
+          break;
+        case '\f':
+          p[1] = 'f';
+          break;
+        case '\n':
+          p[1] = 'n';
+          break;
+        case '\r':
+          p[1] = 'r';
+          break;
+        case '\t':
+          p[1] = 't';
+          break;
+        default:
+          memcpy (p + 1, "u00", 3);
+          p[4] = hex[*s >> 4];
+          p[5] = hex[*s & 0xf];
+          e->len += 4;
+          break;
+        }
+      e->len += 2;
+      s++;
+    }
+  emit_byte (e, '"');
+  /* all ASCII (the usual case) needs no UTF-8 check; the caller drops the
+   * buffer on failure, so checking after copying is fine */
+  return (high & 0x8080808080808080ULL) && !hs_utf8_valid (str, len) ? -1 : 0;
+}
+
+/* On failure of a member, prefix its place to the path found below it. */
+static int
+emit_fail_at (emitter_t *e, const char *key, size_t index)
+{
+  char *inner = e->where;
+
+  if (key != NULL)
+    e->where
+        = hs_xasprintf ("%s%s%s", key, inner && inner[0] != '[' ? "." : "", inner ? inner : "");
+  else
+    e->where = hs_xasprintf ("[%zu]%s%s", index, inner && inner[0] != '[' ? "." : "",
+                             inner ? inner : "");
+  free (inner);
+  return -1;
+}
+
+static int
+emit_value (emitter_t *e, const hs_json_t *v, unsigned depth)
+{
   switch (v->type)
     {
     case HS_JSON_NULL:
-      return yajl_gen_null (g);
+      emit_bytes (e, "null", 4);
+      return 0;
     case HS_JSON_BOOL:
-      return yajl_gen_bool (g, v->boolean);
+      if (v->boolean)
+        emit_bytes (e, "true", 4);
+      else
+        emit_bytes (e, "false", 5);
+      return 0;
     case HS_JSON_NUMBER:
-      return yajl_gen_number (g, v->str, v->len);
+      emit_bytes (e, v->str, v->len);
+      return 0;
     case HS_JSON_STRING:
-      return yajl_gen_string (g, (const unsigned char *) v->str, v->len);
-    case HS_JSON_ARRAY:
-      s = yajl_gen_array_open (g);
-      for (size_t i = 0; i < v->len && s == yajl_gen_status_ok; i++)
-        s = emit_value (g, v->items[i]);
-      return s == yajl_gen_status_ok ? yajl_gen_array_close (g) : s;
-    case HS_JSON_OBJECT:
-      s = yajl_gen_map_open (g);
-      for (size_t i = 0; i < v->len && s == yajl_gen_status_ok; i++)
+      if (emit_string (e, v->str, v->len) < 0)
         {
-          s = yajl_gen_string (g, (const unsigned char *) v->keys[i], strlen (v->keys[i]));
-          if (s == yajl_gen_status_ok)
-            s = emit_value (g, v->items[i]);
+          e->what = "string is not valid UTF-8";
+          return -1;
         }
-      return s == yajl_gen_status_ok ? yajl_gen_map_close (g) : s;
+      return 0;
+    case HS_JSON_ARRAY:
+    case HS_JSON_OBJECT:
+      break;
+    default:
+      e->what = "unknown value type";
+      return -1;
     }
-  return yajl_gen_invalid_string;
+
+  if (depth >= EMIT_MAX_DEPTH)
+    {
+      e->what = "nested deeper than 127 arrays and objects";
+      return -1;
+    }
+  emit_byte (e, v->type == HS_JSON_OBJECT ? '{' : '[');
+  /* yajl_gen_beautify writes a newline after every opening bracket, so an
+   * empty container is "{", newline, newline + indent, "}". */
+  if (e->pretty)
+    emit_byte (e, '\n');
+  for (size_t i = 0; i < v->len; i++)
+    {
+      if (i > 0)
+        {
+          emit_byte (e, ',');
+          if (e->pretty)
+            emit_byte (e, '\n');
+        }
+      if (e->pretty)
+        emit_indent (e, depth + 1);
+      if (v->type == HS_JSON_OBJECT)
+        {
+          if (emit_string (e, v->keys[i], strlen (v->keys[i])) < 0)
+            {
+              e->what = "a key is not valid UTF-8";
+              return -1;
+            }
+          if (e->pretty)
+            emit_bytes (e, ": ", 2);
+          else
+            emit_byte (e, ':');
+        }
+      if (emit_value (e, v->items[i], depth + 1) < 0)
+        return emit_fail_at (e, v->type == HS_JSON_OBJECT ? v->keys[i] : NULL, i);
+    }
+  if (e->pretty)
+    {
+      emit_byte (e, '\n');
+      emit_indent (e, depth);
+    }
+  emit_byte (e, v->type == HS_JSON_OBJECT ? '}' : ']');
+  return 0;
 }
 
 int
 hs_json_emit (const hs_json_t *v, bool pretty, char **ret, size_t *ret_len, hs_error_t *err)
 {
-  yajl_gen g = yajl_gen_alloc (NULL);
-  const unsigned char *out;
-  size_t len;
-  yajl_gen_status s;
+  emitter_t e = { .pretty = pretty };
 
-  if (g == NULL)
-    return hs_error_make (err, ENOMEM, "yajl_gen_alloc");
-  yajl_gen_config (g, yajl_gen_validate_utf8, 1);
+  /* most emits are short (audit values, cache keys); a config grows ~6 times */
+  e.buf = hs_xgrow (NULL, &e.cap, 256, 1);
+  if (emit_value (&e, v, 0) < 0)
+    {
+      int r = hs_error_make (err, 0, "cannot emit JSON: %s%s%s%s", e.what, e.where ? " (at `" : "",
+                             e.where ? e.where : "", e.where ? "`)" : "");
+      free (e.where);
+      free (e.buf);
+      return r;
+    }
+  /* yajl_gen_beautify ends a complete document with a newline */
   if (pretty)
-    {
-      yajl_gen_config (g, yajl_gen_beautify, 1);
-      yajl_gen_config (g, yajl_gen_indent_string, "  ");
-    }
-  s = emit_value (g, v);
-  if (s != yajl_gen_status_ok)
-    {
-      yajl_gen_free (g);
-      return hs_error_make (err, 0, "cannot emit JSON (yajl status %d)", (int) s);
-    }
-  yajl_gen_get_buf (g, &out, &len);
-  *ret = hs_xstrndup ((const char *) out, len);
+    emit_byte (&e, '\n');
+  emit_byte (&e, '\0');
+  *ret = e.buf;
   if (ret_len)
-    *ret_len = len;
-  yajl_gen_free (g);
+    *ret_len = e.len - 1;
   return 0;
 }

@@ -1,5 +1,9 @@
 /* JSON tree: lossless round trip of real engine configs, hostile input. */
 #include "testutil.h"
+#include "json_yajl_ref.h"
+
+#include <dirent.h>
+#include <stdint.h>
 
 static const char *const captures[] = {
   "captures/docker-20.10-config.json",
@@ -237,6 +241,483 @@ START_TEST (test_mutation)
 }
 END_TEST
 
+/* ---- emit: byte for byte what yajl_gen wrote (tests/json_yajl_ref.h) ---- */
+
+/* Every string and key strictly valid UTF-8 (hs_utf8_valid), as yajl_gen's
+ * looser check is not: hardshim refuses overlongs, surrogates and code points
+ * above U+10FFFF that yajl would have written. */
+static bool
+tree_utf8_valid (const hs_json_t *v)
+{
+  if (v->type == HS_JSON_STRING)
+    return hs_utf8_valid (v->str, v->len);
+  for (size_t i = 0; (v->type == HS_JSON_ARRAY || v->type == HS_JSON_OBJECT) && i < v->len; i++)
+    if ((v->type == HS_JSON_OBJECT && !hs_utf8_valid (v->keys[i], strlen (v->keys[i])))
+        || !tree_utf8_valid (v->items[i]))
+      return false;
+  return true;
+}
+
+/* hs_json_emit against the yajl_gen reference, compact and pretty: the same
+ * bytes, or both fail (hardshim also fails where only its check is stricter).
+ * Returns how many of the two modes emitted. */
+static int
+check_emit_same (const hs_json_t *v, const char *what)
+{
+  int emitted = 0;
+
+  for (int pretty = 0; pretty <= 1; pretty++)
+    {
+      char *want = NULL, *got = (char *) what;
+      size_t want_len = 0, got_len = 0;
+      hs_error_t err = NULL;
+      int rs = ref_json_emit (v, pretty, &want, &want_len);
+      int r = hs_json_emit (v, pretty, &got, &got_len, &err);
+
+      if (rs != 0 || !tree_utf8_valid (v))
+        {
+          ck_assert_msg (r < 0, "%s (pretty %d): emitted `%s` where yajl_gen failed (%d)", what,
+                         pretty, got, rs);
+          ck_assert_ptr_eq (got, what); /* *ret untouched */
+          ck_assert_ptr_nonnull (err);
+          ck_assert (strstr (err->msg, "cannot emit JSON") != NULL);
+          hs_error_release (&err);
+          free (want);
+          continue;
+        }
+      ck_assert_msg (r == 0, "%s (pretty %d): %s", what, pretty, err ? err->msg : "");
+      if (got_len != want_len || memcmp (got, want, want_len) != 0 || got[got_len] != '\0')
+        {
+          size_t at = 0, from;
+
+          while (at < got_len && at < want_len && got[at] == want[at])
+            at++;
+          from = at > 40 ? at - 40 : 0;
+          ck_abort_msg ("%s (pretty %d): differs at byte %zu of %zu (yajl_gen: %zu):\n"
+                        " got  `%.100s`\n want `%.100s`",
+                        what, pretty, at, got_len, want_len, got + from, want + from);
+        }
+      free (want);
+      free (got);
+      emitted++;
+    }
+  return emitted;
+}
+
+static hs_json_t *
+str_node (const char *s, size_t len)
+{
+  hs_json_t *v = hs_json_new (HS_JSON_STRING);
+
+  v->str = hs_xstrndup (s, len);
+  v->len = len;
+  return v;
+}
+
+static const char *const emit_texts[] = {
+  "{}",
+  "[]",
+  "{\"a\":{}}",
+  "{\"a\":[]}",
+  "[{}]",
+  "[[]]",
+  "[[],{},[[]],{\"x\":{}}]",
+  "{\"a\":{\"b\":{\"c\":{}}},\"d\":[[[]]],\"e\":[{}, {\"f\":[]}]}",
+  "{\"a\":1,\"b\":[1,2,{\"c\":null}],\"d\":{\"e\":true,\"f\":false}}",
+  "[1,\"two\",null,true,false,[],{},-0,1e400,1.50]",
+  "{\"n\":[-0,1e400,1.50,0.10000000000000000001,18446744073709551615,-9223372036854775808,"
+  "1E+2,2e-5,0]}",
+  "{\"s\":\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"}",
+  "[\"\\u0001\\u0002\\u0003\\u0004\\u0005\\u0006\\u0007\\b\\t\\n\\u000b\\f\\r\\u000e\\u000f\"]",
+  "[\"\\u0010\\u0011\\u0012\\u0013\\u0014\\u0015\\u0016\\u0017\\u0018\\u0019\\u001a\\u001b"
+  "\\u001c\\u001d\\u001e\\u001f\\u007f\"]",
+  "{\"utf8\":[\"\xc3\xa9\",\"\xe2\x82\xac\",\"\xf0\x9f\x98\x80\",\"\xef\xbf\xbf\","
+  "\"\xf4\x8f\xbf\xbf\","
+  "\"a\xc3\xa9\\n\xe2\x82\xac\\\"\xf0\x9f\x98\x80\\u0001z\"]}",
+  "{\"a\\\"b\":1,\"t\\tab\":2,\"\\u0001\":3,\"\xc3\xa9\":4,\"back\\\\slash\":5,\"/\":6,\"\":7}",
+  "{\"\":\"\"}",
+  "[\"\"]",
+  "{\"args\":[\"sh\",\"-c\",\"echo 'hi' > /dev/null; exit 0\"],\"env\":[\"A=b c\"]}",
+};
+
+START_TEST (test_emit_like_yajl_texts)
+{
+  hs_json_limits_t l = { HS_JSON_MAX_BYTES, HS_JSON_MAX_DEPTH, false };
+  hs_error_t err = NULL;
+  hs_json_t *v = NULL;
+
+  if (hs_json_parse (emit_texts[_i], strlen (emit_texts[_i]), &l, &v, &err) < 0)
+    ck_abort_msg ("parse failed: %s\n%s", err->msg, emit_texts[_i]);
+  ck_assert_int_eq (check_emit_same (v, emit_texts[_i]), 2);
+  hs_json_free (v);
+}
+END_TEST
+
+/* Scalars at the top level, and every byte below 0x20 and 0x7f (NUL
+ * included: the tree can hold one the parser would refuse). */
+START_TEST (test_emit_like_yajl_scalars_and_bytes)
+{
+  hs_json_t *top[] = { hs_json_new (HS_JSON_NULL),
+                       hs_json_new_bool (true),
+                       hs_json_new_bool (false),
+                       hs_json_new_number ("-0"),
+                       hs_json_new_number ("1e400"),
+                       hs_json_new_string ("x"),
+                       str_node ("", 0) };
+  hs_json_t *arr = hs_json_new (HS_JSON_ARRAY), *obj = hs_json_new (HS_JSON_OBJECT);
+  char all[34];
+  size_t n = 0;
+
+  for (size_t i = 0; i < sizeof (top) / sizeof (top[0]); i++)
+    {
+      ck_assert_int_eq (check_emit_same (top[i], "top-level scalar"), 2);
+      hs_json_free (top[i]);
+    }
+  for (unsigned c = 0; c < 0x20; c++)
+    all[n++] = (char) c;
+  all[n++] = 0x7f;
+  for (size_t i = 0; i < n; i++)
+    {
+      char one[4] = { 'a', all[i], 'b', '\0' }, key[3] = { all[i], 'k', '\0' };
+
+      hs_json_append (arr, str_node (all + i, 1));
+      hs_json_append (arr, str_node (one, 3));
+      if (all[i] != '\0')
+        hs_json_set_exact (obj, key, hs_json_new_uint (i));
+    }
+  hs_json_append (arr, str_node (all, n));
+  hs_json_append (arr, obj);
+  ck_assert_int_eq (check_emit_same (arr, "control bytes"), 2);
+  hs_json_free (arr);
+}
+END_TEST
+
+/* Each byte that matters at every offset of strings around the 8-byte steps
+ * in which the emitter scans plain text, in a value and in a key. */
+START_TEST (test_emit_like_yajl_offsets)
+{
+  static const char *const odd[] = { "\"",
+                                     "\\",
+                                     "/",
+                                     " ",
+                                     "~",
+                                     "\x7f",
+                                     "\xc3\xa9",
+                                     "\xe2\x82\xac",
+                                     "\xf0\x9f\x98\x80",
+                                     "\xff",
+                                     "\x80",
+                                     "\xc0\xaf",
+                                     "\xed\xa0\x80" };
+  char buf[40], what[64];
+
+  for (size_t len = 1; len <= 25; len++)
+    for (size_t at = 0; at < len; at++)
+      for (unsigned k = 0; k < 0x20 + sizeof (odd) / sizeof (odd[0]); k++)
+        {
+          const char *ins = k < 0x20 ? NULL : odd[k - 0x20];
+          size_t n = ins ? strlen (ins) : 1;
+          hs_json_t *arr = hs_json_new (HS_JSON_ARRAY), *obj = hs_json_new (HS_JSON_OBJECT);
+
+          memset (buf, 'a', at);
+          if (ins)
+            memcpy (buf + at, ins, n);
+          else
+            buf[at] = (char) k;
+          memset (buf + at + n, 'b', len - 1 - at);
+          buf[len - 1 + n] = '\0';
+          hs_json_append (arr, str_node (buf, len - 1 + n));
+          snprintf (what, sizeof (what), "byte class %u at %zu of %zu", k, at, len);
+          check_emit_same (arr, what);
+          if (k != 0)
+            {
+              hs_json_set_exact (obj, buf, hs_json_new (HS_JSON_NULL));
+              check_emit_same (obj, what);
+            }
+          hs_json_free (arr);
+          hs_json_free (obj);
+        }
+}
+END_TEST
+
+/* yajl_gen refuses the 128th nested container; so does hardshim. */
+START_TEST (test_emit_like_yajl_depth)
+{
+  for (unsigned depth = 126; depth <= 129; depth++)
+    {
+      hs_json_t *root = hs_json_new (_i ? HS_JSON_OBJECT : HS_JSON_ARRAY), *v = root;
+
+      for (unsigned d = 1; d < depth; d++)
+        {
+          hs_json_t *c = hs_json_new ((d + _i) % 2 ? HS_JSON_OBJECT : HS_JSON_ARRAY);
+
+          if (v->type == HS_JSON_OBJECT)
+            hs_json_set_exact (v, "k", c);
+          else
+            hs_json_append (v, c);
+          v = c;
+        }
+      ck_assert_int_eq (check_emit_same (root, "deep"), depth <= 127 ? 2 : 0);
+      hs_json_free (root);
+    }
+}
+END_TEST
+
+static void
+check_emit_file (const char *path, bool comments)
+{
+  hs_json_limits_t l = { HS_JSON_MAX_BYTES, HS_JSON_MAX_DEPTH, comments };
+  hs_error_t err = NULL;
+  hs_json_t *v = NULL;
+  FILE *f = fopen (path, "rb");
+  char *buf;
+  long n;
+
+  ck_assert_msg (f != NULL, "cannot open %s", path);
+  fseek (f, 0, SEEK_END);
+  n = ftell (f);
+  rewind (f);
+  buf = hs_xmalloc ((size_t) n + 1);
+  ck_assert_int_eq (fread (buf, 1, (size_t) n, f), (size_t) n);
+  fclose (f);
+  if (hs_json_parse (buf, (size_t) n, &l, &v, &err) < 0)
+    ck_abort_msg ("%s: %s", path, err->msg);
+  ck_assert_int_eq (check_emit_same (v, path), 2);
+  hs_json_free (v);
+  free (buf);
+}
+
+/* Every capture and every JSON file under profiles/ (presets may carry comments). */
+START_TEST (test_emit_like_yajl_files)
+{
+  static const char *const dirs[]
+      = { "captures", "../../profiles/presets", "../../profiles/seccomp" };
+  int files = 0;
+
+  for (size_t d = 0; d < sizeof (dirs) / sizeof (dirs[0]); d++)
+    {
+      char *dir = hs_xasprintf ("%s/%s", TEST_DATA_DIR, dirs[d]);
+      DIR *dp = opendir (dir);
+      struct dirent *de;
+
+      ck_assert_msg (dp != NULL, "cannot open %s", dir);
+      while ((de = readdir (dp)) != NULL)
+        {
+          size_t len = strlen (de->d_name);
+          char *path;
+
+          if (len < 5 || strcmp (de->d_name + len - 5, ".json") != 0)
+            continue;
+          path = hs_xasprintf ("%s/%s", dir, de->d_name);
+          check_emit_file (path, d > 0);
+          free (path);
+          files++;
+        }
+      closedir (dp);
+      free (dir);
+    }
+  ck_assert_int_ge (files, 7);
+}
+END_TEST
+
+/* splitmix64 from a fixed seed: the same trees every run. */
+static uint64_t
+rng_next (uint64_t *state)
+{
+  uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+static unsigned
+rng_below (uint64_t *state, unsigned n)
+{
+  return (unsigned) (rng_next (state) % n);
+}
+
+static size_t
+put_utf8 (char *p, uint32_t cp)
+{
+  if (cp < 0x80)
+    return p[0] = (char) cp, 1;
+  if (cp < 0x800)
+    return p[0] = (char) (0xC0 | cp >> 6), p[1] = (char) (0x80 | (cp & 0x3F)), 2;
+  if (cp < 0x10000)
+    return p[0] = (char) (0xE0 | cp >> 12), p[1] = (char) (0x80 | ((cp >> 6) & 0x3F)),
+           p[2] = (char) (0x80 | (cp & 0x3F)), 3;
+  return p[0] = (char) (0xF0 | cp >> 18), p[1] = (char) (0x80 | ((cp >> 12) & 0x3F)),
+         p[2] = (char) (0x80 | ((cp >> 6) & 0x3F)), p[3] = (char) (0x80 | (cp & 0x3F)), 4;
+}
+
+/* Random text: plain ASCII runs, characters JSON escapes, every control byte,
+ * 2-4 byte UTF-8, and rarely a sequence that is not (strict) UTF-8. */
+static size_t
+rand_text (uint64_t *st, char *buf, bool key)
+{
+  static const char *const bad[]
+      = { "\xff", "\x80", "\xc0\xaf", "\xed\xa0\x80", "\xe2\x82", "\xf4\x90\x80\x80", "\xc3" };
+  unsigned units = rng_below (st, 4) == 0 ? 0 : rng_below (st, 24);
+  size_t n = 0;
+
+  for (unsigned u = 0; u < units; u++)
+    {
+      unsigned kind = rng_below (st, 200);
+      uint32_t cp;
+
+      if (kind < 80)
+        buf[n++] = (char) (0x20 + rng_below (st, 0x5f));
+      else if (kind < 100)
+        {
+          unsigned run = 1 + rng_below (st, 40);
+          for (unsigned i = 0; i < run; i++)
+            buf[n++] = (char) ('a' + rng_below (st, 26));
+        }
+      else if (kind < 120)
+        buf[n++] = "\"\\/\b\f\n\r\t"[rng_below (st, 8)];
+      else if (kind < 140)
+        {
+          unsigned c = rng_below (st, 33);
+          buf[n++] = (char) (c == 32 ? 0x7f : c == 0 && key ? 1 : c);
+        }
+      else if (kind < 155)
+        n += put_utf8 (buf + n, 0x80 + rng_below (st, 0x800 - 0x80));
+      else if (kind < 175)
+        {
+          do
+            cp = 0x800 + rng_below (st, 0x10000 - 0x800);
+          while (cp >= 0xD800 && cp <= 0xDFFF);
+          n += put_utf8 (buf + n, cp);
+        }
+      else if (kind < 199)
+        n += put_utf8 (buf + n, 0x10000 + rng_below (st, 0x110000 - 0x10000));
+      else
+        {
+          const char *b = bad[rng_below (st, sizeof (bad) / sizeof (bad[0]))];
+          memcpy (buf + n, b, strlen (b));
+          n += strlen (b);
+        }
+    }
+  buf[n] = '\0';
+  return n;
+}
+
+static hs_json_t *
+rand_tree (uint64_t *st, unsigned depth)
+{
+  static const char *const numbers[] = { "0",
+                                         "-0",
+                                         "1",
+                                         "1.50",
+                                         "1e400",
+                                         "-1.5E-10",
+                                         "1E+2",
+                                         "0.1",
+                                         "42",
+                                         "-7",
+                                         "3.14",
+                                         "18446744073709551615",
+                                         "-9223372036854775808" };
+  char buf[24 * 41 + 1];
+  unsigned kind = depth >= 7 ? rng_below (st, 5) : rng_below (st, 8);
+  hs_json_t *v;
+
+  switch (kind)
+    {
+    case 0:
+      return hs_json_new (HS_JSON_NULL);
+    case 1:
+      return hs_json_new_bool (rng_below (st, 2));
+    case 2:
+      return hs_json_new_number (numbers[rng_below (st, sizeof (numbers) / sizeof (numbers[0]))]);
+    case 3:
+    case 4:
+      {
+        size_t n = rand_text (st, buf, false);
+        return str_node (buf, n);
+      }
+    case 5:
+    case 6:
+      v = hs_json_new (HS_JSON_ARRAY);
+      for (unsigned i = rng_below (st, 7); i > 0; i--)
+        hs_json_append (v, rand_tree (st, depth + 1));
+      return v;
+    default:
+      v = hs_json_new (HS_JSON_OBJECT);
+      for (unsigned i = rng_below (st, 7); i > 0; i--)
+        {
+          rand_text (st, buf, true);
+          hs_json_set_exact (v, buf, rand_tree (st, depth + 1));
+        }
+      return v;
+    }
+}
+
+START_TEST (test_emit_like_yajl_random)
+{
+  uint64_t st = 0x68617264736869ULL; /* fixed: failures reproduce */
+  int emitted = 0, refused = 0;
+
+  for (int i = 0; i < 4000; i++)
+    {
+      hs_json_t *v = rand_tree (&st, 0);
+      char what[32];
+
+      snprintf (what, sizeof (what), "random tree %d", i);
+      if (check_emit_same (v, what) == 2)
+        emitted++;
+      else
+        refused++;
+      hs_json_free (v);
+    }
+  /* the generator must exercise both outcomes */
+  ck_assert_int_gt (emitted, 3000);
+  ck_assert_int_gt (refused, 20);
+}
+END_TEST
+
+/* Not UTF-8 in a string or a key: emit fails, names the place, *ret untouched. */
+static const struct
+{
+  const char *key;   /* NULL: the bad text is a string value */
+  const char *bytes; /* put at process.args[1] or as a key of process.env */
+  const char *expect;
+} bad_emit[] = {
+  { NULL, "\xff", "string is not valid UTF-8 (at `process.args[1]`)" },
+  { NULL, "ok\xc3", "string is not valid UTF-8 (at `process.args[1]`)" },
+  { NULL, "\xc0\xaf", "string is not valid UTF-8" },     /* overlong: yajl let it through */
+  { NULL, "\xed\xa0\x80", "string is not valid UTF-8" }, /* surrogate: yajl let it through */
+  { "", "k\xff", "a key is not valid UTF-8 (at `process.env`)" },
+  { "", "\xf4\x90\x80\x80", "a key is not valid UTF-8 (at `process.env`)" },
+};
+
+START_TEST (test_emit_invalid_utf8)
+{
+  hs_json_t *v = test_parse ("{\"process\":{\"args\":[\"sh\"],\"env\":{\"A\":\"b\"}}}");
+  char *out = (char *) "untouched";
+  size_t len = 12345;
+  hs_error_t err = NULL;
+
+  if (bad_emit[_i].key == NULL)
+    hs_json_append (hs_json_path (v, "process", "args", NULL),
+                    str_node (bad_emit[_i].bytes, strlen (bad_emit[_i].bytes)));
+  else
+    hs_json_set_exact (hs_json_path (v, "process", "env", NULL), bad_emit[_i].bytes,
+                       hs_json_new_string ("x"));
+  for (int pretty = 0; pretty <= 1; pretty++)
+    {
+      ck_assert_int_lt (hs_json_emit (v, pretty, &out, &len, &err), 0);
+      ck_assert_str_eq (out, "untouched");
+      ck_assert_int_eq (len, 12345);
+      ck_assert_msg (strstr (err->msg, bad_emit[_i].expect) != NULL, "got `%s`, want `%s`",
+                     err->msg, bad_emit[_i].expect);
+      hs_error_release (&err);
+    }
+  hs_json_free (v);
+}
+END_TEST
+
 static Suite *
 json_suite (void)
 {
@@ -256,6 +737,17 @@ json_suite (void)
   tcase_add_test (tc, test_comments_when_allowed);
   tcase_add_test (tc, test_fold_lookup_like_go);
   tcase_add_test (tc, test_mutation);
+  suite_add_tcase (s, tc);
+  tc = tcase_create ("emit");
+  tcase_set_timeout (tc, 60);
+  tcase_add_loop_test (tc, test_emit_like_yajl_texts, 0,
+                       sizeof (emit_texts) / sizeof (emit_texts[0]));
+  tcase_add_test (tc, test_emit_like_yajl_scalars_and_bytes);
+  tcase_add_test (tc, test_emit_like_yajl_offsets);
+  tcase_add_loop_test (tc, test_emit_like_yajl_depth, 0, 2);
+  tcase_add_test (tc, test_emit_like_yajl_files);
+  tcase_add_test (tc, test_emit_like_yajl_random);
+  tcase_add_loop_test (tc, test_emit_invalid_utf8, 0, sizeof (bad_emit) / sizeof (bad_emit[0]));
   suite_add_tcase (s, tc);
   return s;
 }

@@ -1,11 +1,26 @@
 /* libFuzzer: JSON parse/validate/emit round trip.
- * Invariants: parse never crashes; what parses emits, and the emitted text
+ * Invariants: parse never crashes; what parses emits, compact and pretty,
+ * byte for byte as the yajl_gen emitter it replaced did; the emitted text
  * parses back to an equal tree and emits identically. */
 #include "json.h"
 #include "spec.h"
+#include "../json_yajl_ref.h"
 
 #include <stdint.h>
 #include <stdlib.h>
+
+/* hs_json_emit and the yajl_gen reference write the same bytes. */
+static void
+same_as_yajl (const hs_json_t *v, bool pretty, const char *out, size_t len)
+{
+  char *ref = NULL;
+  size_t ref_len;
+
+  if (ref_json_emit (v, pretty, &ref, &ref_len) != 0 || ref_len != len
+      || memcmp (ref, out, len) != 0)
+    abort ();
+  free (ref);
+}
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
@@ -24,8 +39,13 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     }
   (void) hs_spec_validate (a, &err);
   hs_error_release (&err);
+  if (hs_json_emit (a, true, &out1, &len1, NULL) < 0)
+    abort ();
+  same_as_yajl (a, true, out1, len1);
+  free (out1);
   if (hs_json_emit (a, false, &out1, &len1, NULL) < 0)
     abort ();
+  same_as_yajl (a, false, out1, len1);
   if (hs_json_parse (out1, len1, &hs_spec_limits, &b, &err) < 0)
     abort ();
   if (!hs_json_equal (a, b))
