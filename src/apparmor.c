@@ -349,7 +349,7 @@ hs_apparmor_ensure_loaded (const char *state_dir, const hs_host_t *host,
   else if (kernel_has_profile (list, p->name) && record_matches (reg.dirfd, record, p->digest))
     goto out;
   /* The profile file stays for inspection; the parser reads it by path. */
-  r = hs_write_file_atomic_at (reg.dirfd, p->name, p->text, strlen (p->text), NULL, err);
+  r = hs_write_state_file_at (reg.dirfd, p->name, p->text, strlen (p->text), err);
   if (r < 0)
     goto out;
   file = hs_xasprintf ("%s/%s", reg.path, p->name);
@@ -360,7 +360,7 @@ hs_apparmor_ensure_loaded (const char *state_dir, const hs_host_t *host,
       goto out;
     }
   line = hs_xasprintf ("%s\n", p->digest);
-  r = hs_write_file_atomic_at (reg.dirfd, record, line, strlen (line), NULL, err);
+  r = hs_write_state_file_at (reg.dirfd, record, line, strlen (line), err);
 out:
   hs_registry_unlock (&reg);
   return r;

@@ -108,20 +108,20 @@ hs_write_all (int fd, const char *buf, size_t len)
 }
 
 static int
-write_synced (int fd, const char *buf, size_t len, const char *name, hs_error_t *err)
+write_synced (int fd, const char *buf, size_t len, const char *name, bool sync, hs_error_t *err)
 {
   int r = hs_write_all (fd, buf, len);
 
   if (r < 0)
     return hs_error_make (err, -r, "write `%s`", name);
-  if (fsync (fd) < 0)
+  if (sync && fsync (fd) < 0)
     return hs_error_make (err, errno, "fsync `%s`", name);
   return 0;
 }
 
-int
-hs_write_file_atomic_at (int dirfd, const char *name, const char *buf, size_t len,
-                         const struct stat *keep, hs_error_t *err)
+static int
+write_atomic (int dirfd, const char *name, const char *buf, size_t len, const struct stat *keep,
+              bool sync, hs_error_t *err)
 {
   cleanup_close int fd = -1;
   char tmp[512];
@@ -154,21 +154,34 @@ hs_write_file_atomic_at (int dirfd, const char *name, const char *buf, size_t le
           goto fail;
         }
     }
-  r = write_synced (fd, buf, len, tmp, err);
+  r = write_synced (fd, buf, len, tmp, sync, err);
   if (r < 0)
     goto fail;
+  /* No fsync of the directory: a rename lost to a crash leaves the old
+   * file, and a crash ends the container whose file this was anyway. */
   if (renameat (dirfd, tmp, dirfd, name) < 0)
     {
       r = hs_error_make (err, errno, "rename temporary file over `%s`", name);
       goto fail;
     }
-  /* Make the rename itself durable. */
-  (void) fsync (dirfd);
   return 0;
 
 fail:
   unlinkat (dirfd, tmp, 0);
   return r;
+}
+
+int
+hs_write_file_atomic_at (int dirfd, const char *name, const char *buf, size_t len,
+                         const struct stat *keep, hs_error_t *err)
+{
+  return write_atomic (dirfd, name, buf, len, keep, true, err);
+}
+
+int
+hs_write_state_file_at (int dirfd, const char *name, const char *buf, size_t len, hs_error_t *err)
+{
+  return write_atomic (dirfd, name, buf, len, NULL, false, err);
 }
 
 int
@@ -181,7 +194,8 @@ hs_write_new_file_at (int dirfd, const char *name, const char *buf, size_t len, 
   fd = openat (dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
   if (fd < 0)
     return hs_error_make (err, errno, "create `%s`", name);
-  r = write_synced (fd, buf, len, name, err);
+  /* read at once by the runtime, worthless after a crash: not synced */
+  r = write_synced (fd, buf, len, name, false, err);
   if (r < 0)
     unlinkat (dirfd, name, 0);
   return r;

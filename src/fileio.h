@@ -21,11 +21,20 @@ int hs_read_file_at (int dirfd, const char *name, size_t max, char **ret_buf, si
                      struct stat *ret_st, hs_error_t *err);
 
 /* Replace `name` under dirfd atomically; mode/owner from `keep` when not NULL,
- * else 0600 root. On failure the original is untouched and no temp remains. */
+ * else 0600 root. On failure the original is untouched and no temp remains.
+ * The data is synced before the rename: after a power loss the file is the
+ * old one or the new one, never a torn one. */
 int hs_write_file_atomic_at (int dirfd, const char *name, const char *buf, size_t len,
                              const struct stat *keep, hs_error_t *err);
+/* The same for hardshim's own state (records, caches under state_dir), with
+ * no fsync: state_dir is tmpfs in production, every reader treats a torn
+ * record as unreadable (a cache miss, a record that still holds), and a
+ * crash ends the containers the records describe. 0600 root. */
+int hs_write_state_file_at (int dirfd, const char *name, const char *buf, size_t len,
+                            hs_error_t *err);
 
-/* Write a new file (O_EXCL) with `mode` and sync it. */
+/* Write a new file (O_EXCL) with `mode` (not synced: for files the runtime
+ * reads at once, such as a hardened exec process file). */
 int hs_write_new_file_at (int dirfd, const char *name, const char *buf, size_t len, mode_t mode,
                           hs_error_t *err);
 

@@ -148,7 +148,7 @@ hs_registry_put (hs_registry_t *r, const char *runtime_root, const char *id, hs_
   ret = hs_json_emit (rec, false, &out, &len, err);
   if (ret < 0)
     return ret;
-  ret = hs_write_file_atomic_at (r->dirfd, key, out, len, NULL, err);
+  ret = hs_write_state_file_at (r->dirfd, key, out, len, err);
   if (ret < 0)
     return hs_error_wrap (err, "registry `%s`", r->path);
   return 0;

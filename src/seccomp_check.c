@@ -290,7 +290,7 @@ hs_sc_validate (hs_sc_profile_t *p, const char *state_dir, hs_sc_notes_t *notes,
           record = hs_json_new (HS_JSON_OBJECT);
           hs_json_set_exact (record, "unknown", hs_json_dup (unknown));
           if (hs_json_emit (record, false, &out, &len, NULL) == 0)
-            (void) hs_write_file_atomic_at (reg.dirfd, name, out, len, NULL, NULL);
+            (void) hs_write_state_file_at (reg.dirfd, name, out, len, NULL);
         }
     }
   hs_registry_unlock (&reg);

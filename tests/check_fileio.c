@@ -59,6 +59,36 @@ START_TEST (test_atomic_keeps_mode_and_owner)
 END_TEST
 
 /* rename fails (the name is a non-empty directory): no temp remains. */
+/* hardshim's own state: replaced by rename like config.json, 0600 root
+ * whatever was there, nothing else left in the directory. */
+START_TEST (test_state_file_replaced)
+{
+  char *dir = test_tmpdir ();
+  char *path = test_write (dir, "rec.json", "old", 0644);
+  int dfd = hs_open_dir (dir, NULL);
+  hs_error_t err = NULL;
+  struct stat st, after;
+  char *buf, *ls;
+
+  ck_assert_int_ge (dfd, 0);
+  ck_assert_int_eq (stat (path, &st), 0);
+  ck_assert_int_eq (hs_write_state_file_at (dfd, "rec.json", "{\"v\":1}", 7, &err), 0);
+  ck_assert_int_eq (fstatat (dfd, "rec.json", &after, 0), 0);
+  ck_assert_int_ne (after.st_ino, st.st_ino);
+  ck_assert_int_eq (after.st_mode & 07777, 0600);
+  buf = read_at (dfd, "rec.json", 100, &err);
+  ck_assert_str_eq (buf, "{\"v\":1}");
+  ls = test_ls (dir);
+  ck_assert_str_eq (ls, "rec.json\n");
+  free (ls);
+  free (buf);
+  close (dfd);
+  test_rm_rf (dir);
+  free (path);
+  free (dir);
+}
+END_TEST
+
 START_TEST (test_no_temp_left_when_rename_fails)
 {
   char *dir = test_tmpdir ();
@@ -306,6 +336,7 @@ fileio_suite (void)
   TCase *tc = tcase_create ("fileio");
 
   tcase_add_test (tc, test_atomic_keeps_mode_and_owner);
+  tcase_add_test (tc, test_state_file_replaced);
   tcase_add_test (tc, test_no_temp_left_when_rename_fails);
   tcase_add_test (tc, test_no_temp_left_when_write_fails);
   tcase_add_test (tc, test_temp_name_too_long);

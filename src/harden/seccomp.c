@@ -444,7 +444,7 @@ result_store (const char *state_dir, const char *file, const sc_outcome_t *o,
   if (hs_json_emit (record, false, &out, &len, NULL) < 0 || len > RESULT_CACHE_MAX
       || hs_registry_lock (state_dir, "seccomp", &reg, NULL) < 0)
     return;
-  (void) hs_write_file_atomic_at (reg.dirfd, file, out, len, NULL, NULL);
+  (void) hs_write_state_file_at (reg.dirfd, file, out, len, NULL);
   hs_registry_unlock (&reg);
 }
 

@@ -774,7 +774,7 @@ runtime_honours_mount_idmap_cached (const char *state_dir, const char *runtime)
   else
     {
       v = runtime_honours_mount_idmap (runtime);
-      (void) hs_write_file_atomic_at (reg.dirfd, name, v ? "1\n" : "0\n", 2, NULL, NULL);
+      (void) hs_write_state_file_at (reg.dirfd, name, v ? "1\n" : "0\n", 2, NULL);
     }
   hs_registry_unlock (&reg);
   return v;

@@ -132,4 +132,18 @@ else
     sh -c "! grep -Eq 'file=[^ ]*(libselinux|libpcre2)' '$T/ld-create.trace'"
 fi
 
+# create syncs config.json's new content before the rename, and nothing
+# else: hardshim's records and caches, the directories (src/fileio.h).
+if command -v strace >/dev/null; then
+  make_bundle "$T/sync-bundle"
+  HARDSHIM_RUNTIME=/bin/true HARDSHIM_POLICY=$POLICY strace -f -y -qqq -e signal=none -e trace=fsync,fdatasync,sync_file_range \
+    -o "$T/sync.trace" "$HARDSHIM" --root "$STATE/sync" create --bundle "$T/sync-bundle" sync-probe \
+    </dev/null >/dev/null 2>&1
+  HARDSHIM_RUNTIME=/bin/true HARDSHIM_POLICY=$POLICY "$HARDSHIM" --root "$STATE/sync" delete sync-probe
+  check "create: exactly one fsync ($(tr '\n' ' ' < "$T/sync.trace"))" [ "$(grep -c 'sync' "$T/sync.trace")" -eq 1 ]
+  check "create: the fsync is of config.json's new content" grep -q 'fsync([0-9]*<[^>]*/\.config\.json\.hardshim-' "$T/sync.trace"
+else
+  not_ok "strace is not installed (contrib/install-deps.sh installs it)"
+fi
+
 finish
