@@ -16,30 +16,36 @@ static const uint32_t K[64] = {
 
 #define ROR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
 
+/* Hashes n whole 64-byte blocks at p into h. */
+typedef void blocks_fn (uint32_t h[8], const uint8_t *p, size_t n);
+
 static void
-block (hs_sha256_t *c, const uint8_t *p)
+blocks_portable (uint32_t hh[8], const uint8_t *p, size_t n)
 {
   uint32_t w[64], a, b, d, e, f, g, h, cc, t1, t2;
 
-  for (int i = 0; i < 16; i++)
-    w[i] = (uint32_t) p[4 * i] << 24 | (uint32_t) p[4 * i + 1] << 16 | (uint32_t) p[4 * i + 2] << 8
-           | p[4 * i + 3];
-  for (int i = 16; i < 64; i++)
+  for (; n > 0; n--, p += 64)
     {
-      uint32_t s0 = ROR (w[i - 15], 7) ^ ROR (w[i - 15], 18) ^ (w[i - 15] >> 3);
-      uint32_t s1 = ROR (w[i - 2], 17) ^ ROR (w[i - 2], 19) ^ (w[i - 2] >> 10);
-      w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+      for (int i = 0; i < 16; i++)
+        w[i] = (uint32_t) p[4 * i] << 24 | (uint32_t) p[4 * i + 1] << 16
+               | (uint32_t) p[4 * i + 2] << 8 | p[4 * i + 3];
+      for (int i = 16; i < 64; i++)
+        {
+          uint32_t s0 = ROR (w[i - 15], 7) ^ ROR (w[i - 15], 18) ^ (w[i - 15] >> 3);
+          uint32_t s1 = ROR (w[i - 2], 17) ^ ROR (w[i - 2], 19) ^ (w[i - 2] >> 10);
+          w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+        }
+      a = hh[0], b = hh[1], cc = hh[2], d = hh[3];
+      e = hh[4], f = hh[5], g = hh[6], h = hh[7];
+      for (int i = 0; i < 64; i++)
+        {
+          t1 = h + (ROR (e, 6) ^ ROR (e, 11) ^ ROR (e, 25)) + ((e & f) ^ (~e & g)) + K[i] + w[i];
+          t2 = (ROR (a, 2) ^ ROR (a, 13) ^ ROR (a, 22)) + ((a & b) ^ (a & cc) ^ (b & cc));
+          h = g, g = f, f = e, e = d + t1, d = cc, cc = b, b = a, a = t1 + t2;
+        }
+      hh[0] += a, hh[1] += b, hh[2] += cc, hh[3] += d;
+      hh[4] += e, hh[5] += f, hh[6] += g, hh[7] += h;
     }
-  a = c->h[0], b = c->h[1], cc = c->h[2], d = c->h[3];
-  e = c->h[4], f = c->h[5], g = c->h[6], h = c->h[7];
-  for (int i = 0; i < 64; i++)
-    {
-      t1 = h + (ROR (e, 6) ^ ROR (e, 11) ^ ROR (e, 25)) + ((e & f) ^ (~e & g)) + K[i] + w[i];
-      t2 = (ROR (a, 2) ^ ROR (a, 13) ^ ROR (a, 22)) + ((a & b) ^ (a & cc) ^ (b & cc));
-      h = g, g = f, f = e, e = d + t1, d = cc, cc = b, b = a, a = t1 + t2;
-    }
-  c->h[0] += a, c->h[1] += b, c->h[2] += cc, c->h[3] += d;
-  c->h[4] += e, c->h[5] += f, c->h[6] += g, c->h[7] += h;
 }
 
 void
@@ -53,41 +59,66 @@ hs_sha256_init (hs_sha256_t *c)
   c->used = 0;
 }
 
-void
-hs_sha256_update (hs_sha256_t *c, const void *data, size_t len)
+static void
+update_with (hs_sha256_t *c, const uint8_t *p, size_t len, blocks_fn *blocks)
 {
-  const uint8_t *p = data;
-
   c->len += len;
-  while (len > 0)
+  if (c->used > 0)
     {
       size_t n = 64 - c->used < len ? 64 - c->used : len;
 
       memcpy (c->buf + c->used, p, n);
       c->used += n, p += n, len -= n;
-      if (c->used == 64)
-        {
-          block (c, c->buf);
-          c->used = 0;
-        }
+      if (c->used < 64)
+        return;
+      blocks (c->h, c->buf, 1);
+      c->used = 0;
     }
+  /* whole blocks straight from the input, no copy */
+  if (len >= 64)
+    {
+      blocks (c->h, p, len / 64);
+      p += len & ~(size_t) 63, len &= 63;
+    }
+  if (len > 0)
+    memcpy (c->buf, p, len);
+  c->used = len;
+}
+
+static void
+final_with (hs_sha256_t *c, uint8_t out[32], blocks_fn *blocks)
+{
+  uint64_t bits = c->len * 8;
+  size_t used = c->used;
+
+  /* 0x80, zeros up to 56 mod 64, the bit length big-endian: one or two blocks */
+  c->buf[used++] = 0x80;
+  if (used > 56)
+    {
+      memset (c->buf + used, 0, 64 - used);
+      blocks (c->h, c->buf, 1);
+      used = 0;
+    }
+  memset (c->buf + used, 0, 56 - used);
+  for (int i = 0; i < 8; i++)
+    c->buf[56 + i] = (uint8_t) (bits >> (56 - 8 * i));
+  blocks (c->h, c->buf, 1);
+  c->used = 0;
+  for (int i = 0; i < 8; i++)
+    for (int j = 0; j < 4; j++)
+      out[4 * i + j] = (uint8_t) (c->h[i] >> (24 - 8 * j));
+}
+
+void
+hs_sha256_update (hs_sha256_t *c, const void *data, size_t len)
+{
+  update_with (c, data, len, blocks_portable);
 }
 
 void
 hs_sha256_final (hs_sha256_t *c, uint8_t out[32])
 {
-  uint64_t bits = c->len * 8;
-  uint8_t pad = 0x80, zero = 0, lenbuf[8];
-
-  hs_sha256_update (c, &pad, 1);
-  while (c->used != 56)
-    hs_sha256_update (c, &zero, 1);
-  for (int i = 0; i < 8; i++)
-    lenbuf[i] = (uint8_t) (bits >> (56 - 8 * i));
-  hs_sha256_update (c, lenbuf, 8);
-  for (int i = 0; i < 8; i++)
-    for (int j = 0; j < 4; j++)
-      out[4 * i + j] = (uint8_t) (c->h[i] >> (24 - 8 * j));
+  final_with (c, out, blocks_portable);
 }
 
 void
