@@ -3,12 +3,17 @@
 # machine drift cannot fake): pass-through `state` against runc, and a whole
 # `hardshim create` of the Docker capture with runtime /bin/true.
 #   sudo OLD=/path/to/old/build/hardshim bench/ab.sh [ROUNDS] [NEW_BUILD_DIR]
+# On tmpfs (AB_DISK=1: on the disk under /tmp).
 set -eu
 if [ -z "${AB_NS:-}" ]; then AB_NS=1 exec unshare -m --propagation private sh "$0" "$@"; fi
 top=$(cd "$(dirname "$0")/.." && pwd)
-W=$(mktemp -d /tmp/hardshim-ab.XXXXXX); chmod 755 $W
+W=$(mktemp -d /tmp/hardshim-ab.XXXXXX)
+# on tmpfs, as /run in production; AB_DISK=1 keeps the disk under /tmp
+if [ -z "${AB_DISK:-}" ]; then mount -t tmpfs hardshim-ab "$W"; fi
+chmod 755 $W
 cleanup () {
   grep -o " $W/[^ ]*" /proc/self/mountinfo | sort -r | while read -r mp; do umount -l "$mp" 2>/dev/null || true; done
+  if [ -z "${AB_DISK:-}" ]; then umount -l "$W" 2>/dev/null || true; fi
   rm -rf "$W"
 }
 trap cleanup EXIT
