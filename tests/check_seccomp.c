@@ -1104,31 +1104,40 @@ seccomp_notes (const hs_audit_t *a)
   return n;
 }
 
-/* linux.seccomp after hardening `config` with state under `dir`, and the
- * number of seccomp notes. */
-static char *
-harden_with (const char *dir, const char *config, size_t *ret_notes)
+/* `config` hardened with the default policy and state under `dir`; the
+ * audit trail goes to `audit` (the caller releases it). */
+static hs_json_t *
+harden_in (const char *dir, const char *config, hs_audit_t *audit)
 {
   char *policy_text = hs_xasprintf ("{\"state_dir\":\"%s/run\"}", dir);
   hs_policy_t *policy = NULL;
   hs_json_t *spec = test_parse (config);
   hs_host_t host = { 0 };
   hs_error_t err = NULL;
-  hs_audit_t audit;
-  char *out;
 
   if (hs_policy_from_text (policy_text, "test", &policy, &err) < 0
       || hs_policy_validate_controls (policy, &err) < 0)
     ck_abort_msg ("policy: %s", err->msg);
-  hs_audit_init (&audit, "create", "id", "/b", policy->digest);
-  if (hs_harden_spec (spec, policy, &host, &audit, &err) < 0)
+  hs_audit_init (audit, "create", "id", "/b", NULL);
+  if (hs_harden_spec (spec, policy, &host, audit, &err) < 0)
     ck_abort_msg ("refused: %s", err->msg);
-  out = test_emit (hs_json_path (spec, "linux", "seccomp", NULL));
+  hs_policy_free (policy);
+  free (policy_text);
+  return spec;
+}
+
+/* linux.seccomp after hardening `config` with state under `dir`, and the
+ * number of seccomp notes. */
+static char *
+harden_with (const char *dir, const char *config, size_t *ret_notes)
+{
+  hs_audit_t audit;
+  hs_json_t *spec = harden_in (dir, config, &audit);
+  char *out = test_emit (hs_json_path (spec, "linux", "seccomp", NULL));
+
   *ret_notes = seccomp_notes (&audit);
   hs_audit_release (&audit);
   hs_json_free (spec);
-  hs_policy_free (policy);
-  free (policy_text);
   return out;
 }
 
@@ -1190,29 +1199,16 @@ END_TEST
 static char *
 harden_full (const char *dir, const char *config, size_t *ret_changes)
 {
-  char *policy_text = hs_xasprintf ("{\"state_dir\":\"%s/run\"}", dir);
-  hs_policy_t *policy = NULL;
-  hs_json_t *spec = test_parse (config);
-  hs_host_t host = { 0 };
-  hs_error_t err = NULL;
   hs_audit_t audit;
-  char *out;
+  hs_json_t *spec = harden_in (dir, config, &audit);
+  char *out = test_emit (spec);
 
-  if (hs_policy_from_text (policy_text, "test", &policy, &err) < 0
-      || hs_policy_validate_controls (policy, &err) < 0)
-    ck_abort_msg ("policy: %s", err->msg);
-  hs_audit_init (&audit, "create", "id", "/b", policy->digest);
-  if (hs_harden_spec (spec, policy, &host, &audit, &err) < 0)
-    ck_abort_msg ("refused: %s", err->msg);
-  out = test_emit (spec);
   *ret_changes = 0;
   for (size_t i = 0; i < audit.len; i++)
     *ret_changes += strcmp (audit.items[i].control, "seccomp") == 0
                     && strcmp (audit.items[i].action, HS_ACT_CHANGED) == 0;
   hs_audit_release (&audit);
   hs_json_free (spec);
-  hs_policy_free (policy);
-  free (policy_text);
   return out;
 }
 
