@@ -97,6 +97,18 @@ static const struct
   { "comment", "{/* c */}", "invalid JSON" },
   { "bare word", "{\"a\":tru}", "invalid JSON" },
   { "empty", "", "empty" },
+  /* where: line, column, byte offset, what was expected and found, or the path */
+  { "syntax error place", "{\"a\":\n[1 2]}",
+    "invalid JSON on line 2, column 4 (byte offset 9): expected `,` or `]` after an array element, "
+    "found `2`" },
+  { "truncated place", "[1,",
+    "line 1, column 4 (byte offset 3): expected a value, found the end of "
+    "the input (truncated?)" },
+  { "trailing place", "{} x",
+    "expected the end of the input after the top-level value, found `x`" },
+  { "surrogate place", "{\"a\":[\"x\",\"\\ud800\"]}",
+    "string with a lone UTF-16 surrogate escape at `a[1]`" },
+  { "UTF-8 place", "{\"a\":\"\xff\"}", "not valid UTF-8 at byte offset 6" },
 };
 
 START_TEST (test_hostile)
