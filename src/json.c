@@ -7,14 +7,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <yajl/yajl_parse.h>
 
 /* ---- strict UTF-8 ---------------------------------------------------- */
 
-bool
-hs_utf8_valid (const char *s, size_t len)
+/* Bytes of s that are strictly valid UTF-8 before the first that is not. */
+static size_t
+utf8_valid_len (const char *s, size_t len)
 {
-  const unsigned char *p = (const unsigned char *) s, *end = p + len;
+  const unsigned char *start = (const unsigned char *) s, *p = start, *end = p + len;
 
   while (p < end)
     {
@@ -39,20 +39,26 @@ hs_utf8_valid (const char *s, size_t len)
       else if ((c & 0xF8) == 0xF0)
         n = 3, cp = c & 0x07, min = 0x10000;
       else
-        return false;
+        break;
       if ((size_t) (end - p) <= n)
-        return false;
+        break;
       for (size_t i = 1; i <= n; i++)
         {
           if ((p[i] & 0xC0) != 0x80)
-            return false;
+            return (size_t) (p - start);
           cp = (cp << 6) | (p[i] & 0x3F);
         }
       if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return false;
+        break;
       p += n + 1;
     }
-  return true;
+  return (size_t) (p - start);
+}
+
+bool
+hs_utf8_valid (const char *s, size_t len)
+{
+  return utf8_valid_len (s, len) == len;
 }
 
 /* ---- key folding like Go's encoding/json ------------------------------ */
@@ -434,8 +440,41 @@ hs_json_is_true (const hs_json_t *v)
   return v != NULL && v->type == HS_JSON_BOOL && v->boolean;
 }
 
+/* ---- plain string runs ---------------------------------------------- */
+
+/* None of the 8 bytes in w needs escaping (< 0x20, '"', '\\'), so none ends or
+ * escapes a string either: the SWAR "has a byte less than n" test; a false
+ * alarm only drops to the byte loop. Emitter and parser use it. */
+static inline bool
+plain8 (uint64_t w)
+{
+  const uint64_t ones = 0x0101010101010101ULL;
+  uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+
+  return ((((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b)) & (ones << 7)) == 0;
+}
+
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* Index of the first byte of w that plain8 objects to (w must have one):
+ * the lowest flag of each SWAR test is exact (borrows only run upwards). */
+static inline size_t
+first_special8 (uint64_t w)
+{
+  const uint64_t ones = 0x0101010101010101ULL;
+  uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+
+  return (size_t) __builtin_ctzll (
+             (((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b)) & (ones << 7))
+         >> 3;
+}
+#endif
+
 /* ---- parsing ---------------------------------------------------------- */
 
+/* One pass over the buffer with an explicit stack of open containers. It
+ * accepts exactly what yajl 2.1 (comments only when allowed) plus the checks
+ * around it accepted before issue #8: tests/json_yajl_parse_ref.h keeps that
+ * parser, and tests/check_json.c and tests/fuzz/fuzz_json.c compare. */
 typedef struct
 {
   hs_json_t **stack;
@@ -443,7 +482,9 @@ typedef struct
   hs_json_t *root;
   char *pending_key;
   unsigned max_depth;
-  char *error; /* set by a callback that cancels the parse */
+  char *error; /* the first refusal; the parse stops there */
+  const char *buf, *p, *end;
+  bool comments;
 } parse_state_t;
 
 /* "process.capabilities.bounding[3]": where the parse stands. With
@@ -489,6 +530,30 @@ fail (parse_state_t *st, char *msg)
   return 0;
 }
 
+/* A syntax error at `at`: line, column and byte offset, what was expected
+ * and what was found there. */
+static int
+fail_syntax (parse_state_t *st, const char *at, const char *expected)
+{
+  size_t line = 1;
+  const char *bol = st->buf;
+  char found[32];
+
+  for (const char *q = st->buf; q < at; q++)
+    if (*q == '\n')
+      line++, bol = q + 1;
+  if (at >= st->end)
+    snprintf (found, sizeof (found), "the end of the input");
+  else if (*at > ' ' && *at < 0x7f && *at != '`')
+    snprintf (found, sizeof (found), "`%c`", *at);
+  else
+    snprintf (found, sizeof (found), "byte 0x%02x", (unsigned char) *at);
+  return fail (st, hs_xasprintf ("invalid JSON on line %zu, column %zu (byte offset %zu): "
+                                 "expected %s, found %s%s",
+                                 line, (size_t) (at - bol) + 1, (size_t) (at - st->buf), expected,
+                                 found, at >= st->end ? " (truncated?)" : ""));
+}
+
 static int
 add_value (parse_state_t *st, hs_json_t *v)
 {
@@ -524,70 +589,6 @@ add_value (parse_state_t *st, hs_json_t *v)
       st->stack = hs_xgrow (st->stack, &st->cap, st->depth + 1, sizeof (*st->stack));
       st->stack[st->depth++] = v;
     }
-  return 1;
-}
-
-static int
-cb_null (void *ctx)
-{
-  return add_value (ctx, hs_json_new (HS_JSON_NULL));
-}
-
-static int
-cb_boolean (void *ctx, int b)
-{
-  return add_value (ctx, hs_json_new_bool (b != 0));
-}
-
-static int
-cb_number (void *ctx, const char *s, size_t len)
-{
-  return add_value (ctx, new_scalar (HS_JSON_NUMBER, s, len));
-}
-
-static int
-check_text (parse_state_t *st, const unsigned char *s, size_t len, const char *what)
-{
-  if (memchr (s, '\0', len) != NULL)
-    {
-      char *path = state_path (st, true);
-      fail (st, hs_xasprintf ("%s with an embedded NUL (\\u0000) at `%s`", what, path));
-      free (path);
-      return 0;
-    }
-  if (!hs_utf8_valid ((const char *) s, len))
-    {
-      char *path = state_path (st, true);
-      fail (st, hs_xasprintf ("%s that is not valid UTF-8 at `%s`", what, path));
-      free (path);
-      return 0;
-    }
-  return 1;
-}
-
-static int
-cb_string (void *ctx, const unsigned char *s, size_t len)
-{
-  if (!check_text (ctx, s, len, "string"))
-    return 0;
-  return add_value (ctx, new_scalar (HS_JSON_STRING, (const char *) s, len));
-}
-
-static int
-cb_start_map (void *ctx)
-{
-  return add_value (ctx, hs_json_new (HS_JSON_OBJECT));
-}
-
-static int
-cb_map_key (void *ctx, const unsigned char *s, size_t len)
-{
-  parse_state_t *st = ctx;
-
-  if (!check_text (st, s, len, "key"))
-    return 0;
-  free (st->pending_key);
-  st->pending_key = hs_xstrndup ((const char *) s, len);
   return 1;
 }
 
@@ -638,9 +639,8 @@ check_object_keys (parse_state_t *st, const hs_json_t *obj)
 }
 
 static int
-cb_end_container (void *ctx)
+end_container (parse_state_t *st)
 {
-  parse_state_t *st = ctx;
   hs_json_t *top = st->stack[st->depth - 1];
 
   if (top->type == HS_JSON_OBJECT && !check_object_keys (st, top))
@@ -649,23 +649,56 @@ cb_end_container (void *ctx)
   return 1;
 }
 
-static int
-cb_start_array (void *ctx)
+/* yajl's whitespace, which has \v and \f too. */
+static bool
+is_space (char c)
 {
-  return add_value (ctx, hs_json_new (HS_JSON_ARRAY));
+  return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\v' || c == '\f';
 }
 
-static const yajl_callbacks callbacks = {
-  .yajl_null = cb_null,
-  .yajl_boolean = cb_boolean,
-  .yajl_number = cb_number,
-  .yajl_string = cb_string,
-  .yajl_start_map = cb_start_map,
-  .yajl_map_key = cb_map_key,
-  .yajl_end_map = cb_end_container,
-  .yajl_start_array = cb_start_array,
-  .yajl_end_array = cb_end_container,
-};
+/* Moves st->p to the next token. 1: there is one; 0: the input ends (an
+ * unterminated comment too, which yajl took as the end); -1: refused. */
+static int
+skip_space_slow (parse_state_t *st)
+{
+  const char *p = st->p, *end = st->end;
+
+  for (;;)
+    {
+      const char *q;
+
+      while (p < end && is_space (*p))
+        p++;
+      st->p = p;
+      if (p == end)
+        return 0;
+      if (*p != '/')
+        return 1;
+      if (!st->comments)
+        return fail_syntax (st, p, "a token (comments are not allowed here)"), -1;
+      if (p + 1 < end && p[1] == '/')
+        q = memchr (p + 2, '\n', end - p - 2);
+      else if (p + 1 < end && p[1] == '*')
+        q = memmem (p + 2, end - p - 2, "*/", 2), q = q ? q + 1 : NULL;
+      else
+        return fail_syntax (st, p + 1, "`/` or `*` after `/` (a comment)"), -1;
+      if (q == NULL)
+        {
+          st->p = end;
+          return 0;
+        }
+      p = q + 1;
+    }
+}
+
+/* Most tokens follow the last one directly or after one space. */
+static inline int
+skip_space (parse_state_t *st)
+{
+  if (st->p < st->end && *st->p != '/' && !is_space (*st->p))
+    return 1;
+  return skip_space_slow (st);
+}
 
 static int
 hexval (char c)
@@ -679,6 +712,7 @@ hexval (char c)
   return -1;
 }
 
+/* The code unit of `\uXXXX` at p (p[0] is the `\\`), or -1. */
 static long
 read_u16_escape (const char *p, const char *end)
 {
@@ -696,129 +730,419 @@ read_u16_escape (const char *p, const char *end)
   return v;
 }
 
-static size_t
-line_of (const char *buf, size_t off)
+static int
+fail_text (parse_state_t *st, const char *what, const char *problem, const char *at)
 {
+  char *path = state_path (st, true);
   size_t line = 1;
 
-  for (size_t i = 0; i < off; i++)
-    if (buf[i] == '\n')
-      line++;
-  return line;
+  for (const char *q = st->buf; q < at; q++)
+    line += *q == '\n';
+  fail (st, hs_xasprintf ("%s %s at `%s` (line %zu, byte offset %zu)", what, problem, path, line,
+                          (size_t) (at - st->buf)));
+  free (path);
+  return 0;
 }
 
-/* Checks the raw text before yajl sees it: NUL bytes, strict UTF-8 and
- * lone UTF-16 surrogate escapes (yajl and Go decode those differently). */
+/* The string whose opening quote is at st->p: its raw text, and whether it
+ * has escapes (all checked: known, four hex digits, surrogates paired, no
+ * \u0000). st->p ends past the closing quote. 1: a string; 0: refused.
+ *
+ * `trailing`: a string after the top-level value, which yajl took for the
+ * end of the input when it was still open there (its lexer waits for more)
+ * unless the input ends inside an escape; 2 then. Its \u0000 was never
+ * decoded, but lone surrogates were refused before yajl ran. */
 static int
-prescan (const char *buf, size_t len, bool comments, hs_error_t *err)
+scan_string (parse_state_t *st, const char *what, bool trailing, const char **ret_s,
+             size_t *ret_len, bool *ret_escapes)
 {
-  const char *p = buf, *end = buf + len;
-  bool in_string = false;
+  const char *s = st->p + 1, *p = s, *end = st->end;
+  bool escapes = false;
 
-  if (memchr (buf, '\0', len) != NULL)
-    return hs_error_make (err, 0, "embedded NUL byte at offset %zu",
-                          (size_t) ((const char *) memchr (buf, '\0', len) - buf));
-  if (!hs_utf8_valid (buf, len))
-    return hs_error_make (err, 0, "not valid UTF-8");
-  while (p < end)
+  for (;;)
     {
-      if (!in_string)
-        {
-          if (*p == '"')
-            in_string = true;
-          else if (comments && *p == '/' && p + 1 < end && p[1] == '/')
-            {
-              while (p < end && *p != '\n')
-                p++;
-              continue;
-            }
-          else if (comments && *p == '/' && p + 1 < end && p[1] == '*')
-            {
-              const char *close = memmem (p + 2, end - p - 2, "*/", 2);
-              p = close ? close + 2 : end;
-              continue;
-            }
-          p++;
-          continue;
-        }
-      if (*p == '"')
-        in_string = false;
-      else if (*p == '\\' && p + 1 < end)
-        {
-          long u = read_u16_escape (p, end);
+      uint64_t w;
 
-          if (u >= 0xD800 && u <= 0xDBFF)
-            {
-              long lo = read_u16_escape (p + 6, end);
-              if (lo < 0xDC00 || lo > 0xDFFF)
-                return hs_error_make (err, 0, "lone UTF-16 surrogate escape on line %zu",
-                                      line_of (buf, p - buf));
-              p += 12;
-              continue;
-            }
-          if (u >= 0xDC00 && u <= 0xDFFF)
-            return hs_error_make (err, 0, "lone UTF-16 surrogate escape on line %zu",
-                                  line_of (buf, p - buf));
+      while (end - p >= 8 && (memcpy (&w, p, 8), plain8 (w)))
+        p += 8;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+      if (end - p >= 8)
+        p += first_special8 (w); /* the word the loop stopped at */
+      else
+#endif
+        while (p < end && *p != '"' && *p != '\\' && (unsigned char) *p >= 0x20)
+          p++;
+      if (p == end && trailing)
+        return 2;
+      if (p == end)
+        return fail_syntax (st, p, "`\"` (the end of the string)");
+      if (*p == '"' && trailing)
+        return fail_syntax (st, s - 1, "the end of the input after the top-level value");
+      if (*p == '"')
+        break;
+      if (*p != '\\')
+        return fail_syntax (st, p, "a character in a string (control characters must be escaped)");
+      escapes = true;
+      if (p + 1 == end)
+        return fail_syntax (st, p + 1, "an escaped character");
+      if (p[1] != 'u')
+        {
+          if (strchr ("\"\\/bfnrt", p[1]) == NULL || p[1] == '\0')
+            return fail_syntax (st, p + 1, "an escape (one of `\"\\/bfnrtu`) after `\\`");
           p += 2;
           continue;
         }
-      p++;
+      {
+        long u = read_u16_escape (p, end);
+
+        if (u < 0)
+          {
+            const char *bad = p + 2;
+            while (bad < end && bad < p + 6 && hexval (*bad) >= 0)
+              bad++;
+            return fail_syntax (st, bad, "four hex digits after `\\u`");
+          }
+        if (u == 0 && !trailing)
+          return fail_text (st, what, "with an embedded NUL (\\u0000)", p);
+        if (u >= 0xDC00 && u <= 0xDFFF)
+          return fail_text (st, what, "with a lone UTF-16 surrogate escape", p);
+        if (u >= 0xD800 && u <= 0xDBFF)
+          {
+            long lo = read_u16_escape (p + 6, end);
+            if (lo < 0xDC00 || lo > 0xDFFF)
+              return fail_text (st, what, "with a lone UTF-16 surrogate escape", p);
+            p += 6;
+          }
+        p += 6;
+      }
     }
-  return 0;
+  *ret_s = s;
+  *ret_len = (size_t) (p - s);
+  *ret_escapes = escapes;
+  st->p = p + 1;
+  return 1;
+}
+
+/* Decodes the escapes of checked raw text into out (never longer than the
+ * raw text); returns the decoded length. */
+static size_t
+unescape (const char *s, size_t len, char *out)
+{
+  const char *p = s, *end = s + len;
+  char *o = out;
+
+  while (p < end)
+    {
+      const char *bs = memchr (p, '\\', end - p);
+      size_t run = bs ? (size_t) (bs - p) : (size_t) (end - p);
+      uint32_t cp;
+
+      memmove (o, p, run);
+      o += run;
+      if (bs == NULL)
+        break;
+      p = bs + 2;
+      switch (bs[1])
+        {
+        case 'b':
+          *o++ = '\b';
+          continue;
+        case 'f':
+          *o++ = '\f';
+          continue;
+        case 'n':
+          *o++ = '\n';
+          continue;
+        case 'r':
+          *o++ = '\r';
+          continue;
+        case 't':
+          *o++ = '\t';
+          continue;
+        case 'u':
+          break;
+        default: /* `"`, `\\`, `/` */
+          *o++ = bs[1];
+          continue;
+        }
+      cp = (uint32_t) read_u16_escape (bs, end);
+      p = bs + 6;
+      if (cp >= 0xD800 && cp <= 0xDBFF)
+        {
+          cp = 0x10000 + ((cp - 0xD800) << 10) + ((uint32_t) read_u16_escape (p, end) - 0xDC00);
+          p += 6;
+        }
+      if (cp < 0x80)
+        *o++ = (char) cp;
+      else if (cp < 0x800)
+        *o++ = (char) (0xC0 | cp >> 6), *o++ = (char) (0x80 | (cp & 0x3F));
+      else if (cp < 0x10000)
+        *o++ = (char) (0xE0 | cp >> 12), *o++ = (char) (0x80 | ((cp >> 6) & 0x3F)),
+        *o++ = (char) (0x80 | (cp & 0x3F));
+      else
+        *o++ = (char) (0xF0 | cp >> 18), *o++ = (char) (0x80 | ((cp >> 12) & 0x3F)),
+        *o++ = (char) (0x80 | ((cp >> 6) & 0x3F)), *o++ = (char) (0x80 | (cp & 0x3F));
+    }
+  return (size_t) (o - out);
+}
+
+static hs_json_t *
+parse_string (parse_state_t *st)
+{
+  const char *s;
+  size_t len;
+  bool escapes;
+  hs_json_t *v;
+
+  if (!scan_string (st, "string", false, &s, &len, &escapes))
+    return NULL;
+  if (!escapes)
+    return new_scalar (HS_JSON_STRING, s, len);
+  /* decoded in place into the node's own buffer, sized for the raw text */
+  v = new_scalar (HS_JSON_STRING, s, len);
+  v->len = unescape (v->str, len, v->str);
+  v->str[v->len] = '\0';
+  return v;
+}
+
+static int
+parse_key (parse_state_t *st)
+{
+  const char *s;
+  size_t len;
+  bool escapes;
+  char *k;
+
+  if (!scan_string (st, "key", false, &s, &len, &escapes))
+    return 0;
+  k = hs_xmalloc (len + 1);
+  len = escapes ? unescape (s, len, k) : (memcpy (k, s, len), len);
+  k[len] = '\0';
+  free (st->pending_key);
+  st->pending_key = k;
+  return 1;
+}
+
+/* yajl's number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?,
+ * kept as written. */
+static hs_json_t *
+parse_number (parse_state_t *st)
+{
+  const char *s = st->p, *p = s, *end = st->end;
+
+#define DIGIT(q) ((q) < end && *(q) >= '0' && *(q) <= '9')
+  if (*p == '-')
+    p++;
+  if (p < end && *p == '0')
+    p++;
+  else if (DIGIT (p))
+    while (DIGIT (p))
+      p++;
+  else
+    return fail_syntax (st, p, "a digit after the minus sign"), NULL;
+  if (p < end && *p == '.')
+    {
+      p++;
+      if (!DIGIT (p))
+        return fail_syntax (st, p, "a digit after the decimal point"), NULL;
+      while (DIGIT (p))
+        p++;
+    }
+  if (p < end && (*p == 'e' || *p == 'E'))
+    {
+      p++;
+      if (p < end && (*p == '+' || *p == '-'))
+        p++;
+      if (!DIGIT (p))
+        return fail_syntax (st, p, "a digit in the exponent"), NULL;
+      while (DIGIT (p))
+        p++;
+    }
+#undef DIGIT
+  st->p = p;
+  return new_scalar (HS_JSON_NUMBER, s, (size_t) (p - s));
+}
+
+static hs_json_t *
+parse_literal (parse_state_t *st)
+{
+  static const struct
+  {
+    const char *text;
+    size_t len;
+    hs_json_type_t type;
+    bool b;
+  } lits[] = { { "true", 4, HS_JSON_BOOL, true },
+               { "false", 5, HS_JSON_BOOL, false },
+               { "null", 4, HS_JSON_NULL, false } };
+
+  for (size_t i = 0; i < sizeof (lits) / sizeof (lits[0]); i++)
+    if (*st->p == lits[i].text[0])
+      {
+        size_t n = 1;
+        hs_json_t *v;
+
+        while (n < lits[i].len && st->p + n < st->end && st->p[n] == lits[i].text[n])
+          n++;
+        if (n < lits[i].len)
+          {
+            char want[16];
+            snprintf (want, sizeof (want), "`%s`", lits[i].text);
+            return fail_syntax (st, st->p + n, want), NULL;
+          }
+        st->p += n;
+        v = hs_json_new (lits[i].type);
+        v->boolean = lits[i].b;
+        return v;
+      }
+  return fail_syntax (st, st->p, "a value"), NULL;
+}
+
+static int
+parse_document (parse_state_t *st)
+{
+  int r;
+
+  for (;;)
+    {
+      hs_json_t *v;
+
+      /* a value */
+      if ((r = skip_space (st)) <= 0)
+        return r == 0 ? fail_syntax (st, st->p, "a value") : 0;
+      switch (*st->p)
+        {
+        case '{':
+        case '[':
+          v = hs_json_new (*st->p == '{' ? HS_JSON_OBJECT : HS_JSON_ARRAY);
+          st->p++;
+          if (!add_value (st, v))
+            return 0;
+          if ((r = skip_space (st)) <= 0)
+            return r == 0 ? fail_syntax (st, st->p, "a value") : 0;
+          if (*st->p == (v->type == HS_JSON_OBJECT ? '}' : ']'))
+            {
+              st->p++;
+              if (!end_container (st))
+                return 0;
+              break;
+            }
+          if (v->type == HS_JSON_ARRAY)
+            continue;
+          goto key;
+        case '"':
+          if ((v = parse_string (st)) == NULL || !add_value (st, v))
+            return 0;
+          break;
+        case '-':
+        case '0':
+        case '1':
+        case '2':
+        case '3':
+        case '4':
+        case '5':
+        case '6':
+        case '7':
+        case '8':
+        case '9':
+          if ((v = parse_number (st)) == NULL || !add_value (st, v))
+            return 0;
+          break;
+        default:
+          if ((v = parse_literal (st)) == NULL || !add_value (st, v))
+            return 0;
+          break;
+        }
+
+      /* after a value: close containers, or the next member */
+      for (;;)
+        {
+          const hs_json_t *top;
+
+          if (st->depth == 0)
+            {
+              if ((r = skip_space (st)) < 0)
+                return 0;
+              if (r > 0 && *st->p == '"')
+                {
+                  const char *ts;
+                  size_t tlen;
+                  bool tesc;
+
+                  return scan_string (st, "trailing string", true, &ts, &tlen, &tesc) == 2;
+                }
+              if (r > 0)
+                return fail_syntax (st, st->p, "the end of the input after the top-level value");
+              return 1;
+            }
+          top = st->stack[st->depth - 1];
+          if ((r = skip_space (st)) <= 0)
+            return r == 0 ? fail_syntax (st, st->p,
+                                         top->type == HS_JSON_ARRAY ? "`,` or `]`" : "`,` or `}`")
+                          : 0;
+          if (*st->p == (top->type == HS_JSON_ARRAY ? ']' : '}'))
+            {
+              st->p++;
+              if (!end_container (st))
+                return 0;
+              continue;
+            }
+          if (*st->p != ',')
+            return fail_syntax (st, st->p,
+                                top->type == HS_JSON_ARRAY ? "`,` or `]` after an array element"
+                                                           : "`,` or `}` after an object member");
+          st->p++;
+          if (top->type == HS_JSON_ARRAY)
+            break;
+          if ((r = skip_space (st)) <= 0)
+            return r == 0 ? fail_syntax (st, st->p, "a key (a string)") : 0;
+        key:
+          if (*st->p != '"')
+            return fail_syntax (st, st->p, "a key (a string)");
+          if (!parse_key (st))
+            return 0;
+          if ((r = skip_space (st)) <= 0)
+            return r == 0 ? fail_syntax (st, st->p, "`:` after the key") : 0;
+          if (*st->p != ':')
+            return fail_syntax (st, st->p, "`:` after the key");
+          st->p++;
+          break;
+        }
+    }
 }
 
 int
 hs_json_parse (const char *buf, size_t len, const hs_json_limits_t *limits, hs_json_t **ret,
                hs_error_t *err)
 {
-  parse_state_t st = { .max_depth = limits->max_depth };
-  yajl_handle h;
-  yajl_status s;
-  int r;
+  parse_state_t st = { .max_depth = limits->max_depth,
+                       .buf = buf,
+                       .p = buf,
+                       .end = buf + len,
+                       .comments = limits->allow_comments };
+  const char *nul;
+  size_t bad;
 
   if (len > limits->max_bytes)
     return hs_error_make (err, 0, "larger than the limit of %zu bytes", limits->max_bytes);
   if (len == 0)
     return hs_error_make (err, 0, "empty file");
-  r = prescan (buf, len, limits->allow_comments, err);
-  if (r < 0)
-    return r;
+  /* Anywhere, comments too: raw NUL bytes and text that is not strict UTF-8. */
+  if ((nul = memchr (buf, '\0', len)) != NULL)
+    return hs_error_make (err, 0, "embedded NUL byte at offset %zu", (size_t) (nul - buf));
+  if ((bad = utf8_valid_len (buf, len)) < len)
+    return hs_error_make (err, 0, "not valid UTF-8 at byte offset %zu", bad);
 
-  h = yajl_alloc (&callbacks, NULL, &st);
-  if (h == NULL)
-    return hs_error_make (err, ENOMEM, "yajl_alloc");
-  yajl_config (h, yajl_allow_comments, limits->allow_comments ? 1 : 0);
-  s = yajl_parse (h, (const unsigned char *) buf, len);
-  if (s == yajl_status_ok)
-    s = yajl_complete_parse (h);
-
-  if (s != yajl_status_ok || st.root == NULL || st.depth != 0)
+  if (!parse_document (&st))
     {
-      if (st.error != NULL)
-        r = hs_error_make (err, 0, "%s", st.error);
-      else
-        {
-          size_t off = yajl_get_bytes_consumed (h);
-          unsigned char *msg = yajl_get_error (h, 0, (const unsigned char *) buf, len);
-          const char *m = (const char *) msg;
+      int r = hs_error_make (err, 0, "%s", st.error ? st.error : "invalid JSON");
 
-          if (strncmp (m, "parse error: ", 13) == 0)
-            m += 13;
-          /* yajl ends its message with a newline */
-          for (size_t n = strlen (m); n > 0 && (m[n - 1] == '\n' || m[n - 1] == ' '); n--)
-            msg[(m - (const char *) msg) + n - 1] = '\0';
-          r = hs_error_make (err, 0, "invalid JSON on line %zu: %s%s", line_of (buf, off), m,
-                             st.root == NULL || st.depth != 0 ? " (truncated?)" : "");
-          yajl_free_error (h, msg);
-        }
       free (st.error);
       free (st.pending_key);
       free (st.stack);
       hs_json_free (st.root);
-      yajl_free (h);
       return r;
     }
-  yajl_free (h);
   free (st.stack);
   free (st.pending_key);
   *ret = st.root;
@@ -876,17 +1200,6 @@ emit_indent (emitter_t *e, unsigned depth)
 {
   memset (emit_reserve (e, 2 * (size_t) depth), ' ', 2 * (size_t) depth);
   e->len += 2 * (size_t) depth;
-}
-
-/* None of the 8 bytes in w needs escaping (< 0x20, '"', '\\'): the SWAR
- * "has a byte less than n" test; a false alarm only drops to the byte loop. */
-static inline bool
-plain8 (uint64_t w)
-{
-  const uint64_t ones = 0x0101010101010101ULL;
-  uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
-
-  return ((((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b)) & (ones << 7)) == 0;
 }
 
 /* A quoted string, escaped as yajl_string_encode does: \" \\ \b \f \n \r \t,

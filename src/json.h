@@ -1,6 +1,7 @@
 /* hardshim: a mutable JSON tree that round-trips losslessly.
  *
- * Parsed with yajl's event parser so we control every check: size, depth,
+ * Parsed by hardshim's own single-pass parser (it accepts exactly what the
+ * yajl 2.1 event parser it replaced did) with every check: size, depth,
  * embedded NUL, strict UTF-8, duplicate keys and case twins (runc reads JSON
  * the Go way: last duplicate wins and struct fields match case-insensitively,
  * so any such pair could make hardshim check one value while the runtime uses

@@ -1,6 +1,7 @@
 /* JSON tree: lossless round trip of real engine configs, hostile input. */
 #include "testutil.h"
 #include "json_yajl_ref.h"
+#include "json_yajl_parse_ref.h"
 
 #include <dirent.h>
 #include <stdint.h>
@@ -96,6 +97,18 @@ static const struct
   { "comment", "{/* c */}", "invalid JSON" },
   { "bare word", "{\"a\":tru}", "invalid JSON" },
   { "empty", "", "empty" },
+  /* where: line, column, byte offset, what was expected and found, or the path */
+  { "syntax error place", "{\"a\":\n[1 2]}",
+    "invalid JSON on line 2, column 4 (byte offset 9): expected `,` or `]` after an array element, "
+    "found `2`" },
+  { "truncated place", "[1,",
+    "line 1, column 4 (byte offset 3): expected a value, found the end of "
+    "the input (truncated?)" },
+  { "trailing place", "{} x",
+    "expected the end of the input after the top-level value, found `x`" },
+  { "surrogate place", "{\"a\":[\"x\",\"\\ud800\"]}",
+    "string with a lone UTF-16 surrogate escape at `a[1]`" },
+  { "UTF-8 place", "{\"a\":\"\xff\"}", "not valid UTF-8 at byte offset 6" },
 };
 
 START_TEST (test_hostile)
@@ -677,6 +690,582 @@ START_TEST (test_emit_like_yajl_random)
 }
 END_TEST
 
+/* ---- parse like the yajl parser it replaced (tests/json_yajl_parse_ref.h) ---- */
+
+/* Both parsers on one input: both refuse, or both accept with equal trees
+ * that emit the same text. 1 when accepted, 0 when refused. */
+static int
+check_parse_same (const char *buf, size_t len, const hs_json_limits_t *l, const char *what)
+{
+  hs_json_t *a = NULL, *b = NULL;
+  hs_error_t ea = NULL, eb = NULL;
+  int ra = hs_json_parse (buf, len, l, &a, &ea);
+  int rb = ref_json_parse (buf, len, l, &b, &eb);
+  int accepted = ra == 0;
+
+  if ((ra == 0) != (rb == 0))
+    ck_abort_msg ("%s (comments %d, depth %u, max %zu): hardshim %s, yajl %s: `%.*s`", what,
+                  l->allow_comments, l->max_depth, l->max_bytes, ra == 0 ? "accepts" : ea->msg,
+                  rb == 0 ? "accepts" : eb->msg, (int) (len < 300 ? len : 300), buf);
+  if (ra < 0)
+    {
+      /* a refusal says something */
+      ck_assert_msg (ea != NULL && ea->msg[0] != '\0', "%s: no message", what);
+      hs_error_release (&ea);
+      hs_error_release (&eb);
+      return 0;
+    }
+  {
+    char *oa = NULL, *ob = NULL;
+    size_t la = 0, lb = 0;
+    int sa = hs_json_emit (a, false, &oa, &la, NULL), sb = hs_json_emit (b, false, &ob, &lb, NULL);
+
+    ck_assert_msg (hs_json_equal (a, b), "%s: trees differ: `%.*s`", what,
+                   (int) (len < 300 ? len : 300), buf);
+    ck_assert_int_eq (sa, sb);
+    if (sa == 0)
+      ck_assert_msg (la == lb && memcmp (oa, ob, la) == 0, "%s: emitted `%s`, yajl's tree `%s`",
+                     what, oa, ob);
+    free (oa);
+    free (ob);
+  }
+  hs_json_free (a);
+  hs_json_free (b);
+  return accepted;
+}
+
+/* Hand-written edge cases; each runs with and without comments and at
+ * several depth limits. */
+static const struct
+{
+  const char *text;
+  size_t len; /* 0: strlen */
+} parse_texts[] = {
+  /* top level */
+  { "{}", 0 },
+  { "[]", 0 },
+  { "1", 0 },
+  { "-1", 0 },
+  { "\"s\"", 0 },
+  { "true", 0 },
+  { "false", 0 },
+  { "null", 0 },
+  { "", 0 },
+  { " ", 0 },
+  { "\n\t\r ", 0 },
+  { "tru", 0 },
+  { "nul", 0 },
+  { "fals", 0 },
+  { "truex", 0 },
+  { "nullnull", 0 },
+  { "True", 0 },
+  { "NULL", 0 },
+  { "{} {}", 0 },
+  { "{}{}", 0 },
+  { "[] x", 0 },
+  { "1 2", 0 },
+  { "\"a\" \"b\"", 0 },
+  { "{},", 0 },
+  { "}", 0 },
+  { "]", 0 },
+  { ":", 0 },
+  { ",", 0 },
+  { "{", 0 },
+  { "[", 0 },
+  { "\"", 0 },
+  { "\"abc", 0 },
+  /* numbers */
+  { "0", 0 },
+  { "-0", 0 },
+  { "01", 0 },
+  { "-01", 0 },
+  { "00", 0 },
+  { "1.", 0 },
+  { ".5", 0 },
+  { "-.5", 0 },
+  { "1.5", 0 },
+  { "1.e5", 0 },
+  { "1e", 0 },
+  { "1e+", 0 },
+  { "1e-", 0 },
+  { "1E+2", 0 },
+  { "1e-2", 0 },
+  { "1E2", 0 },
+  { "1e999999", 0 },
+  { "-", 0 },
+  { "+1", 0 },
+  { "--1", 0 },
+  { "-a", 0 },
+  { "0x10", 0 },
+  { "1.2.3", 0 },
+  { "1e2e3", 0 },
+  { "0.0e-0", 0 },
+  { "18446744073709551616", 0 },
+  { "-9223372036854775809", 0 },
+  { "1e-400", 0 },
+  { "123456789012345678901234567890", 0 },
+  { "[1,2.5,-3e4,0]", 0 },
+  { "[1.]", 0 },
+  { "[-]", 0 },
+  { "[01]", 0 },
+  { "[1e]", 0 },
+  { "[.1]", 0 },
+  { "[1true]", 0 },
+  { "[1\"a\"]", 0 },
+  { "[1/**/]", 0 },
+  { "1//x", 0 },
+  { "1/*x", 0 },
+  { "1/", 0 },
+  { "[Infinity]", 0 },
+  { "[NaN]", 0 },
+  { "[-Infinity]", 0 },
+  { "{\"a\":1.0E+10}", 0 },
+  { "{\"a\":-0.0}", 0 },
+  { "[1 ,2 , 3 ]", 0 },
+  /* structure */
+  { "[1,]", 0 },
+  { "[,1]", 0 },
+  { "[,]", 0 },
+  { "[1,,2]", 0 },
+  { "{\"a\":1,}", 0 },
+  { "{,}", 0 },
+  { "{\"a\"}", 0 },
+  { "{\"a\":}", 0 },
+  { "{\"a\" 1}", 0 },
+  { "{\"a\"::1}", 0 },
+  { "{1:2}", 0 },
+  { "{a:1}", 0 },
+  { "{'a':1}", 0 },
+  { "{\"a\":1 \"b\":2}", 0 },
+  { "[1 2]", 0 },
+  { "[}", 0 },
+  { "{]", 0 },
+  { "[[]]", 0 },
+  { "[[],{}]", 0 },
+  { "{\"a\":[],\"b\":{}}", 0 },
+  { "{\"\":1}", 0 },
+  { "{\"a\":{\"b\":{\"c\":[1,[2,[3]]]}}}", 0 },
+  { "[\"a\",]", 0 },
+  { "{\"a\":1}}", 0 },
+  { "[1]]", 0 },
+  { "[[1]", 0 },
+  { "{\"a\":{}", 0 },
+  /* after the top-level value: yajl took a string still open at the end
+   * for the end of the input (its lexer waits for more), unless the input
+   * ends inside an escape */
+  { "{} \"abc", 0 },
+  { "1\"", 0 },
+  { "767\"", 0 },
+  { "{}\"a\\n", 0 },
+  { "{} \"\\u0000", 0 },
+  { "{} \"\\ud800", 0 },
+  { "{} \"\\ud83d\\ude00", 0 },
+  { "{} \"\\ud83d\\ude0", 0 },
+  { "{} \"\\", 0 },
+  { "{} \"\\u12", 0 },
+  { "{} \"\\u", 0 },
+  { "{} \"abc\"", 0 },
+  { "[] \"\x01", 0 },
+  { "{} /*x*/ \"ab", 0 },
+  { "{} // x\n\"ab", 0 },
+  { "\"ab", 0 },
+  { "{} \"\\q", 0 },
+  { "{} \"\\udc00", 0 },
+  { "{} \"ab\" \"", 0 },
+  { "null \"", 0 },
+  { "{} t", 0 },
+  { "{} tru", 0 },
+  { "{} 1", 0 },
+  { "{} -", 0 },
+  { "{} [", 0 },
+  { "{} {", 0 },
+  /* whitespace: JSON has four, yajl also \v and \f */
+  { " {\"a\" : [ 1 , 2 ] } ", 0 },
+  { "\v{}", 0 },
+  { "{}\v", 0 },
+  { "\f[1]", 0 },
+  { "[1\f,\v2]", 0 },
+  { "{\"a\"\v:\f1}", 0 },
+  { "\xc2\xa0{}", 0 },
+  { "{}\xc2\xa0", 0 },
+  { "\x01{}", 0 },
+  { "\x1f[]", 0 },
+  { "{\r\n\"a\"\r\n:\r\n1\r\n}\r\n", 0 },
+  { "\x7f{}", 0 },
+  /* BOM */
+  { "\xef\xbb\xbf{}", 0 },
+  { "{}\xef\xbb\xbf", 0 },
+  { "[\"\xef\xbb\xbf\"]", 0 },
+  /* comments */
+  { "{/* c */}", 0 },
+  { "// c\n{}", 0 },
+  { "{}// c", 0 },
+  { "{}/* c", 0 },
+  { "{}/* c *", 0 },
+  { "{}/*", 0 },
+  { "{}//", 0 },
+  { "{}/", 0 },
+  { "/", 0 },
+  { "/{}", 0 },
+  { "{/ /}", 0 },
+  { "[1,/*x*/2]", 0 },
+  { "[1,//x\n2]", 0 },
+  { "[1,//x 2]", 0 },
+  { "[1,/*x*/", 0 },
+  { "[1/*", 0 },
+  { "/**/1", 0 },
+  { "/*/ */1", 0 },
+  { "/*/1", 0 },
+  { "/***/1", 0 },
+  { "/* a */ /* b */ // c\n // d\n[/*e*/]/*f*/", 0 },
+  { "{\"a\"/**/:/**/1/**/}", 0 },
+  { "[\"/* not a comment */\"]", 0 },
+  { "[\"//\"]", 0 },
+  { "{\"//\":1}", 0 },
+  { "/* \"quoted\" */{}", 0 },
+  { "/* \"unterminated string */{}", 0 },
+  { "// \"x\n{\"a\":\"\\ud800\"}", 0 },
+  { "/*\\ud800*/{}", 0 },
+  { "/*\xff*/{}", 0 },
+  { "// \xc0\xaf\n{}", 0 },
+  { "{}/*\xed\xa0\x80*/", 0 },
+  { "{}\n//\xff", 0 },
+  { "#c\n{}", 0 },
+  { "{}#", 0 },
+  /* strings: every escape */
+  { "[\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"]", 0 },
+  { "[\"\\u0041\\u00e9\\u20ac\\ud83d\\ude00\"]", 0 },
+  { "[\"\\u00E9\\uFFFF\\uFFFE\\u0080\\u07ff\\u0800\"]", 0 },
+  { "[\"\\uD800\\uDC00\\uDBFF\\uDFFF\"]", 0 },
+  { "[\"\\a\"]", 0 },
+  { "[\"\\x41\"]", 0 },
+  { "[\"\\'\"]", 0 },
+  { "[\"\\U0041\"]", 0 },
+  { "[\"\\\"]", 0 },
+  { "[\"\\u12\"]", 0 },
+  { "[\"\\u12g4\"]", 0 },
+  { "[\"\\u\"]", 0 },
+  { "[\"\\u 123\"]", 0 },
+  { "[\"\\", 0 },
+  { "[\"\\u00", 0 },
+  { "[\"\\u0000\"]", 0 },
+  { "{\"\\u0000\":1}", 0 },
+  { "[\"a\\u0000\"]", 0 },
+  { "[\"\\ud800\"]", 0 },
+  { "[\"\\udc00\"]", 0 },
+  { "[\"\\udfff x\"]", 0 },
+  { "[\"\\ud800\\ud800\"]", 0 },
+  { "[\"\\ud800\\u0041\"]", 0 },
+  { "[\"\\ud800\\\\udc00\"]", 0 },
+  { "[\"\\ud800x\\udc00\"]", 0 },
+  { "[\"\\udc00\\ud800\"]", 0 },
+  { "[\"\\ud800\\udc00\\udc00\"]", 0 },
+  { "{\"\\ud800\":1}", 0 },
+  { "{\"\\ud83d\\ude00\":1}", 0 },
+  { "[\"\\ud800\\u12\"]", 0 },
+  { "[\"\\ud800\\", 0 },
+  { "[\"\\uD834\\uDD1E\"]", 0 },
+  { "[\"\\u002F\\u005c\\u0022\"]", 0 },
+  { "[\"\\u0001\\u001f\\u007f\"]", 0 },
+  { "[\"tab\there\"]", 0 },
+  { "[\"nl\nhere\"]", 0 },
+  { "[\"\x01\"]", 0 },
+  { "[\"\x1f\"]", 0 },
+  { "[\"\x7f\"]", 0 },
+  { "[\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"]", 0 },
+  { "[\"\xff\"]", 0 },
+  { "[\"\xc0\xaf\"]", 0 },
+  { "[\"\xed\xa0\x80\"]", 0 },
+  { "[\"\xf4\x90\x80\x80\"]", 0 },
+  { "[\"\xe2\x82\"]", 0 },
+  { "[\"\xc3", 0 },
+  { "[\"abcdefgh\\\"ijklmnop\\\\qrstuvwx\"]", 0 },
+  { "[\"0123456\\n01234567\"]", 0 },
+  { "[\"01234567\"]", 0 },
+  { "[\"0123456\"]", 0 },
+  { "[\"012345678\"]", 0 },
+  { "[\"0123456789abcde\\t\"]", 0 },
+  { "[\"\\\\\\\\\\\\\"]", 0 },
+  { "[\"\\\\\\\\\\\\\\\\\"]", 0 },
+  { "[\"\", \"\"]", 0 },
+  { "[\"a\"\"b\"]", 0 },
+  /* NUL */
+  { "{\"a\":\"x\"}\0{}", 12 },
+  { "\0", 1 },
+  { "{\"a\":\"\0\"}", 9 },
+  { "[1]\0", 4 },
+  { "/*\0*/{}", 7 },
+  /* duplicate and case-twin keys, Go's folding */
+  { "{\"a\":1,\"a\":2}", 0 },
+  { "{\"a\":1,\"A\":2}", 0 },
+  { "{\"a\":{\"b\":1,\"B\":1}}", 0 },
+  { "{\"k\":1,\"\\u212a\":2}", 0 },
+  { "{\"s\":1,\"\\u017f\":2}", 0 },
+  { "{\"\xe2\x84\xaa\":1,\"K\":2}", 0 },
+  { "{\"\xc5\xbf\":1,\"S\":2}", 0 },
+  { "{\"\xc3\xa9\":1,\"\xc3\x89\":2}", 0 },
+  { "{\"a\":1,\"\\u0061\":2}", 0 },
+  { "{\"ab\":1,\"a\":2,\"b\":3}", 0 },
+  { "[{\"x\":1},{\"x\":1}]", 0 },
+  { "{\"a\":{\"x\":1},\"b\":{\"x\":1}}", 0 },
+  { "{\"1\":1,\"2\":2,\"3\":3,\"4\":4,\"5\":5,\"6\":6,\"7\":7,\"8\":8,\"9\":9,\"10\":10,\"11\":1,"
+    "\"12\":1,\"13\":1,\"14\":1,\"15\":1,\"16\":1,\"17\":1,\"18\":1,\"1\":1}",
+    0 },
+  { "{\"1\":1,\"2\":2,\"3\":3,\"4\":4,\"5\":5,\"6\":6,\"7\":7,\"8\":8,\"9\":9,\"10\":10,\"11\":1,"
+    "\"12\":1,\"13\":1,\"14\":1,\"15\":1,\"16\":1,\"17\":1,\"18\":1,\"Q\":1,\"q\":1}",
+    0 },
+  /* depth (run with limits 0 to 5 and 64) */
+  { "[[[[]]]]", 0 },
+  { "[[[[[]]]]]", 0 },
+  { "{\"a\":{\"b\":{\"c\":{}}}}", 0 },
+  { "{\"a\":{\"b\":{\"c\":{\"d\":{}}}}}", 0 },
+  { "[[[[1]]]]", 0 },
+  { "[[[[[1]]]]]", 0 },
+  { "[[[[[", 0 },
+  { "[{\"a\":[{\"b\":[]}]}]", 0 },
+};
+
+START_TEST (test_parse_like_yajl_texts)
+{
+  static const unsigned depths[] = { 0, 1, 3, 4, 5, 64 };
+  const char *text = parse_texts[_i].text;
+  size_t len = parse_texts[_i].len ? parse_texts[_i].len : strlen (text);
+
+  for (int c = 0; c <= 1; c++)
+    for (size_t d = 0; d < sizeof (depths) / sizeof (depths[0]); d++)
+      {
+        hs_json_limits_t l = { 1 << 20, depths[d], c };
+        char what[64];
+
+        snprintf (what, sizeof (what), "text %d", _i);
+        check_parse_same (text, len, &l, what);
+      }
+}
+END_TEST
+
+/* The escapes the parser decodes: every escape alone and after runs of every
+ * length around the 8-byte steps, in strings and keys. */
+START_TEST (test_parse_like_yajl_escapes)
+{
+  static const char *const esc[] = { "\\\"",
+                                     "\\\\",
+                                     "\\/",
+                                     "\\b",
+                                     "\\f",
+                                     "\\n",
+                                     "\\r",
+                                     "\\t",
+                                     "\\u0041",
+                                     "\\u00e9",
+                                     "\\u07FF",
+                                     "\\u0800",
+                                     "\\uffff",
+                                     "\\ud83d\\ude00",
+                                     "\\udbff\\udfff",
+                                     "\\ud800",
+                                     "\\u0000",
+                                     "\\q",
+                                     "\\u12",
+                                     "\"",
+                                     "\x01",
+                                     "\x7f",
+                                     "\xc3\xa9" };
+  hs_json_limits_t l = { 1 << 20, 8, false };
+  char buf[128], what[64];
+  int accepted = 0, n = 0;
+
+  for (size_t e = 0; e < sizeof (esc) / sizeof (esc[0]); e++)
+    for (int pre = 0; pre < 18; pre++)
+      for (int key = 0; key <= 1; key++)
+        {
+          int len = snprintf (buf, sizeof (buf), key ? "{\"%.*s%s%.*s\":1}" : "[\"%.*s%s%.*s\"]",
+                              pre, "abcdefghijklmnopqrstuvwxyz", esc[e], pre % 9, "ABCDEFGHIJ");
+          snprintf (what, sizeof (what), "escape %zu after %d", e, pre);
+          accepted += check_parse_same (buf, (size_t) len, &l, what);
+          n++;
+        }
+  ck_assert_int_gt (accepted, n / 2);
+  ck_assert_int_lt (accepted, n);
+}
+END_TEST
+
+/* Depth limits at the boundary, arrays and objects mixed; size limit at the
+ * boundary. */
+START_TEST (test_parse_like_yajl_limits)
+{
+  char buf[512];
+
+  for (unsigned max = 0; max <= 66; max++)
+    for (unsigned depth = max > 2 ? max - 2 : 0; depth <= max + 2; depth++)
+      for (int kind = 0; kind < 3; kind++)
+        {
+          hs_json_limits_t l = { 1 << 20, max, kind == 2 };
+          size_t n = 0;
+
+          for (unsigned i = 0; i < depth; i++)
+            n += (size_t) sprintf (buf + n, "%s", kind == 0 || i % 2 ? "[" : "{\"k\":");
+          buf[n++] = '1';
+          for (unsigned i = depth; i > 0; i--)
+            buf[n++] = kind == 0 || (i - 1) % 2 ? ']' : '}';
+          ck_assert_int_eq (check_parse_same (buf, n, &l, "depth"), depth <= max);
+        }
+  for (size_t max = 0; max < 40; max++)
+    {
+      hs_json_limits_t l = { max, 8, false };
+      const char *text = "{\"a\":[\"0123456789\",1]}";
+
+      for (size_t n = 0; n <= strlen (text); n++)
+        check_parse_same (text, n, &l, "size");
+      ck_assert_int_eq (check_parse_same (text, strlen (text), &l, "size"), max >= strlen (text));
+    }
+}
+END_TEST
+
+static char *
+read_whole (const char *path, size_t *ret_len)
+{
+  FILE *f = fopen (path, "rb");
+  char *buf;
+  long n;
+
+  ck_assert_msg (f != NULL, "cannot open %s", path);
+  fseek (f, 0, SEEK_END);
+  n = ftell (f);
+  rewind (f);
+  buf = hs_xmalloc ((size_t) n + 1);
+  ck_assert_int_eq (fread (buf, 1, (size_t) n, f), (size_t) n);
+  buf[n] = '\0';
+  fclose (f);
+  *ret_len = (size_t) n;
+  return buf;
+}
+
+/* Every capture and profile, and pseudo-random mutations of each (byte
+ * changes, truncations, insertions) from a fixed seed. */
+static const char *const parse_files[][2] = {
+  { "captures/docker-20.10-config.json", "" },
+  { "captures/podman-4.3-config.json", "" },
+  { "captures/containerd-1.6-ctr-config.json", "" },
+  { "../../profiles/presets/restricted.json", "c" },
+  { "../../profiles/presets/baseline.json", "c" },
+  { "../../profiles/presets/audit-only.json", "c" },
+  { "../../profiles/seccomp/default.json", "c" },
+};
+
+static const char *const mutation_snippets[]
+    = { "\"",      "\\",       "\\u",         "\\ud800", "\\udc00",  "\\ud83d\\ude00",
+        "\\u0000", "/*",       "*/",          "//",      "\n",       ",",
+        ":",       "[",        "]",           "{",       "}",        "1e",
+        "-",       ".",        "0",           "01",      "e+",       "\v",
+        "\f",      "\x01",     "\xff",        "\xc3",    "\xc3\xa9", "true",
+        "nul",     "\"a\":1,", "\"A\":2,",    "[[[[",    "]]]]",     " ",
+        "\t",      "\0",       "\xef\xbb\xbf" };
+
+static size_t
+mutate (uint64_t *st, const char *in, size_t len, char *out)
+{
+  size_t n = len, at;
+  unsigned times = 1 + rng_below (st, 3);
+
+  memcpy (out, in, len);
+  for (unsigned t = 0; t < times; t++)
+    {
+      at = n ? rng_below (st, (unsigned) n + 1) : 0;
+      switch (rng_below (st, 6))
+        {
+        case 0: /* change one byte to anything */
+          if (at < n)
+            out[at] = (char) rng_below (st, 256);
+          break;
+        case 1: /* change one byte to a character JSON cares about */
+          if (at < n)
+            out[at] = "\"\\{}[],:/*-.0123456789eE+tfnu \n\v\f\x01\x80\xff"[rng_below (st, 34)];
+          break;
+        case 2: /* truncate */
+          n = at;
+          break;
+        case 3: /* delete a run */
+          {
+            size_t k = rng_below (st, 16);
+            if (at + k > n)
+              k = n - at;
+            memmove (out + at, out + at + k, n - at - k);
+            n -= k;
+          }
+          break;
+        default: /* insert a snippet */
+          {
+            unsigned s = rng_below (st, sizeof (mutation_snippets) / sizeof (mutation_snippets[0]));
+            const char *snip = mutation_snippets[s];
+            size_t k = snip[0] == '\0' ? 1 : strlen (snip);
+
+            memmove (out + at + k, out + at, n - at);
+            memcpy (out + at, snip, k);
+            n += k;
+          }
+          break;
+        }
+    }
+  return n;
+}
+
+START_TEST (test_parse_like_yajl_files)
+{
+  uint64_t st = 0x70617273654a534fULL; /* fixed: failures reproduce */
+  int accepted = 0, refused = 0;
+
+  for (size_t f = 0; f < sizeof (parse_files) / sizeof (parse_files[0]); f++)
+    {
+      char *path = hs_xasprintf ("%s/%s", TEST_DATA_DIR, parse_files[f][0]);
+      size_t len;
+      char *text = read_whole (path, &len);
+      char *buf = hs_xmalloc (len + 64 * 3 + 1);
+      bool comments = parse_files[f][1][0] == 'c';
+      hs_json_limits_t l = { HS_JSON_MAX_BYTES, HS_JSON_MAX_DEPTH, comments };
+      char what[128];
+
+      ck_assert_int_eq (check_parse_same (text, len, &l, path), 1);
+      l.allow_comments = !comments;
+      check_parse_same (text, len, &l, path);
+      /* small inputs mutate fast; the captures get fewer but still thousands overall */
+      for (int i = 0; i < 1500; i++)
+        {
+          size_t n = mutate (&st, text, len, buf);
+
+          l.allow_comments = rng_below (&st, 2);
+          l.max_depth = rng_below (&st, 8) == 0 ? rng_below (&st, 6) : HS_JSON_MAX_DEPTH;
+          snprintf (what, sizeof (what), "%s mutation %d", parse_files[f][0], i);
+          if (check_parse_same (buf, n, &l, what))
+            accepted++;
+          else
+            refused++;
+        }
+      free (buf);
+      free (text);
+      free (path);
+    }
+  /* the table texts mutated */
+  for (int i = 0; i < 40000; i++)
+    {
+      size_t t = rng_below (&st, sizeof (parse_texts) / sizeof (parse_texts[0]));
+      const char *text = parse_texts[t].text;
+      size_t len = parse_texts[t].len ? parse_texts[t].len : strlen (text);
+      char buf[512], what[64];
+      hs_json_limits_t l = { 1 << 20, 1 + rng_below (&st, 5), rng_below (&st, 2) };
+      size_t n = mutate (&st, text, len, buf);
+
+      snprintf (what, sizeof (what), "text %zu mutation %d", t, i);
+      if (check_parse_same (buf, n, &l, what))
+        accepted++;
+      else
+        refused++;
+    }
+  /* the mutations must exercise both outcomes */
+  ck_assert_int_gt (accepted, 2000);
+  ck_assert_int_gt (refused, 2000);
+}
+END_TEST
+
 /* Not UTF-8 in a string or a key: emit fails, names the place, *ret untouched. */
 static const struct
 {
@@ -748,6 +1337,14 @@ json_suite (void)
   tcase_add_test (tc, test_emit_like_yajl_files);
   tcase_add_test (tc, test_emit_like_yajl_random);
   tcase_add_loop_test (tc, test_emit_invalid_utf8, 0, sizeof (bad_emit) / sizeof (bad_emit[0]));
+  suite_add_tcase (s, tc);
+  tc = tcase_create ("parse");
+  tcase_set_timeout (tc, 120);
+  tcase_add_loop_test (tc, test_parse_like_yajl_texts, 0,
+                       sizeof (parse_texts) / sizeof (parse_texts[0]));
+  tcase_add_test (tc, test_parse_like_yajl_escapes);
+  tcase_add_test (tc, test_parse_like_yajl_limits);
+  tcase_add_test (tc, test_parse_like_yajl_files);
   suite_add_tcase (s, tc);
   return s;
 }
