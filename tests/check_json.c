@@ -482,18 +482,10 @@ check_emit_file (const char *path, bool comments)
   hs_json_limits_t l = { HS_JSON_MAX_BYTES, HS_JSON_MAX_DEPTH, comments };
   hs_error_t err = NULL;
   hs_json_t *v = NULL;
-  FILE *f = fopen (path, "rb");
-  char *buf;
-  long n;
+  size_t n;
+  char *buf = test_read_file (path, &n);
 
-  ck_assert_msg (f != NULL, "cannot open %s", path);
-  fseek (f, 0, SEEK_END);
-  n = ftell (f);
-  rewind (f);
-  buf = hs_xmalloc ((size_t) n + 1);
-  ck_assert_int_eq (fread (buf, 1, (size_t) n, f), (size_t) n);
-  fclose (f);
-  if (hs_json_parse (buf, (size_t) n, &l, &v, &err) < 0)
+  if (hs_json_parse (buf, n, &l, &v, &err) < 0)
     ck_abort_msg ("%s: %s", path, err->msg);
   ck_assert_int_eq (check_emit_same (v, path), 2);
   hs_json_free (v);
@@ -1121,25 +1113,6 @@ START_TEST (test_parse_like_yajl_limits)
 }
 END_TEST
 
-static char *
-read_whole (const char *path, size_t *ret_len)
-{
-  FILE *f = fopen (path, "rb");
-  char *buf;
-  long n;
-
-  ck_assert_msg (f != NULL, "cannot open %s", path);
-  fseek (f, 0, SEEK_END);
-  n = ftell (f);
-  rewind (f);
-  buf = hs_xmalloc ((size_t) n + 1);
-  ck_assert_int_eq (fread (buf, 1, (size_t) n, f), (size_t) n);
-  buf[n] = '\0';
-  fclose (f);
-  *ret_len = (size_t) n;
-  return buf;
-}
-
 /* Every capture and profile, and pseudo-random mutations of each (byte
  * changes, truncations, insertions) from a fixed seed. */
 static const char *const parse_files[][2] = {
@@ -1218,7 +1191,7 @@ START_TEST (test_parse_like_yajl_files)
     {
       char *path = hs_xasprintf ("%s/%s", TEST_DATA_DIR, parse_files[f][0]);
       size_t len;
-      char *text = read_whole (path, &len);
+      char *text = test_read_file (path, &len);
       char *buf = hs_xmalloc (len + 64 * 3 + 1);
       bool comments = parse_files[f][1][0] == 'c';
       hs_json_limits_t l = { HS_JSON_MAX_BYTES, HS_JSON_MAX_DEPTH, comments };

@@ -17,11 +17,10 @@
 #error "TEST_DATA_DIR must be defined by the build"
 #endif
 
-/* Whole file under tests/data, NUL-terminated; aborts the test if missing. */
+/* Whole file, NUL-terminated; aborts the test if missing. */
 static inline char *
-test_read_data (const char *rel, size_t *ret_len)
+test_read_file (const char *path, size_t *ret_len)
 {
-  char *path = hs_xasprintf ("%s/%s", TEST_DATA_DIR, rel);
   FILE *f = fopen (path, "rb");
   char *buf;
   long n;
@@ -34,9 +33,19 @@ test_read_data (const char *rel, size_t *ret_len)
   ck_assert_int_eq (fread (buf, 1, (size_t) n, f), (size_t) n);
   buf[n] = '\0';
   fclose (f);
-  free (path);
   if (ret_len)
     *ret_len = (size_t) n;
+  return buf;
+}
+
+/* Whole file under tests/data, NUL-terminated; aborts the test if missing. */
+static inline char *
+test_read_data (const char *rel, size_t *ret_len)
+{
+  char *path = hs_xasprintf ("%s/%s", TEST_DATA_DIR, rel);
+  char *buf = test_read_file (path, ret_len);
+
+  free (path);
   return buf;
 }
 
