@@ -79,7 +79,8 @@ policy_file () {
   chmod 644 "$T/policy-$1.json"
 }
 
-# run_scenario RUNTIME LABEL: `run /bin/true` through each contender. The
+# run_scenario RUNTIME LABEL [TEMPLATE]: `run /bin/true` through each contender
+# (TEMPLATE: the engine config, default `runc spec`'s). The
 # untimed preparation restores the engine's config and, for hardshim,
 # releases the previous round's allocations as an engine's delete would
 # (`run` deletes the container itself, without asking hardshim).
@@ -88,21 +89,21 @@ policy_file () {
 # starts, without hardshim. hardshim's own cost is its ratio to that row;
 # the price of the hardening itself is that row's ratio to the runtime.
 run_scenario () {
-  rt=$1 label=$2 s=$T/st-$2
+  rt=$1 label=$2 s=$T/st-$2 tpl=${3:-$T/template.json}
   rel="HARDSHIM_RUNTIME=/bin/true $P $HS --root $s-hs delete c-$label >/dev/null 2>&1; true"
   rela="HARDSHIM_RUNTIME=/bin/true $PA $HS --root $s-audit delete c-$label >/dev/null 2>&1; true"
   relp="HARDSHIM_RUNTIME=/bin/true $P $HS --root $s-pre delete p-$label >/dev/null 2>&1; true"
   pre="HARDSHIM_RUNTIME=/bin/true $P $HS --root $s-pre create --bundle $T/b-pre p-$label"
   $A \
-    "$label" "cp $T/template.json $T/b-runc/config.json" \
+    "$label" "cp $tpl $T/b-runc/config.json" \
       "$rt --root $s-rt run --bundle $T/b-runc c-$label" \
-    "exec-only wrapper" "cp $T/template.json $T/b-wrap/config.json" \
+    "exec-only wrapper" "cp $tpl $T/b-wrap/config.json" \
       "HARDSHIM_RUNTIME=$rt $T/execwrap --root $s-wrap run --bundle $T/b-wrap c-$label" \
-    "$label, hardened config" "cp $T/template.json $T/b-pre/config.json; $relp; $pre" \
+    "$label, hardened config" "cp $tpl $T/b-pre/config.json; $relp; $pre" \
       "$rt --root $s-rtpre run --bundle $T/b-pre p-$label" \
-    "hardshim (default policy)" "cp $T/template.json $T/b-hs/config.json; $rel" \
+    "hardshim (default policy)" "cp $tpl $T/b-hs/config.json; $rel" \
       "HARDSHIM_RUNTIME=$rt $P $HS --root $s-hs run --bundle $T/b-hs c-$label" \
-    "hardshim (audit mode)" "cp $T/template.json $T/b-hsaudit/config.json; $rela" \
+    "hardshim (audit mode)" "cp $tpl $T/b-hsaudit/config.json; $rela" \
       "HARDSHIM_RUNTIME=$rt $PA $HS --root $s-audit run --bundle $T/b-hsaudit c-$label"
 }
 
@@ -131,11 +132,27 @@ echo "## \`run /bin/true\` with runc"; echo
 run_scenario "$RUNC" runc || true; echo
 echo "## \`run /bin/true\` with crun"; echo
 run_scenario "$CRUN" crun || true; echo
+# Docker's own config (the capture), made runnable here: our rootfs and
+# /bin/true, its bind-mounted files from the temp dir, no libnetwork hook.
+# It already has a seccomp profile, capabilities and masked paths, so the
+# hardened container differs less from what the engine asked for.
+mkdir -p "$T/docker-files"
+for f in resolv.conf hostname hosts; do echo "# bench" > "$T/docker-files/$f"; done
+jq --arg r "$T/rootfs" --arg f "$T/docker-files" \
+  '.root.path = $r | .process.args = ["/bin/true"] | .process.terminal = false | del(.hooks)
+   | .linux.cgroupsPath = "/hardshim-bench/docker"
+   | .mounts |= map(if .type == "bind" then .source = ($f + "/" + (.destination | split("/") | last)) else . end)' \
+  "$top/tests/data/captures/docker-20.10-config.json" > "$T/docker-template.json"
+echo "## \`run /bin/true\` with runc, Docker's config"; echo
+run_scenario "$RUNC" runc-docker "$T/docker-template.json" || true; echo
+echo "## \`run /bin/true\` with crun, Docker's config"; echo
+run_scenario "$CRUN" crun-docker "$T/docker-template.json" || true; echo
 echo "With the default policy the container itself differs: hardshim adds a user"
 echo "namespace, an idmapped rootfs and a seccomp filter, which the runtime then"
 echo "sets up (the \"hardened config\" row: the runtime alone on hardshim's output);"
 echo "audit mode changes nothing, so its ratio is hardshim's own cost on the"
-echo "engine's config."
+echo "engine's config. The first two tables start from \`runc spec\`'s config (no"
+echo "seccomp profile), the last two from Docker's captured config (which has one)."
 echo
 echo "## What the runtime pays per control (runc)"
 echo
