@@ -1,9 +1,10 @@
 #!/bin/sh
 # Benchmark (not a test): pass-through verbs, runc directly against
-# hardshim in front of runc and the exec-only wrapper, with hyperfine
-# (many runs, one command at a time, so the medians resolve tenths of a
-# millisecond; bench/run.sh interleaves the same verbs at fewer rounds).
-#   sudo bench/passthrough.sh [BUILD_DIR]     (RUNS=300 by default)
+# hardshim in front of runc and the exec-only wrapper, interleaved round
+# by round (bench/alternate.c) over many rounds, so machine drift hits all
+# three alike and the medians resolve tenths of a millisecond
+# (bench/run.sh has the same verbs at fewer rounds).
+#   sudo bench/passthrough.sh [BUILD_DIR]     (RUNS=300 rounds by default)
 set -eu
 if [ -z "${HS_BENCH_PRIVATE_NS:-}" ]; then
   HS_BENCH_PRIVATE_NS=1 exec unshare -m --propagation private sh "$0" "$@"
@@ -22,6 +23,7 @@ trap cleanup EXIT
 if mountpoint -q /sys/fs/cgroup/unified; then umount /sys/fs/cgroup/unified; fi
 
 cc -O2 -o "$T/execwrap" "$top/bench/execwrap.c"
+cc -O2 -o "$T/alternate" "$top/bench/alternate.c"
 mkdir -p "$T/rootfs/bin" "$T/rootfs/proc" "$T/rootfs/sys" "$T/rootfs/dev" "$T/b"
 cp /bin/busybox "$T/rootfs/bin/"
 ln -s busybox "$T/rootfs/bin/sleep"
@@ -32,13 +34,14 @@ printf '{"state_dir": "%s/hs", "audit_log": {"path": "%s/audit.jsonl", "syslog":
   > "$T/policy.json"
 "$RUNC" --root "$T/st" create --bundle "$T/b" pt
 
-export HARDSHIM_RUNTIME=$RUNC HARDSHIM_POLICY=$T/policy.json
 echo "| verb | runc ms | exec-only wrapper ms | hardshim ms | hardshim - runc ms | hardshim - wrapper ms |"
 echo "| --- | ---: | ---: | ---: | ---: | ---: |"
 for verb in "state pt" "list" "kill pt CONT" "features"; do
-  hyperfine -N --style none --warmup 10 --runs "${RUNS:-300}" --export-json "$T/h.json" \
-    "$RUNC --root $T/st $verb" "$T/execwrap --root $T/st $verb" \
-    "$build/hardshim --root $T/st $verb" >/dev/null 2>&1
-  jq -r --arg v "$verb" '[.results[].median * 1000] as $m
-    | "| `\($v)` | \($m[0]*100|round/100) | \($m[1]*100|round/100) | \($m[2]*100|round/100) | \(($m[2]-$m[0])*100|round/100) | \(($m[2]-$m[1])*100|round/100) |"' "$T/h.json"
+  "$T/alternate" -n "${RUNS:-300}" -w 10 runc - "$RUNC --root $T/st $verb" \
+    wrapper - "HARDSHIM_RUNTIME=$RUNC $T/execwrap --root $T/st $verb" \
+    hardshim - "HARDSHIM_RUNTIME=$RUNC HARDSHIM_POLICY=$T/policy.json $build/hardshim --root $T/st $verb" \
+    > "$T/t.md"
+  awk -F'|' -v v="$verb" '$2 ~ /runc|wrapper|hardshim/ { gsub(/ /, "", $2); m[$2] = $3 + 0 }
+    END { printf "| `%s` | %.2f | %.2f | %.2f | %.2f | %.2f |\n", v, m["runc"], m["wrapper"], m["hardshim"],
+          m["hardshim"] - m["runc"], m["hardshim"] - m["wrapper"] }' "$T/t.md"
 done
