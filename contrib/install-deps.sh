@@ -12,7 +12,7 @@ fi
 apt-get update -q
 apt-get install -y -q --no-install-recommends \
   build-essential autoconf automake pkg-config ca-certificates \
-  libyajl-dev libseccomp-dev libcap-dev libapparmor-dev libselinux1-dev check \
+  libyajl-dev libseccomp-dev libapparmor-dev libselinux1-dev check \
   runc crun busybox-static jq util-linux procps \
   apparmor clang clang-format libclang-rt-14-dev valgrind iproute2 python3 \
   podman containerd docker.io libcap2-bin python3-yaml python3-grpcio containernetworking-plugins \

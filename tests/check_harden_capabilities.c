@@ -1,5 +1,11 @@
 /* capabilities control: golden table and policy errors. */
+#include "harden/caps.h"
 #include "harden_golden.h"
+
+#include <ctype.h>
+#include <linux/capability.h>
+#include <stdint.h>
+#include <stdio.h>
 
 #define CFG(caps) "{\"ociVersion\":\"1.0.2\",\"process\":{\"capabilities\":" caps "}}"
 #define PROC(caps) "{\"args\":[\"sh\"],\"capabilities\":" caps "}"
@@ -124,6 +130,53 @@ static const golden_t cases[] = {
     "{\"args\":[\"sh\"]}", NULL, NULL, NULL, true, NULL },
 };
 
+/* The name table: every capability of the kernel header has its name and
+ * round-trips, in any case; what runtimes refuse is refused; the kernel's
+ * capabilities are what /proc says it has. */
+START_TEST (test_cap_names)
+{
+  static const char *const refused[]
+      = { "all",       "CAP_",           "cap_all",       "21", "CAP_21",
+          "SYS_ADMIN", "CAP_SYS_ADMIN ", "CAP_NOT_A_CAP", "" };
+  FILE *f;
+  int last = -1;
+
+  for (int v = 0; v <= CAP_LAST_CAP; v++)
+    {
+      char *n = hs_cap_name (v), *lower = hs_xstrdup (n);
+
+      ck_assert_msg (strncmp (n, "CAP_", 4) == 0 && !isdigit ((unsigned char) n[4]),
+                     "capability %d has no name: %s", v, n);
+      ck_assert_int_eq (hs_cap_from_name (n), v);
+      for (char *p = lower; *p; p++)
+        *p = (char) tolower ((unsigned char) *p);
+      ck_assert_int_eq (hs_cap_from_name (lower), v);
+      free (lower);
+      free (n);
+    }
+  ck_assert_int_eq (hs_cap_from_name ("CAP_SYS_ADMIN"), 21);
+  ck_assert_int_eq (hs_cap_from_name ("Cap_Chown"), 0);
+  for (size_t i = 0; i < sizeof (refused) / sizeof (refused[0]); i++)
+    ck_assert_msg (hs_cap_from_name (refused[i]) == -1, "`%s` accepted", refused[i]);
+  ck_assert_int_eq (hs_cap_from_name (NULL), -1);
+  {
+    char *n = hs_cap_name (CAP_LAST_CAP + 1);
+    char *want = hs_xasprintf ("CAP_%d", CAP_LAST_CAP + 1);
+
+    ck_assert_str_eq (n, want);
+    free (n);
+    free (want);
+  }
+  f = fopen ("/proc/sys/kernel/cap_last_cap", "r");
+  ck_assert_ptr_nonnull (f);
+  ck_assert_int_eq (fscanf (f, "%d", &last), 1);
+  fclose (f);
+  if (last > CAP_LAST_CAP)
+    last = CAP_LAST_CAP;
+  ck_assert_uint_eq (hs_cap_all (), (UINT64_C (1) << (last + 1)) - 1);
+}
+END_TEST
+
 START_TEST (test_golden)
 {
   golden_run (&cases[_i]);
@@ -184,6 +237,7 @@ suite (void)
   tcase_add_loop_test (tc, test_policy_errors, 0,
                        sizeof (policy_errors) / sizeof (policy_errors[0]));
   tcase_add_test (tc, test_presets_valid);
+  tcase_add_test (tc, test_cap_names);
   suite_add_tcase (s, tc);
   return s;
 }

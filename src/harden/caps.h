@@ -1,5 +1,6 @@
-/* Capability names and sets, checked with libcap: the controls that read
- * capability lists (capabilities, privileged) agree on what a name means. */
+/* Capability names and sets, from the kernel's own header: the controls
+ * that read capability lists (capabilities, privileged) agree on what a
+ * name means. */
 #ifndef HS_HARDEN_CAPS_H
 #define HS_HARDEN_CAPS_H
 
@@ -12,11 +13,11 @@
 extern const char *const hs_cap_sets[5];
 
 /* `CAP_NAME` (any case, the `CAP_` prefix required: runtimes want it) to
- * its number. Returns -1 for a name libcap does not know. */
+ * its number. Returns -1 for a name the kernel header does not know. */
 int hs_cap_from_name (const char *name);
 /* "CAP_SYS_ADMIN"; caller frees. */
 char *hs_cap_name (int cap);
-/* Every capability the running kernel has (cap_max_bits()). */
+/* Every capability both the running kernel and the header know. */
 uint64_t hs_cap_all (void);
 /* Mask of a JSON array of names. Unknown names and non-strings are skipped
  * and counted in *ret_unknown (if not NULL); the first one's index goes to
