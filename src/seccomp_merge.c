@@ -135,7 +135,10 @@ interval_conds (unsigned index, uint64_t lo, uint64_t hi, hs_sc_cond_t *out, siz
         k++;
       if (n == max)
         return -1;
-      out[n++] = (hs_sc_cond_t){ index, HS_SC_MASKED_EQ, ~((1ull << k) - 1), lo };
+      /* a block of one value is that value: EQ, the form a second pass
+       * would give it (hardening a hardened profile must change nothing) */
+      out[n++] = k == 0 ? (hs_sc_cond_t){ index, HS_SC_EQ, lo, 0 }
+                        : (hs_sc_cond_t){ index, HS_SC_MASKED_EQ, ~((1ull << k) - 1), lo };
       if (lo + ((1ull << k) - 1) == hi)
         break;
       lo += 1ull << k;
@@ -164,6 +167,8 @@ cond_conj (const hs_sc_cond_t *a, const hs_sc_cond_t *b, hs_sc_cond_t *out, size
       out[0] = *a;
       out[0].value = a->value | b->value;
       out[0].value_two = (a->value_two & a->value) | (b->value_two & b->value);
+      if (out[0].value == UINT64_MAX) /* every bit fixed: one value */
+        out[0] = (hs_sc_cond_t){ a->index, HS_SC_EQ, out[0].value_two, 0 };
       return 1;
     }
   ai = cond_interval (a, &alo, &ahi);
