@@ -660,8 +660,13 @@ hs_sc_intersect (const hs_sc_profile_t *c, const hs_sc_profile_t *p, const char 
             hs_sc_profile_add (out, &pieces[i]);
         }
       /* A syscall only the container allows is refused the policy's way
-       * (ENOSYS for what its profile does not know), not by the default. */
-      if (npc > 0 && nip == 0 && hs_sc_refusing (c->default_action)
+       * (ENOSYS for what its profile does not know), not by the default;
+       * unless a refusal of every call is already there (a second rule on
+       * the same arguments would conflict, and a second pass drops it). */
+      bool refused_whole = false;
+      for (size_t j = first_refusal; j < out->n_rules && !refused_whole; j++)
+        refused_whole = out->rules[j].nargs == 0 && hs_sc_refusing (out->rules[j].action);
+      if (npc > 0 && nip == 0 && !refused_whole && hs_sc_refusing (c->default_action)
           && out->default_action == c->default_action
           && (p->default_action != out->default_action
               || p->has_default_errno != out->has_default_errno
