@@ -155,15 +155,6 @@ hs_verb_is_intercepted (hs_verb_t v)
   return v == HS_VERB_CREATE || v == HS_VERB_RUN || v == HS_VERB_RESTORE || v == HS_VERB_EXEC;
 }
 
-hs_dialect_t
-hs_dialect_for_runtime (const char *path)
-{
-  const char *base = strrchr (path, '/');
-
-  base = base ? base + 1 : path;
-  return strncmp (base, "crun", 4) == 0 ? HS_DIALECT_ARGP : HS_DIALECT_GO;
-}
-
 /* One parsed option occurrence. */
 typedef struct
 {

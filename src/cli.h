@@ -92,7 +92,6 @@ const char *hs_cli_value (const hs_invocation_t *inv, hs_argref_t ref);
 char **hs_cli_replace_value (const hs_invocation_t *inv, hs_argref_t ref, const char *value);
 /* For an unknown global option: does an intercepted verb appear later? */
 bool hs_cli_mentions_intercepted_verb (const hs_invocation_t *inv);
-hs_dialect_t hs_dialect_for_runtime (const char *runtime_path);
 /* --root, or the runtime's default (/run/runc, /run/crun). */
 const char *hs_cli_runtime_root (const hs_invocation_t *inv);
 

@@ -25,7 +25,7 @@ typedef struct
 {
   hs_invocation_t inv;
   hs_policy_t *policy;
-  char *runtime;
+  hs_runtime_t rt;
   char **argv;      /* what the runtime gets (argv[0] is replaced) */
   int replaced;     /* index of argv's one replaced element, or -1 */
   bool argv_inline; /* argv is hs_exec_inline_harden's */
@@ -37,7 +37,7 @@ main_release (hs_main_t *m)
 {
   m->policy = hs_policy_free (m->policy);
   m->spec = hs_json_free (m->spec);
-  free (m->runtime);
+  hs_runtime_release (&m->rt);
   if (m->argv_inline)
     hs_exec_inline_argv_free (m->argv);
   else
@@ -133,7 +133,7 @@ harden_config (hs_main_t *m, hs_error_t *err)
   hs_container_t ctr = {
     .id = inv->id,
     .root = hs_cli_runtime_root (inv),
-    .runtime = m->runtime,
+    .runtime = m->rt.path,
     .bundle = inv->bundle,
   };
   hs_audit_t audit;
@@ -281,7 +281,11 @@ main (int argc, char **argv)
     .dir = HS_POLICY_DIR "/policy.d",
     .lazy_digest = true, /* only records and the hardened mark need it */
   };
-  const char *runtime_env = secure_getenv ("HARDSHIM_RUNTIME");
+  hs_runtime_query_t rt_query = {
+    .env = secure_getenv ("HARDSHIM_RUNTIME"),
+    .argv0 = argc > 0 ? argv[0] : NULL,
+    .real_dir = HS_REAL_RUNTIME_DIR,
+  };
   cleanup_error hs_error_t err = NULL;
   cleanup_error hs_error_t policy_err = NULL;
   cleanup_error hs_error_t cli_err = NULL;
@@ -293,12 +297,12 @@ main (int argc, char **argv)
     hs_error_wrap (&policy_err, "invalid host policy, no container is created or exec'd until it "
                                 "is fixed (`hardshimctl policy validate FILE` checks a file)");
 
-  /* The runtime decides how argv reads, so find it even without a policy. */
-  r = hs_runtime_resolve (m.policy && !policy_err ? m.policy->runtime : NULL, runtime_env,
-                          &m.runtime, &err);
-  r_cli
-      = hs_cli_parse (argc, argv, hs_dialect_for_runtime (m.runtime ? m.runtime : "/usr/sbin/runc"),
-                      &m.inv, &cli_err);
+  /* The runtime decides how argv reads, so find it even without a policy
+   * (whose `runtime` key is then not trusted). */
+  rt_query.configured = m.policy && !policy_err ? m.policy->runtime : NULL;
+  r = hs_runtime_resolve (&rt_query, &m.rt, &err);
+  r_cli = hs_cli_parse (argc, argv, r == 0 ? m.rt.dialect : hs_runtime_invoked_dialect (&rt_query),
+                        &m.inv, &cli_err);
   if (policy_err != NULL)
     {
       /* Fail closed for what starts a process in a container; let engines
@@ -308,13 +312,13 @@ main (int argc, char **argv)
           || hs_cli_mentions_intercepted_verb (&m.inv))
         return report (&m.inv, &policy_err);
       fprintf (stderr, "hardshim: warning: %s; `%s` passes through to %s\n", policy_err->msg,
-               m.inv.verb_name ? m.inv.verb_name : "(no verb)", m.runtime);
+               m.inv.verb_name ? m.inv.verb_name : "(no verb)", m.rt.path);
       if (m.inv.version)
         {
-          r = hs_runtime_version (m.runtime, argc, argv, &err);
+          r = hs_runtime_version (&m.rt, argc, argv, &err);
           return r < 0 ? report (&m.inv, &err) : r;
         }
-      hs_runtime_exec (m.runtime, argc, argv, &err);
+      hs_runtime_exec (m.rt.path, argc, argv, &err);
       return report (&m.inv, &err);
     }
   if (r < 0)
@@ -331,7 +335,7 @@ main (int argc, char **argv)
 
   if (m.inv.version)
     {
-      r = hs_runtime_version (m.runtime, argc, argv, &err);
+      r = hs_runtime_version (&m.rt, argc, argv, &err);
       return r < 0 ? report (&m.inv, &err) : r;
     }
   if (m.policy->mode != HS_POLICY_OFF && intercept (&m, &err) < 0)
@@ -344,6 +348,6 @@ main (int argc, char **argv)
       while (m.argv[argc] != NULL)
         argc++;
     }
-  hs_runtime_exec (m.runtime, argc, m.argv ? m.argv : argv, &err);
+  hs_runtime_exec (m.rt.path, argc, m.argv ? m.argv : argv, &err);
   return report (&m.inv, &err);
 }
