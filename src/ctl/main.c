@@ -6,6 +6,7 @@
 #include "fileio.h"
 #include "cleanup.h"
 #include "ctl/ctl.h"
+#include "ctl/node.h"
 #include "harden.h"
 
 #include <stdio.h>
@@ -28,6 +29,8 @@ static const hs_ctl_command_t commands[] = {
     hs_ctl_policy },
   { "explain", "explain [CONTROL]", hs_ctl_explain },
   { "profile", "profile seccomp|apparmor [--policy FILE] [--config CONFIG.json]", hs_ctl_profile },
+  { "install", "install --node [--hardshim PATH] [--root DIR]", hs_ctl_install },
+  { "uninstall", "uninstall --node [--root DIR]", hs_ctl_uninstall },
   { NULL, NULL, NULL },
 };
 

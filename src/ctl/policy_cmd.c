@@ -1,6 +1,8 @@
 /* hardshimctl policy show | validate */
 #include "cleanup.h"
+#include "config.h"
 #include "ctl/ctl.h"
+#include "ctl/node.h"
 #include "harden.h"
 #include "xalloc.h"
 
@@ -50,6 +52,17 @@ print_defaults (const hs_policy_t *policy)
     if (hs_json_get_exact (t, hs_controls[i]->name) == NULL)
       printf ("%s.mode = \"off\"    # hardshim default (not in the policy)\n",
               hs_controls[i]->name);
+}
+
+/* Which runtime paths are hardshim (as printed comments, or as JSON). */
+static hs_json_t *
+runtime_paths (FILE *out)
+{
+  hs_node_t n = { .root = "", .hardshim = HS_BINDIR "/hardshim", .real_dir = HS_REAL_RUNTIME_DIR };
+  hs_json_t *arr = out ? NULL : hs_json_new (HS_JSON_ARRAY);
+
+  hs_node_report (&n, out, arr);
+  return arr;
 }
 
 static int
@@ -105,6 +118,7 @@ show (int argc, char **argv)
       hs_json_set_exact (o, "sources", hs_json_new_string (policy->sources));
       hs_json_set_exact (o, "policy", hs_json_dup (policy->tree));
       hs_json_set_exact (o, "origins", hs_json_dup (policy->origins));
+      hs_json_set_exact (o, "runtime_paths", runtime_paths (NULL));
       if (hs_json_emit (o, true, &out, NULL, NULL) == 0)
         printf ("%s\n", out);
       return 0;
@@ -112,6 +126,7 @@ show (int argc, char **argv)
   printf ("# effective hardshim policy %s\n# sources: %s\n", policy->digest, policy->sources);
   print_leaves (policy->tree, policy->origins, "");
   print_defaults (policy);
+  hs_json_free (runtime_paths (stdout));
   return 0;
 }
 
