@@ -27,7 +27,7 @@
 
 #define DPKG_DIVERT "/usr/bin/dpkg-divert"
 #define RECORD_DIR "/var/lib/hardshim"
-#define RECORD_FILE RECORD_DIR "/node-install.json"
+#define RECORD_FILE HS_NODE_RECORD
 
 typedef enum
 {
@@ -482,16 +482,11 @@ record_text (const node_run_t *run)
 static void
 read_record (node_run_t *run)
 {
-  cleanup_free char *name = NULL, *buf = NULL;
-  cleanup_close int dfd = -1;
-  hs_json_limits_t limits = { .max_bytes = 1 << 20, .max_depth = 8 };
   const hs_json_t *v;
-  size_t len;
 
   run->created = hs_json_new (HS_JSON_ARRAY);
-  dfd = open_parent_in (&run->n, RECORD_FILE, &name, NULL);
-  if (dfd < 0 || hs_read_file_at (dfd, name, limits.max_bytes, &buf, &len, NULL, NULL) < 0
-      || hs_json_parse (buf, len, &limits, &run->record, NULL) < 0)
+  run->record = hs_node_read_record (&run->n);
+  if (run->record == NULL)
     return;
   v = hs_json_get_type (run->record, "hardshim", HS_JSON_STRING);
   if (v != NULL && v->str[0] == '/')

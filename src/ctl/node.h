@@ -33,6 +33,10 @@ bool hs_node_is_hardshim (const hs_node_t *n, const char *path);
 /* The first executable `name` in hs_node_path_dirs (a path in the root), or NULL. */
 char *hs_node_path_lookup (const hs_node_t *n, const char *name);
 
+/* What the last install did (HS_NODE_RECORD in the root), or NULL. */
+#define HS_NODE_RECORD "/var/lib/hardshim/node-install.json"
+hs_json_t *hs_node_read_record (const hs_node_t *n);
+
 /* Run argv (argv[0] absolute) with stdout captured (at most 64 KiB, in
  * *ret_out when not NULL) and stderr passed on; *ret_status is its exit status. */
 int hs_node_spawn (char *const argv[], char *const envp[], char **ret_out, int *ret_status,

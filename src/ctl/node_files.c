@@ -1,6 +1,7 @@
 /* Files of a node, seen through an optional root directory, and running
  * the node's tools (dpkg-divert). */
 #include "cleanup.h"
+#include "fileio.h"
 #include "ctl/node.h"
 #include "node_runtimes.h"
 #include "xalloc.h"
@@ -98,6 +99,23 @@ hs_node_path_lookup (const hs_node_t *n, const char *name)
       free (path);
     }
   return NULL;
+}
+
+hs_json_t *
+hs_node_read_record (const hs_node_t *n)
+{
+  cleanup_free char *host = hs_node_file (n, HS_NODE_RECORD), *name = NULL, *buf = NULL;
+  cleanup_close int dfd = hs_open_parent (host, &name, NULL);
+  hs_json_limits_t limits = { .max_bytes = 1 << 20, .max_depth = 8 };
+  hs_json_t *record = NULL;
+  size_t len;
+
+  if (dfd < 0 || hs_read_file_at (dfd, name, limits.max_bytes, &buf, &len, NULL, NULL) < 0
+      || hs_json_parse (buf, len, &limits, &record, NULL) < 0)
+    return NULL;
+  if (record->type != HS_JSON_OBJECT)
+    return hs_json_free (record);
+  return record;
 }
 
 int

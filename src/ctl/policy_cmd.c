@@ -59,8 +59,13 @@ static hs_json_t *
 runtime_paths (FILE *out)
 {
   hs_node_t n = { .root = "", .hardshim = HS_BINDIR "/hardshim", .real_dir = HS_REAL_RUNTIME_DIR };
+  cleanup_json hs_json_t *record = hs_node_read_record (&n);
+  const hs_json_t *recorded = record ? hs_json_get_type (record, "hardshim", HS_JSON_STRING) : NULL;
   hs_json_t *arr = out ? NULL : hs_json_new (HS_JSON_ARRAY);
 
+  /* the hardshim a node-wide install linked the runtime paths to */
+  if (recorded != NULL && recorded->str[0] == '/')
+    n.previous = recorded->str;
   hs_node_report (&n, out, arr);
   return arr;
 }
