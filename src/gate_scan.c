@@ -68,6 +68,8 @@ typedef struct
   hs_gate_report_t *r;
   const hs_package_t *pkg;
   const char *binaries;
+  size_t first; /* this package's first finding */
+  hs_pkgver_scheme_t scheme;
 } match_ctx_t;
 
 static int
@@ -78,6 +80,35 @@ add_finding (void *ctx, const hs_index_match_t *m)
   hs_finding_t *f;
   char fixed[2 * HS_PKGVER_MAX + 8];
 
+  if (m->has_fix)
+    hs_pkgver_format (&m->fixed, fixed, sizeof fixed);
+  /* A record may list the same package twice (two entries): one finding,
+   * fixed only by a version past both fixes, at the higher severity. */
+  for (size_t i = c->first; i < r->n; i++)
+    if (strcmp (r->v[i].id, m->id) == 0)
+      {
+        f = &r->v[i];
+        if (m->severity > f->severity)
+          f->severity = m->severity;
+        if (!m->has_fix)
+          {
+            free (f->fixed);
+            f->fixed = NULL;
+          }
+        else if (f->fixed != NULL)
+          {
+            hs_pkgver_buf_t b;
+            hs_pkgver_t old;
+
+            if (hs_pkgver_parse (c->scheme, f->fixed, strlen (f->fixed), &b, &old, NULL) == 0
+                && hs_pkgver_compare (&m->fixed, &old) > 0)
+              {
+                free (f->fixed);
+                f->fixed = hs_xstrdup (fixed);
+              }
+          }
+        return 0;
+      }
   r->v = hs_xgrow (r->v, &r->cap, r->n + 1, sizeof *r->v);
   f = &r->v[r->n++];
   f->package = hs_xstrdup (c->pkg->source);
@@ -85,12 +116,7 @@ add_finding (void *ctx, const hs_index_match_t *m)
   f->binaries = hs_xstrdup (c->binaries);
   f->id = hs_xstrdup (m->id);
   f->severity = m->severity;
-  f->fixed = NULL;
-  if (m->has_fix)
-    {
-      hs_pkgver_format (&m->fixed, fixed, sizeof fixed);
-      f->fixed = hs_xstrdup (fixed);
-    }
+  f->fixed = m->has_fix ? hs_xstrdup (fixed) : NULL;
   return 0;
 }
 
@@ -147,7 +173,7 @@ match_list (hs_gate_report_t *r, hs_pkglist_t *l, const hs_index_t *ix, const ch
         }
       else
         {
-          match_ctx_t c = { r, &l->v[i], bins };
+          match_ctx_t c = { r, &l->v[i], bins, r->n, l->scheme };
 
           if (hs_index_match (ix, l->v[i].source, &v, add_finding, &c, err) < 0)
             return -1;

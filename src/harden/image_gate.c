@@ -346,7 +346,7 @@ hs_gate_verdict (const hs_gate_report_t *r, const hs_gate_policy_t *p, time_t no
               "at or above severity ", hs_severity_name (p->threshold));
       describe_blocking (&s, r, cls);
     }
-  if (v.unfixed + v.below > 0 && (s.len > 0 || p->mode != HS_GATE_MODE_ENFORCE))
+  if (v.unfixed + v.below > 0)
     sb_add (&s, "%s%zu more without a fix or below the threshold (hardshimctl scan for all)",
             s.len ? "; " : "", v.unfixed + v.below);
   v.refuse = v.blocking > 0 || refuse_cond;
