@@ -29,6 +29,8 @@ static const hs_ctl_command_t commands[] = {
     hs_ctl_policy },
   { "explain", "explain [CONTROL]", hs_ctl_explain },
   { "profile", "profile seccomp|apparmor [--policy FILE] [--config CONFIG.json]", hs_ctl_profile },
+  { "feed", "feed import|show [--feed-dir DIR] [--policy FILE] [--json] [FILE|DIR]", hs_ctl_feed },
+  { "scan", "scan [--policy FILE] [--feed-dir DIR] [--json] ROOTFS", hs_ctl_scan },
   { "install", "install --node [--hardshim PATH] [--root DIR]", hs_ctl_install },
   { "uninstall", "uninstall --node [--root DIR]", hs_ctl_uninstall },
   { NULL, NULL, NULL },
