@@ -257,8 +257,8 @@ hs_runtime_version (const hs_runtime_t *rt, int argc, char *const *argv, hs_erro
     if (errno != EINTR)
       return hs_error_make (err, errno, "wait for runtime `%s`", rt->path);
   if (rt->in_place_of != NULL)
-    printf ("hardshim version %s (in place of %s: runtime %s, %s command line)\n",
-            PACKAGE_VERSION, rt->in_place_of->name, rt->path, dialect);
+    printf ("hardshim version %s (in place of %s: runtime %s, %s command line)\n", PACKAGE_VERSION,
+            rt->in_place_of->name, rt->path, dialect);
   else
     printf ("hardshim version %s (runtime %s, %s command line)\n", PACKAGE_VERSION, rt->path,
             dialect);

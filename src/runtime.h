@@ -18,10 +18,10 @@ typedef struct
 
 typedef struct
 {
-  char *path;                            /* what hardshim execs */
-  const char *source;                    /* what chose it, for messages */
-  const hs_node_runtime_t *in_place_of;  /* invoked under a node runtime's name, or NULL */
-  hs_dialect_t dialect;                  /* how the real runtime reads argv */
+  char *path;                           /* what hardshim execs */
+  const char *source;                   /* what chose it, for messages */
+  const hs_node_runtime_t *in_place_of; /* invoked under a node runtime's name, or NULL */
+  hs_dialect_t dialect;                 /* how the real runtime reads argv */
 } hs_runtime_t;
 
 /* HARDSHIM_RUNTIME, else the policy's `runtime`, else, when hardshim was

@@ -206,8 +206,9 @@ START_TEST (test_in_place_broken)
   /* the real one replaced by hardshim (a symlink to it): refused, never exec'd */
   ck_assert_int_eq (symlink (exe, real), 0);
   msg = query_error (&q);
-  ck_assert_msg (strstr (msg, "which is hardshim itself: the diversion of /usr/sbin/runc is broken"),
-                 "got `%s`", msg);
+  ck_assert_msg (
+      strstr (msg, "which is hardshim itself: the diversion of /usr/sbin/runc is broken"),
+      "got `%s`", msg);
   free (msg);
   ck_assert_int_eq (unlink (real), 0);
   ck_assert_int_eq (mkdir (real, 0755), 0);

@@ -40,12 +40,12 @@ typedef enum
 typedef struct
 {
   const hs_node_runtime_t *rt;
-  char *real;           /* REAL_DIR/NAME, in the root */
-  bool diverted;        /* by our diversion */
-  path_state_t state;   /* of the package's path */
-  bool link_current;    /* a symlink to exactly n->hardshim */
-  bool real_exists;     /* a regular file at REAL_DIR/NAME */
-  bool same;            /* the package's path and REAL_DIR/NAME are one file */
+  char *real;         /* REAL_DIR/NAME, in the root */
+  bool diverted;      /* by our diversion */
+  path_state_t state; /* of the package's path */
+  bool link_current;  /* a symlink to exactly n->hardshim */
+  bool real_exists;   /* a regular file at REAL_DIR/NAME */
+  bool same;          /* the package's path and REAL_DIR/NAME are one file */
 } slot_t;
 
 typedef struct
@@ -104,8 +104,7 @@ dpkg_divert (const hs_node_t *n, const char *const *args, char **ret_out, hs_err
 
 /* Who diverts `path` (empty: nobody, "LOCAL": a local diversion) and to where. */
 static int
-divert_query (const hs_node_t *n, const char *path, char **ret_pkg, char **ret_to,
-              hs_error_t *err)
+divert_query (const hs_node_t *n, const char *path, char **ret_pkg, char **ret_to, hs_error_t *err)
 {
   const char *q1[] = { "--listpackage", path, NULL };
   const char *q2[] = { "--truename", path, NULL };
@@ -124,8 +123,8 @@ divert_query (const hs_node_t *n, const char *path, char **ret_pkg, char **ret_t
 static int
 divert_change (const hs_node_t *n, const char *op, const slot_t *s, hs_error_t *err)
 {
-  const char *args[] = { "--local", "--no-rename", "--quiet", "--divert", s->real, op,
-                         s->rt->path, NULL };
+  const char *args[]
+      = { "--local", "--no-rename", "--quiet", "--divert", s->real, op, s->rt->path, NULL };
   cleanup_free char *out = NULL;
 
   return dpkg_divert (n, args, &out, err);
@@ -305,8 +304,9 @@ check_hardshim (const hs_node_t *n, hs_error_t *err)
   while (last > out && last[-1] != '\n')
     last--;
   if (status != 0 || strncmp (last, "hardshim version ", 17) != 0)
-    return hs_error_refuse (err, "`%s` is not hardshim (its --version does not end with "
-                                 "`hardshim version ...`)",
+    return hs_error_refuse (err,
+                            "`%s` is not hardshim (its --version does not end with "
+                            "`hardshim version ...`)",
                             n->hardshim);
   return 0;
 }
@@ -411,7 +411,8 @@ install_slot (node_run_t *run, slot_t *s, hs_error_t *err)
     {
       /* the real runtime keeps its inode; the package's path never goes missing */
       if (link (host, real_host) < 0)
-        return hs_error_make (err, errno, "hard-link `%s` to `%s` (both must be on one file system)",
+        return hs_error_make (err, errno,
+                              "hard-link `%s` to `%s` (both must be on one file system)",
                               s->rt->path, s->real);
       s->real_exists = s->same = true;
     }
@@ -647,8 +648,9 @@ uninstall_slot (node_run_t *run, slot_t *s, hs_error_t *err)
   if (!s->diverted)
     {
       if (s->state == P_HARDSHIM)
-        fprintf (stderr, "hardshimctl: warning: `%s` is hardshim but not diverted by a node-wide "
-                         "install: left alone\n",
+        fprintf (stderr,
+                 "hardshimctl: warning: `%s` is hardshim but not diverted by a node-wide "
+                 "install: left alone\n",
                  s->rt->path);
       return 0;
     }

@@ -15,9 +15,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-const char *const hs_node_path_dirs[] = { "/usr/local/sbin", "/usr/local/bin", "/usr/sbin",
-                                          "/usr/bin",        "/sbin",           "/bin",
-                                          NULL };
+const char *const hs_node_path_dirs[]
+    = { "/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin", NULL };
 
 char *
 hs_node_file (const hs_node_t *n, const char *path)

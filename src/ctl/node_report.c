@@ -13,8 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-const char hs_node_podman_dropin_path[]
-    = "/etc/containers/containers.conf.d/99-hardshim-node.conf";
+const char hs_node_podman_dropin_path[] = "/etc/containers/containers.conf.d/99-hardshim-node.conf";
 
 /* Built-in runtime names of podman 4 and 5 other than runc and crun:
  * hardshim cannot front them, so the drop-in leaves them without a binary
@@ -41,8 +40,8 @@ hs_node_podman_dropin (void)
 }
 
 /* Where engines look for runc and crun besides PATH: podman's lists. */
-static const char *const extra_runc[] = { "/usr/lib/cri-o-runc/sbin/runc",
-                                          "/run/current-system/sw/bin/runc", NULL };
+static const char *const extra_runc[]
+    = { "/usr/lib/cri-o-runc/sbin/runc", "/run/current-system/sw/bin/runc", NULL };
 static const char *const extra_crun[] = { "/run/current-system/sw/bin/crun", NULL };
 
 typedef struct
@@ -53,9 +52,8 @@ typedef struct
   int uncovered;
 } report_t;
 
-static void
-line (report_t *rep, const char *status, const char *what, const char *path, const char *fmt, ...)
-    __attribute__ ((format (printf, 5, 6)));
+static void line (report_t *rep, const char *status, const char *what, const char *path,
+                  const char *fmt, ...) __attribute__ ((format (printf, 5, 6)));
 
 static void
 line (report_t *rep, const char *status, const char *what, const char *path, const char *fmt, ...)
@@ -106,8 +104,7 @@ report_path (report_t *rep, const char *path, const hs_node_runtime_t *slot)
 
   if (!hs_node_is_hardshim (n, path))
     {
-      line (rep, "not covered", path, path, "a %s that is not hardshim%s",
-            hs_path_base (path),
+      line (rep, "not covered", path, path, "a %s that is not hardshim%s", hs_path_base (path),
             slot ? " (`hardshimctl install --node` puts hardshim in its place)" : "");
       return;
     }
@@ -357,8 +354,7 @@ report_containerd (report_t *rep)
           "%s imports other files, which are not checked here", file);
   for (size_t i = 0; i < n_rts; i++)
     {
-      cleanup_free char *what
-          = hs_xasprintf ("containerd runtime `%s` (%s)", rts[i].name, file);
+      cleanup_free char *what = hs_xasprintf ("containerd runtime `%s` (%s)", rts[i].name, file);
 
       if (rts[i].type[0] != '\0' && strstr (rts[i].type, "runc") == NULL
           && strcmp (rts[i].type, "io.containerd.runtime.v1.linux") != 0)
@@ -379,8 +375,8 @@ report_podman (report_t *rep)
   buf = read_config (rep->n, hs_node_podman_dropin_path, &len);
   if (buf != NULL && len == strlen (want) && memcmp (buf, want, len) == 0)
     line (rep, "covered", "podman runtime names", hs_node_podman_dropin_path,
-          "runc and crun are %s and %s, other names have no runtime (%s)",
-          hs_node_runtimes[0].path, hs_node_runtimes[1].path, hs_node_podman_dropin_path);
+          "runc and crun are %s and %s, other names have no runtime (%s)", hs_node_runtimes[0].path,
+          hs_node_runtimes[1].path, hs_node_podman_dropin_path);
   else
     line (rep, "not covered", "podman runtime names", NULL,
           "not pinned (no %s from `hardshimctl install --node`): podman runs the first runc "
@@ -401,8 +397,9 @@ hs_node_report (const hs_node_t *n, FILE *out, hs_json_t *arr)
   if (out != NULL)
     fprintf (out, "# engines:\n");
   if (runc != NULL)
-    report_named (&rep, "Docker (runc, io.containerd.runc.v2) and containerd (ctr, CRI runtimes "
-                        "without BinaryName)",
+    report_named (&rep,
+                  "Docker (runc, io.containerd.runc.v2) and containerd (ctr, CRI runtimes "
+                  "without BinaryName)",
                   "runc");
   report_docker (&rep);
   report_containerd (&rep);

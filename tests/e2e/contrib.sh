@@ -1,9 +1,10 @@
 #!/bin/sh
 # contrib/: the engine snippets parse and say what the docs say, the
 # Kubernetes manifests are structurally sound, and the node installer
-# (run from the manifest, against a fake node root) installs, is
-# idempotent, refuses a bad policy without changing the node, and
-# uninstalls back to the node's original containerd config.
+# (run from the manifest, against a fake node root) installs, puts hardshim
+# in place of runc (hardshimctl install --node --root), is idempotent,
+# refuses a bad policy without changing the node, and uninstalls back to
+# the node's original containerd config and runc.
 . "$(dirname "$0")/lib.sh"
 
 C=$top_srcdir/contrib
@@ -97,7 +98,12 @@ check "install.sh parses" sh -n "$T/cm/install.sh"
 
 # The installer against a fake node root.
 H=$T/host
-mkdir -p "$H/etc/containerd" "$T/src"
+mkdir -p "$H/etc/containerd" "$T/src" "$H/var/lib/dpkg" "$H/usr/sbin"
+# the node's runc (a stand-in) and an empty dpkg database for dpkg-divert --root
+printf '#!/bin/sh\necho the node runc\n' > "$H/usr/sbin/runc"
+chmod 0755 "$H/usr/sbin/runc"
+cp -p "$H/usr/sbin/runc" "$T/runc.orig"
+: > "$H/var/lib/dpkg/diversions"
 cp "$HARDSHIM" "$HARDSHIMCTL" "$T/src/"
 printf 'version = 2\n\n[plugins."io.containerd.grpc.v1.cri"]\n  sandbox_image = "pause:3.9"\n' \
   > "$H/etc/containerd/config.toml"
@@ -118,6 +124,11 @@ check "install keeps the node's containerd settings" \
 check "install registers the runtime hardshim" \
   grep -qx '\[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.hardshim\]' "$H/etc/containerd/config.toml"
 check "install restarts containerd once" [ "$(restarts)" = 1 ]
+check "install puts hardshim in place of the node's runc (install --node)" \
+  [ "$(readlink "$H/usr/sbin/runc")" = /usr/local/bin/hardshim ]
+check "... diverting it in the node's dpkg database" \
+  [ "$(dpkg-divert --root "$H" --truename /usr/sbin/runc)" = /usr/libexec/hardshim/runc ]
+check "... where the node's runc now is" cmp -s "$H/usr/libexec/hardshim/runc" "$T/runc.orig"
 sed 's|/usr/local/bin/hardshim|'"$HARDSHIM"'|' "$H/etc/containerd/config.toml" |
   sed "s|^root = .*||" > "$T/installed.toml"
 printf 'root = "%s/cd-root2"\nstate = "%s/cd-state2"\n' "$T" "$T" >> "$T/installed.toml"
@@ -143,6 +154,10 @@ check "uninstall restores the node's containerd config" cmp -s "$H/etc/container
 check "uninstall removes the binaries and the policy" \
   [ ! -e "$H/usr/local/bin/hardshim" -a ! -e "$H/usr/local/bin/hardshimctl" -a ! -e "$H/etc/hardshim" ]
 check "uninstall restarts containerd" [ "$(restarts)" = 2 ]
+check "uninstall puts the node's runc back" \
+  sh -c 'cmp -s "$1/usr/sbin/runc" "$2" && [ ! -L "$1/usr/sbin/runc" ] && [ ! -e "$1/usr/libexec/hardshim" ]' \
+  sh "$H" "$T/runc.orig"
+check "... and removes the diversion" [ "$(dpkg-divert --root "$H" --truename /usr/sbin/runc)" = /usr/sbin/runc ]
 # A node without a containerd config: the installer writes one the CRI
 # plugin can load (it needs runc among the runtimes).
 rm -f "$H/etc/containerd/config.toml"

@@ -39,6 +39,14 @@ done
 for env in HARDSHIM_POLICY HARDSHIM_RUNTIME; do
   check "hardshim.8 documents $env" grep -q "^       $env\$" "$T/hardshim.8.txt"
 done
+# Every command hardshimctl lists is in its page's COMMANDS.
+"$HARDSHIMCTL" --help | awk '$1 == "hardshimctl" { print $2 }' | sort -u > "$T/commands"
+check "hardshimctl --help lists commands" [ -s "$T/commands" ]
+for c in $(cat "$T/commands"); do
+  check "hardshimctl.8 documents the command $c" grep -q "^       $c\( \|$\)" "$T/hardshimctl.8.txt"
+done
+check "hardshim.8 documents running in place of runc and crun" \
+  grep -q '^IN PLACE OF RUNC AND CRUN$' "$T/hardshim.8.txt"
 check "hardshim.8 documents EXIT STATUS" grep -q '^EXIT STATUS$' "$T/hardshim.8.txt"
 check "hardshimctl.8 documents EXIT STATUS" grep -q '^EXIT STATUS$' "$T/hardshimctl.8.txt"
 
