@@ -248,21 +248,25 @@ check_slot_for_install (const hs_node_t *n, const slot_t *s, hs_error_t *err)
   return 0;
 }
 
-/* Only root may be able to replace what every engine runs as root. */
+/* Only root may be able to replace what every engine runs as root: the
+ * file and every directory above it. */
 static int
 check_trusted_path (const hs_node_t *n, const char *path, hs_error_t *err)
 {
   cleanup_free char *prefix = hs_xstrdup (path);
+  char *slash = prefix;
 
-  for (char *slash = prefix; slash != NULL; slash = strchr (slash + 1, '/'))
+  for (;;)
     {
-      char saved = *slash;
+      char saved = slash ? *slash : '\0';
       cleanup_free char *host = NULL;
       struct stat st;
 
-      *slash = '\0';
+      if (slash != NULL)
+        *slash = '\0';
       host = hs_node_file (n, *prefix ? prefix : "/");
-      *slash = saved;
+      if (slash != NULL)
+        *slash = saved;
       if (stat (host, &st) < 0)
         return hs_error_make (err, errno, "`%s`", host);
       if (st.st_uid != 0 || (st.st_mode & 022) != 0)
@@ -270,8 +274,10 @@ check_trusted_path (const hs_node_t *n, const char *path, hs_error_t *err)
                                 "`%s` must be owned by root and writable by nobody else: every "
                                 "engine will run `%s` as root",
                                 host, path);
+      if (slash == NULL)
+        return 0;
+      slash = strchr (slash + 1, '/');
     }
-  return 0;
 }
 
 static int
@@ -286,6 +292,20 @@ check_hardshim (const hs_node_t *n, hs_error_t *err)
   if (n->hardshim[0] != '/')
     return hs_error_usage (err, "--hardshim `%s` is not an absolute path", n->hardshim);
   file = hs_node_resolve (n, n->hardshim);
+  /* the runtime paths will point at it: it cannot be one of them */
+  for (const hs_node_runtime_t *rt = hs_node_runtimes; file != NULL && rt->name != NULL; rt++)
+    {
+      cleanup_free char *slot = hs_node_file (n, rt->path);
+      cleanup_free char *real = hs_node_real_path (n->real_dir, rt);
+      cleanup_free char *real_host = hs_node_file (n, real);
+
+      if (strcmp (n->hardshim, rt->path) == 0 || strcmp (file, slot) == 0
+          || strcmp (n->hardshim, real) == 0 || strcmp (file, real_host) == 0)
+        return hs_error_refuse (err,
+                                "--hardshim `%s` is (or leads to) `%s`, a path the install "
+                                "replaces: name where hardshim itself is installed",
+                                n->hardshim, strcmp (file, slot) == 0 ? rt->path : real);
+    }
   if (file == NULL || stat (file, &st) < 0 || !S_ISREG (st.st_mode) || access (file, X_OK) < 0)
     return hs_error_refuse (err,
                             "hardshim is not installed at `%s` (`make install`, or name it with "
