@@ -398,7 +398,8 @@ hs_node_report (const hs_node_t *n, FILE *out, hs_json_t *arr)
     fprintf (out, "# engines:\n");
   if (runc != NULL)
     report_named (&rep,
-                  "Docker (runc, io.containerd.runc.v2) and containerd (ctr, CRI runtimes "
+                  "Docker (runc, io.containerd.runc.v2, io.containerd.runtime.v1.linux) and "
+                  "containerd (ctr, CRI runtimes "
                   "without BinaryName)",
                   "runc");
   report_docker (&rep);

@@ -159,7 +159,7 @@ check "policy show --json: runtime_paths, all covered" \
 
 # Every runtime name, hardened. docker: the default, the names it always
 # offers, and the old-style runtime that calls hardshim by its own name.
-for rt in default runc io.containerd.runc.v2 hardened; do
+for rt in default runc io.containerd.runc.v2 io.containerd.runtime.v1.linux hardened; do
   flag="--runtime $rt"; [ $rt = default ] && flag=
   probe_of d run --rm --network none $flag "$IMG"
   assert_hardened "docker run --runtime $rt" "$T/p.out"
