@@ -611,6 +611,15 @@ hs_ctl_install (int argc, char **argv)
     }
   if (r == 0)
     r = check_policy_runtime (&run, &err);
+  if (r == 0)
+    {
+      /* hardshim execs what is there as root: only root may write it */
+      cleanup_free char *real_dir = hs_node_file (&run.n, run.n.real_dir);
+      struct stat st;
+
+      if (stat (real_dir, &st) == 0)
+        r = check_trusted_path (&run.n, run.n.real_dir, &err);
+    }
   if (r < 0)
     goto refused;
 

@@ -160,7 +160,10 @@ refused_install "--hardshim that leads to one" "leads to) \`/usr/sbin/runc\`" --
 rm "$R3/usr/local/bin/via-runc"
 refused_install "--hardshim that does not exist" "hardshim is not installed at \`/usr/local/bin/nothing\`" \
   --hardshim /usr/local/bin/nothing
-mkdir -p "$R3$REAL_DIR"; printf 'x\n' > "$R3$REAL_DIR/runc"
+mkdir -p "$R3$REAL_DIR"; chmod o+w "$R3$REAL_DIR"
+refused_install "a real-runtime directory others may write" \
+  "\`$R3$REAL_DIR\` must be owned by root and writable by nobody else"
+chmod o-w "$R3$REAL_DIR"; printf 'x\n' > "$R3$REAL_DIR/runc"
 refused_install "a stray file where the real runc would go" \
   "\`$REAL_DIR/runc\` exists but \`/usr/sbin/runc\` is not diverted there"
 rm -rf "$R3"; new_root "$R3" crun
