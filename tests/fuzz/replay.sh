@@ -5,7 +5,7 @@ b=${top_builddir:?}/tests/fuzz
 s=${top_srcdir:?}/tests/fuzz
 status=0
 passed=0 failed=0
-for name in json cli policy harden process seccomp; do
+for name in json cli policy harden process seccomp pkgdb osv; do
   dirs="$s/corpus/fuzz_$name"
   [ -d "$s/regressions/fuzz_$name" ] && [ -n "$(ls -A "$s/regressions/fuzz_$name" 2>/dev/null)" ] \
     && dirs="$dirs $s/regressions/fuzz_$name"
