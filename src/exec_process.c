@@ -4,6 +4,7 @@
 #include "fileio.h"
 #include "harden/lsm.h"
 #include "spec.h"
+#include "state_dir.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -18,22 +19,6 @@
 /* Hardened process files are read by the runtime right after we exec it;
  * ones older than this are left over and removed. */
 #define STALE_SECONDS 3600
-
-static int
-ensure_dir (const char *path, hs_error_t *err)
-{
-  struct stat st;
-
-  if (mkdir (path, 0700) < 0 && errno != EEXIST)
-    return hs_error_make (err, errno, "create `%s`", path);
-  if (lstat (path, &st) < 0)
-    return hs_error_make (err, errno, "stat `%s`", path);
-  if (!S_ISDIR (st.st_mode) || st.st_uid != geteuid () || (st.st_mode & 0022))
-    return hs_error_make (err, 0,
-                          "`%s` must be a directory owned by uid %u and not writable by others",
-                          path, (unsigned) geteuid ());
-  return 0;
-}
 
 static void
 prune_stale (int dfd)
@@ -68,9 +53,7 @@ write_process_file (const hs_policy_t *policy, const hs_json_t *process, char **
   size_t len;
   int r;
 
-  if ((r = ensure_dir (policy->state_dir, err)) < 0 || (r = ensure_dir (dir, err)) < 0)
-    return r;
-  dfd = hs_open_dir (dir, err);
+  dfd = hs_state_subdir_open (policy->state_dir, "exec", 0700, err);
   if (dfd < 0)
     return dfd;
   prune_stale (dfd);

@@ -1,6 +1,7 @@
 #include "idmap.h"
 #include "cleanup.h"
 #include "registry.h"
+#include "state_dir.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -71,28 +73,6 @@ hs_idmap_userns_fd (const char *uid_map, const char *gid_map, hs_error_t *err)
   while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
     ;
   return r < 0 ? r : fd;
-}
-
-int
-hs_idmap_prepare_dir (const char *dir, hs_error_t *err)
-{
-  if (mkdir (dir, 0711) < 0 && errno != EEXIST)
-    return hs_error_make (err, errno, "create `%s`", dir);
-  /* The runtime's init resolves root.path as the container's root, whose
-   * host id is unprivileged: it must be able to traverse. */
-  if (chmod (dir, 0711) < 0)
-    return hs_error_make (err, errno, "chmod `%s`", dir);
-  /* the type is ignored for binds and propagation changes; "none", not
-   * NULL, keeps valgrind's mount(2) checker quiet */
-  if (mount (dir, dir, "none", MS_BIND, NULL) < 0)
-    return hs_error_make (err, errno, "bind-mount `%s` on itself", dir);
-  if (mount ("none", dir, "none", MS_PRIVATE, NULL) < 0)
-    {
-      int e = errno;
-      umount2 (dir, MNT_DETACH);
-      return hs_error_make (err, e, "make `%s` a private mount", dir);
-    }
-  return 0;
 }
 
 int
@@ -207,13 +187,54 @@ hs_idmap_remove_dir (const char *dir, hs_error_t *err)
   return r;
 }
 
-char *
-hs_idmap_dir_for (const char *state_dir, const char *root, const char *id)
+/* A fresh, unguessable name in the mount tree: the tree is searchable by
+ * every container's root, so a name must not be derivable from the public
+ * runtime root and container id. */
+static char *
+new_dir (const char *state_dir, hs_error_t *err)
 {
-  cleanup_free char *key = hs_registry_key (root, id);
+  unsigned char rnd[16];
+  char hex[33];
 
-  key[strlen (key) - strlen (".json")] = '\0';
-  return hs_xasprintf ("%s/%s/%s.d", state_dir, HS_IDMAP_KIND, key);
+  if (getrandom (rnd, sizeof (rnd), 0) != (ssize_t) sizeof (rnd))
+    {
+      hs_error_make (err, errno, "getrandom");
+      return NULL;
+    }
+  for (size_t i = 0; i < sizeof (rnd); i++)
+    snprintf (hex + 2 * i, 3, "%02x", rnd[i]);
+  return hs_xasprintf ("%s/%s/%s", state_dir, HS_STATE_MOUNTS, hex);
+}
+
+bool
+hs_idmap_path_is_ours (const char *state_dir, const char *path)
+{
+  static const char *const trees[] = { HS_STATE_MOUNTS, HS_IDMAP_KIND /* where earlier versions made them */, NULL };
+  size_t n = strlen (state_dir);
+
+  if (strncmp (path, state_dir, n) != 0 || path[n] != '/')
+    return false;
+  if (strstr (path, "/../") != NULL || strstr (path, "/./") != NULL || strstr (path, "//") != NULL)
+    return false;
+  for (size_t i = 0; trees[i] != NULL; i++)
+    {
+      size_t t = strlen (trees[i]);
+
+      if (strncmp (path + n + 1, trees[i], t) == 0 && path[n + 1 + t] == '/'
+          && path[n + 2 + t] != '\0' && path[n + 2 + t] != '.')
+        return true;
+    }
+  return false;
+}
+
+/* A container's directory as recorded: exactly one name below the tree. */
+static bool
+dir_is_ours (const char *state_dir, const char *dir)
+{
+  size_t n = strlen (state_dir);
+
+  return hs_idmap_path_is_ours (state_dir, dir) && strchr (dir + n + 1, '/') != NULL
+         && strchr (strchr (dir + n + 1, '/') + 1, '/') == NULL;
 }
 
 static const char *
@@ -225,9 +246,9 @@ record_dir (const hs_json_t *record)
   return d && d->type == HS_JSON_STRING ? d->str : NULL;
 }
 
-/* <state_dir>/idmap becomes a private mount of itself (once, like
- * iproute2's /run/netns), so the per-container mounts below it never
- * propagate to other mount namespaces, even under a shared /run. */
+/* The mount tree becomes a private mount of itself (once, like iproute2's
+ * /run/netns), so the per-container mounts below it never propagate to
+ * other mount namespaces, even under a shared /run. */
 static int
 ensure_private_mount (const char *path, hs_error_t *err)
 {
@@ -246,12 +267,61 @@ ensure_private_mount (const char *path, hs_error_t *err)
 }
 
 int
-hs_idmap_record (const char *state_dir, const char *root, const char *id, const char *dir,
+hs_idmap_prepare_dir (const char *state_dir, const char *dir, gid_t gid, hs_error_t *err)
+{
+  cleanup_free char *tree = hs_xasprintf ("%s/%s", state_dir, HS_STATE_MOUNTS);
+  cleanup_close int tfd = -1, fd = -1;
+  const char *name = strrchr (dir, '/') + 1;
+  int r;
+
+  if (!dir_is_ours (state_dir, dir) || strncmp (dir, tree, strlen (tree)) != 0)
+    return hs_error_make (err, 0, "`%s` is not in hardshim's mount tree", dir);
+  tfd = hs_state_subdir_open (state_dir, HS_STATE_MOUNTS, 0711, err);
+  if (tfd < 0)
+    return tfd;
+  if ((r = ensure_private_mount (tree, err)) < 0)
+    return r;
+  /* Only root and the container's host ids may enter: the runtime's init
+   * resolves root.path and the volumes as the container's root (its gid
+   * is `gid` on the host), and nobody else may reach the image's set-uid
+   * programs or the volumes through here. Closed before it is opened up. */
+  if (mkdirat (tfd, name, 0700) < 0)
+    return hs_error_make (err, errno, "create `%s`", dir);
+  fd = openat (tfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    return hs_error_make (err, errno, "open `%s`", dir);
+  if (fchown (fd, 0, gid) < 0 || fchmod (fd, 0710) < 0)
+    return hs_error_make (err, errno, "give `%s` to gid %u", dir, (unsigned) gid);
+  /* the type is ignored for binds and propagation changes; "none", not
+   * NULL, keeps valgrind's mount(2) checker quiet */
+  if (mount (dir, dir, "none", MS_BIND, NULL) < 0)
+    return hs_error_make (err, errno, "bind-mount `%s` on itself", dir);
+  if (mount ("none", dir, "none", MS_PRIVATE, NULL) < 0)
+    {
+      int e = errno;
+      umount2 (dir, MNT_DETACH);
+      return hs_error_make (err, e, "make `%s` a private mount", dir);
+    }
+  return 0;
+}
+
+/* Unmount and remove a recorded directory. Records are root's, but a path
+ * outside hardshim's trees is never acted on: nothing of ours is there. */
+static int
+remove_recorded_dir (const char *state_dir, const char *dir, hs_error_t *err)
+{
+  if (!dir_is_ours (state_dir, dir))
+    return 0;
+  return hs_idmap_remove_dir (dir, err);
+}
+
+int
+hs_idmap_record (const char *state_dir, const char *root, const char *id, char **ret_dir,
                  hs_error_t *err)
 {
   hs_registry_t reg = { -1, -1, NULL };
   hs_registry_entry_t *entries = NULL;
-  cleanup_free char *mine = hs_registry_key (root, id);
+  cleanup_free char *mine = hs_registry_key (root, id), *dir = NULL;
   hs_json_t *v;
   size_t n = 0;
   int r;
@@ -259,29 +329,36 @@ hs_idmap_record (const char *state_dir, const char *root, const char *id, const 
   r = hs_registry_lock (state_dir, HS_IDMAP_KIND, &reg, err);
   if (r < 0)
     return r;
-  r = ensure_private_mount (reg.path, err);
-  if (r < 0)
-    {
-      hs_registry_unlock (&reg);
-      return r;
-    }
   if (hs_registry_entries (&reg, &entries, &n, NULL) == 0)
     for (size_t i = 0; i < n; i++)
       {
         const char *d = record_dir (entries[i].record);
 
-        if (strcmp (entries[i].key, mine) == 0
-            || hs_registry_record_live (entries[i].record, time (NULL)) || d == NULL)
+        if (d == NULL)
           continue;
-        /* stale: its container is gone (e.g. `run` ended without delete) */
-        if (hs_idmap_remove_dir (d, NULL) == 0)
+        if (strcmp (entries[i].key, mine) == 0)
+          /* a retried create: drop what an earlier attempt left behind */
+          (void) remove_recorded_dir (state_dir, d, NULL);
+        else if (!hs_registry_record_live (entries[i].record, time (NULL))
+                 /* stale: its container is gone (e.g. `run` ended without delete) */
+                 && remove_recorded_dir (state_dir, d, NULL) == 0)
           unlinkat (reg.dirfd, entries[i].key, 0);
       }
   hs_registry_entries_free (entries, n);
-  v = hs_json_new (HS_JSON_OBJECT);
-  hs_json_set_exact (v, "dir", hs_json_new_string (dir));
-  r = hs_registry_put (&reg, root, id, v, err);
+  dir = new_dir (state_dir, err);
+  if (dir == NULL)
+    r = -1;
+  else
+    {
+      /* recorded before anything is made: a crash from here on leaves a
+       * record to reclaim */
+      v = hs_json_new (HS_JSON_OBJECT);
+      hs_json_set_exact (v, "dir", hs_json_new_string (dir));
+      r = hs_registry_put (&reg, root, id, v, err);
+    }
   hs_registry_unlock (&reg);
+  if (r == 0)
+    *ret_dir = TAKE_PTR (dir);
   return r;
 }
 
@@ -299,7 +376,7 @@ hs_idmap_release (const char *state_dir, const char *root, const char *id, hs_er
   v = hs_registry_get (&reg, root, id);
   d = v ? hs_json_get_exact (v, "dir") : NULL;
   if (d != NULL && d->type == HS_JSON_STRING)
-    r = hs_idmap_remove_dir (d->str, err);
+    r = remove_recorded_dir (state_dir, d->str, err);
   if (r == 0)
     hs_registry_remove (&reg, root, id);
   hs_registry_unlock (&reg);

@@ -1,14 +1,17 @@
 /* hardshim: idmapped mounts made by hardshim itself (the rootfs, and bind
  * volumes where the runtime ignores mount uidMappings).
  *
- * Each container gets a directory <state_dir>/idmap/<key>.d that is a
- * private bind mount of itself, so nothing mounted below it propagates to
- * other mount namespaces; the idmapped clones are moved below it. delete
- * (or stale-record reclaim) unmounts the lot and removes the directory. */
+ * Each container gets a directory <state_dir>/mnt/<random> (root, group
+ * the container's host gid, 0710: nobody else may enter) that is a private
+ * bind mount of itself, so nothing mounted below it propagates to other
+ * mount namespaces; the idmapped clones are moved below it. Its record is
+ * <state_dir>/idmap/<key>.json. delete (or stale-record reclaim) unmounts
+ * the lot and removes the directory. */
 #ifndef HS_IDMAP_H
 #define HS_IDMAP_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "error.h"
 
@@ -21,8 +24,9 @@ bool hs_idmap_kernel_supported (void);
  * made by a short-lived child (the handover to the runtime stays an exec). */
 int hs_idmap_userns_fd (const char *uid_map, const char *gid_map, hs_error_t *err);
 
-/* The container's mount directory (created, made a private mount). */
-int hs_idmap_prepare_dir (const char *dir, hs_error_t *err);
+/* Create the container's mount directory `dir` (from hs_idmap_record)
+ * for host gid `gid`, a private mount of itself in the private mount tree. */
+int hs_idmap_prepare_dir (const char *state_dir, const char *dir, gid_t gid, hs_error_t *err);
 /* Clone `source` (a directory or file; with the mounts below it when
  * `recursive`, as rbind does), idmap it with `userns_fd` (every mount of the
  * clone must support it), set `attrs` (MOUNT_ATTR_NOSUID, _NODEV, _NOEXEC:
@@ -35,11 +39,13 @@ int hs_idmap_mount (const char *source, const char *target, int userns_fd, bool 
  * it. A directory whose mounts went away with their namespace is fine. */
 int hs_idmap_remove_dir (const char *dir, hs_error_t *err);
 
-/* Record `dir` for (root, id) in <state_dir>/idmap, reclaiming stale ones. */
-int hs_idmap_record (const char *state_dir, const char *root, const char *id, const char *dir,
+/* A fresh mount directory for (root, id), recorded in <state_dir>/idmap
+ * (an earlier one of the same container is removed, stale ones are
+ * reclaimed). Caller frees *ret_dir. */
+int hs_idmap_record (const char *state_dir, const char *root, const char *id, char **ret_dir,
                      hs_error_t *err);
-/* The directory for (root, id), fresh (an old one is removed first). */
-char *hs_idmap_dir_for (const char *state_dir, const char *root, const char *id);
+/* Is `path` in a tree where hardshim makes its mounts (so hardshim made it)? */
+bool hs_idmap_path_is_ours (const char *state_dir, const char *path);
 /* delete: remove the container's mounts and record. */
 int hs_idmap_release (const char *state_dir, const char *root, const char *id, hs_error_t *err);
 

@@ -2,6 +2,7 @@
 #include "cleanup.h"
 #include "fileio.h"
 #include "sha256.h"
+#include "state_dir.h"
 #include "xalloc.h"
 
 #include <dirent.h>
@@ -14,35 +15,15 @@
 
 static const hs_json_limits_t record_limits = { 64 * 1024, 16, false };
 
-static int
-ensure_private_dir (int atfd, const char *path, hs_error_t *err)
-{
-  struct stat st;
-
-  if (mkdirat (atfd, path, 0700) < 0 && errno != EEXIST)
-    return hs_error_make (err, errno, "create `%s`", path);
-  if (fstatat (atfd, path, &st, AT_SYMLINK_NOFOLLOW) < 0)
-    return hs_error_make (err, errno, "stat `%s`", path);
-  if (!S_ISDIR (st.st_mode) || st.st_uid != geteuid () || (st.st_mode & 0022))
-    return hs_error_make (err, 0,
-                          "`%s` must be a directory owned by uid %u and writable only by it", path,
-                          (unsigned) geteuid ());
-  return 0;
-}
-
 int
 hs_registry_lock (const char *state_dir, const char *kind, hs_registry_t *ret, hs_error_t *err)
 {
   cleanup_free char *path = hs_xasprintf ("%s/%s", state_dir, kind);
   cleanup_close int dfd = -1, lfd = -1;
-  int r;
 
-  if ((r = ensure_private_dir (AT_FDCWD, state_dir, err)) < 0
-      || (r = ensure_private_dir (AT_FDCWD, path, err)) < 0)
-    return hs_error_wrap (err, "state directory");
-  dfd = open (path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  dfd = hs_state_subdir_open (state_dir, kind, 0700, err);
   if (dfd < 0)
-    return hs_error_make (err, errno, "open `%s`", path);
+    return dfd;
   lfd = openat (dfd, ".lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (lfd < 0)
     return hs_error_make (err, errno, "open `%s/.lock`", path);

@@ -4,6 +4,7 @@
 
 #include "harden.h"
 #include "idmap.h"
+#include "state_dir.h"
 #include "policy.h"
 #include "registry.h"
 #include "spec.h"
@@ -622,36 +623,68 @@ START_TEST (test_engine_captures)
 END_TEST
 
 /* Stale idmap records (their containers are gone) are reclaimed with their
- * directories; the delete releaser removes both of a container's records. */
+ * directories, a recorded path outside hardshim's trees is never touched,
+ * a retried create gets a fresh unguessable directory (the old one goes),
+ * and the delete releaser removes both of a container's records. */
 START_TEST (test_idmap_stale_and_release)
 {
   char *d = tmpdir ();
   char *ptext = hs_xasprintf ("{\"state_dir\": \"%s\"}", d);
   hs_policy_t *p = policy (ptext);
-  char *old_dir = hs_idmap_dir_for (d, "/nonexistent", "old");
-  char *new_dir = hs_idmap_dir_for (d, "/r", "new");
+  char *old_dir = hs_xasprintf ("%s/%s/0123456789abcdef0123456789abcdef", d, HS_STATE_MOUNTS);
+  char *outside = hs_xasprintf ("%s/outside", d);
+  char *new_dir = NULL, *again = NULL;
   char *key = hs_registry_key ("/nonexistent", "old");
+  char *key2 = hs_registry_key ("/nonexistent", "forged");
   char *rec = hs_xasprintf ("%s/%s/%s", d, HS_IDMAP_KIND, key);
+  char *rec2 = hs_xasprintf ("%s/%s/%s", d, HS_IDMAP_KIND, key2);
   char *text = hs_xasprintf ("{\"id\":\"old\",\"root\":\"/nonexistent\",\"created\":%ld,"
                              "\"value\":{\"dir\":\"%s\"}}",
                              (long) time (NULL) - HS_REGISTRY_GRACE_SECONDS - 10, old_dir);
-  char *sub = hs_xasprintf ("%s/rootfs", old_dir),
-       *idmap = hs_xasprintf ("%s/%s", d, HS_IDMAP_KIND);
+  char *text2 = hs_xasprintf ("{\"id\":\"forged\",\"root\":\"/nonexistent\",\"created\":%ld,"
+                              "\"value\":{\"dir\":\"%s\"}}",
+                              (long) time (NULL) - HS_REGISTRY_GRACE_SECONDS - 10, outside);
+  char *sub = hs_xasprintf ("%s/rootfs", old_dir), *idmap = hs_xasprintf ("%s/%s", d, HS_IDMAP_KIND),
+       *tree = hs_xasprintf ("%s/%s", d, HS_STATE_MOUNTS);
   hs_idpool_t pool = pool_of (100000, 4000);
   hs_error_t err = NULL;
   struct stat st;
   hs_registry_t reg;
 
-  /* hs_idmap_record mounts: keep it in this test process's own namespace */
+  /* hs_idmap_prepare_dir mounts: keep it in this test process's own namespace */
   ck_assert_int_eq (unshare (CLONE_NEWNS), 0);
   ck_assert_int_eq (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
   mkdir (idmap, 0700);
+  mkdir (tree, 0711);
   mkdir (old_dir, 0700);
   mkdir (sub, 0700);
+  mkdir (outside, 0700);
   write_text (rec, text);
-  ck_assert_int_eq (hs_idmap_record (d, "/r", "new", new_dir, &err), 0);
+  write_text (rec2, text2);
+  ck_assert_int_eq (hs_idmap_record (d, "/r", "new", &new_dir, &err), 0);
   ck_assert_int_ne (stat (old_dir, &st), 0);
   ck_assert_int_ne (stat (rec, &st), 0);
+  ck_assert_int_eq (stat (outside, &st), 0);
+  ck_assert_int_ne (stat (rec2, &st), 0);
+  /* state_dir/mnt/<32 hex digits> */
+  ck_assert_int_eq (strncmp (new_dir, tree, strlen (tree)), 0);
+  ck_assert_uint_eq (strlen (new_dir + strlen (tree) + 1), 32);
+  ck_assert_uint_eq (strspn (new_dir + strlen (tree) + 1, "0123456789abcdef"), 32);
+  ck_assert (hs_idmap_path_is_ours (d, new_dir));
+  ck_assert (!hs_idmap_path_is_ours (d, outside));
+  ck_assert_int_eq (hs_idmap_prepare_dir (d, new_dir, 123456, &err), 0);
+  ck_assert_int_eq (stat (new_dir, &st), 0);
+  ck_assert_uint_eq (st.st_mode & 07777, 0710);
+  ck_assert_uint_eq (st.st_uid, 0);
+  ck_assert_uint_eq (st.st_gid, 123456);
+  ck_assert_int_eq (stat (tree, &st), 0);
+  ck_assert_uint_eq (st.st_mode & 07777, 0711);
+  ck_assert_int_eq (stat (idmap, &st), 0);
+  ck_assert_uint_eq (st.st_mode & 07777, 0700);
+  /* a retried create of the same container */
+  ck_assert_int_eq (hs_idmap_record (d, "/r", "new", &again, &err), 0);
+  ck_assert_str_ne (again, new_dir);
+  ck_assert_int_ne (stat (new_dir, &st), 0);
   alloc_ok (d, &pool, 1000, "/r", "new");
 
   ck_assert_int_eq (hs_releaser_userns.release (p, "/r", "new", &err), 0);
@@ -666,17 +699,23 @@ START_TEST (test_idmap_stale_and_release)
 
   hs_idpool_release (&pool);
   hs_policy_free (p);
-  ck_assert_int_eq (umount2 (idmap, MNT_DETACH), 0); /* the kind dir is a private mount */
+  ck_assert_int_eq (umount2 (tree, MNT_DETACH), 0); /* the mount tree is a private mount */
   rm_rf (d);
   free (d);
   free (ptext);
   free (old_dir);
   free (new_dir);
+  free (again);
+  free (outside);
   free (key);
+  free (key2);
   free (rec);
+  free (rec2);
   free (text);
+  free (text2);
   free (sub);
   free (idmap);
+  free (tree);
 }
 END_TEST
 
@@ -694,7 +733,7 @@ START_TEST (test_idmap_mount)
   ck_assert_int_ge (pid, 0);
   if (pid == 0)
     {
-      char *src = hs_xasprintf ("%s/src", d), *dir = hs_xasprintf ("%s/m.d", d);
+      char *src = hs_xasprintf ("%s/src", d), *dir = hs_xasprintf ("%s/mnt/m", d);
       char *target = hs_xasprintf ("%s/rootfs", dir), *file = hs_xasprintf ("%s/f", src);
       struct stat st;
       hs_error_t err = NULL;
@@ -704,7 +743,7 @@ START_TEST (test_idmap_mount)
         _exit (10);
       mkdir (src, 0755);
       write_text (file, "x");
-      if (hs_idmap_prepare_dir (dir, &err) < 0)
+      if (hs_idmap_prepare_dir (d, dir, 123456, &err) < 0)
         _exit (11);
       fd = hs_idmap_userns_fd ("0 123456 65536\n", "0 123456 65536\n", &err);
       if (fd < 0)

@@ -404,9 +404,7 @@ volume_keys_release (volume_keys_t *k)
 static bool
 in_idmap_dir (const hs_harden_t *h, const char *path)
 {
-  cleanup_free char *prefix = hs_xasprintf ("%s/%s/", h->policy->state_dir, HS_IDMAP_KIND);
-
-  return strncmp (path, prefix, strlen (prefix)) == 0;
+  return hs_idmap_path_is_ours (h->policy->state_dir, path);
 }
 
 static hs_json_t *
@@ -795,20 +793,6 @@ rootfs_path (const hs_harden_t *h, const char *path)
   return hs_xasprintf ("%s/%s", h->ctr->bundle, path);
 }
 
-/* Make hardshim's state dirs traversable (not listable): the runtime's init
- * resolves the idmapped root.path as the container's unprivileged root. */
-static void
-open_state_dirs (const char *state_dir)
-{
-  cleanup_free char *kind = hs_xasprintf ("%s/%s", state_dir, HS_IDMAP_KIND);
-  struct stat st;
-
-  if (stat (state_dir, &st) == 0 && st.st_uid == geteuid () && (st.st_mode & 0777) == 0700)
-    chmod (state_dir, 0711);
-  if (stat (kind, &st) == 0 && st.st_uid == geteuid () && (st.st_mode & 0777) == 0700)
-    chmod (kind, 0711);
-}
-
 /* Every directory above `path` must be searchable by others: the runtime
  * reaches the idmapped rootfs as the container's unprivileged root. */
 static int
@@ -853,20 +837,11 @@ idmap_begin (hs_harden_t *h, idmap_ctx_t *c, unsigned long long host, unsigned l
     return hs_error_make (err, 0, "%s", c->failure);
   if (c->dir != NULL)
     return 0;
-  c->dir = hs_idmap_dir_for (state, h->ctr->root, h->ctr->id);
-  /* record first: a crash from here on leaves a record to reclaim */
-  r = hs_idmap_record (state, h->ctr->root, h->ctr->id, c->dir, err);
+  r = hs_idmap_record (state, h->ctr->root, h->ctr->id, &c->dir, err);
   if (r == 0)
-    {
-      open_state_dirs (state);
-      r = check_searchable (c->dir, err);
-    }
+    r = hs_idmap_prepare_dir (state, c->dir, (gid_t) host, err);
   if (r == 0)
-    {
-      /* a retried create: drop what an earlier attempt left behind */
-      hs_idmap_remove_dir (c->dir, NULL);
-      r = hs_idmap_prepare_dir (c->dir, err);
-    }
+    r = check_searchable (c->dir, err);
   if (r == 0)
     {
       c->userns_fd = hs_idmap_userns_fd (map, map, err);

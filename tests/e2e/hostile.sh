@@ -150,7 +150,7 @@ check "50 containers exist ($n)" [ "$n" -eq 50 ]
 # and allocated its own user namespace block and idmapped rootfs.
 blocks=$(for i in $(seq 50); do jq -r '.linux.uidMappings[0].hostID' "$T/c50/$i/config.json"; done | sort -u | grep -c '^[0-9]')
 check "50 containers, 50 distinct user namespace blocks ($blocks)" [ "$blocks" -eq 50 ]
-roots=$(for i in $(seq 50); do jq -r .root.path "$T/c50/$i/config.json"; done | sort -u | grep -c '/idmap/')
+roots=$(for i in $(seq 50); do jq -r .root.path "$T/c50/$i/config.json"; done | sort -u | grep -c '/mnt/')
 check "50 containers, 50 distinct idmapped rootfs mounts ($roots)" [ "$roots" -eq 50 ]
 # through hardshim: delete gives the blocks back
 for i in $(seq 50); do hs runc delete --force "${ID_PREFIX}-c50-$i" >/dev/null 2>&1; done

@@ -115,6 +115,11 @@ make_rootfs () {
   echo "root:x:0:" > "$ROOTFS/etc/group"
 }
 
+# debian_rootfs: the path of the shared, cached real Debian 12 rootfs
+# (nginx, redis, postgresql, python3), built on first use; never write into
+# it (see tests/debian-rootfs).
+debian_rootfs () { "$top_srcdir/tests/debian-rootfs"; }
+
 # make_bundle DIR [JQ_FILTER] [ARGS_JSON]: a runc-spec bundle on the shared
 # busybox rootfs, edited with jq.
 make_bundle () {

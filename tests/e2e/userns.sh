@@ -89,7 +89,7 @@ for rt in runc crun; do
     [ "$(hsx $rt exec "$a" stat -c %u:%g /bin/busybox)" = 0:0 ]
   root_path=$(jq -r .root.path "$ba/config.json")
   check "$rt: root.path points to hardshim's idmapped mount" \
-    sh -c "case '$root_path' in '$HS1'/idmap/*.d/rootfs) exit 0;; *) exit 1;; esac"
+    sh -c "case '$root_path' in '$HS1'/mnt/*/rootfs) exit 0;; *) exit 1;; esac"
   check "$rt: container root can create a file in the rootfs" hsx $rt exec "$a" touch /new-$rt
   check "$rt: ... owned by root inside" [ "$(hsx $rt exec "$a" stat -c %u /new-$rt)" = 0 ]
   check "$rt: ... owned by the mapped host uid seen through the idmapped mount" \
@@ -113,7 +113,7 @@ for rt in runc crun; do
   # by hardshim for crun too: crun 1.8.1 would drop the mount's nosuid,
   # nodev and noexec in a user namespace (controls-b.sh checks them)
   check "$rt: the volume is idmapped by hardshim" \
-    jqe ".mounts[] | select(.destination == \"/data\") | (.source | startswith(\"$HS1/idmap/\")) and .uidMappings == null" \
+    jqe ".mounts[] | select(.destination == \"/data\") | (.source | startswith(\"$HS1/mnt/\")) and .uidMappings == null" \
     "$ba/config.json"
   check "$rt: two allocation records" [ "$(records "$HS1")" -eq 2 ]
 
@@ -141,7 +141,7 @@ for rt in runc crun; do
   check "$rt: ... and runs with it ($sc)" [ "$sc" = "$sa" ]
   for x in "$b" "$c"; do hsx $rt kill "$x" KILL; wait_stopped $rt "$x"; hsx $rt delete "$x"; done
   check "$rt: every block is back" [ "$(records "$HS1")" -eq 0 ]
-  check "$rt: no idmapped mount is left" sh -c "! grep -q ' $HS1/idmap/' /proc/self/mountinfo"
+  check "$rt: no idmapped mount is left" sh -c "! grep -q ' $HS1/mnt/' /proc/self/mountinfo"
 
   # The same hardened config again (runc run twice on one bundle, an engine
   # re-creating a container from the config it keeps): A's idmapped mounts
@@ -180,7 +180,7 @@ for rt in runc crun; do
   check "$rt: E still runs" readable $rt "$e"
   for x in "$e" "$f"; do hsx $rt kill "$x" KILL; wait_stopped $rt "$x"; hsx $rt delete "$x"; done
   check "$rt: every block is back after E and F" [ "$(records "$HS1")" -eq 0 ]
-  check "$rt: no idmapped mount is left after E and F" sh -c "! grep -q ' $HS1/idmap/' /proc/self/mountinfo"
+  check "$rt: no idmapped mount is left after E and F" sh -c "! grep -q ' $HS1/mnt/' /proc/self/mountinfo"
 done
 
 # Phase 2: namespaces and host trees. A bigger pool; `run` leaves records.
@@ -298,14 +298,14 @@ check "foreground runs left records behind ($n_before)" [ "$n_before" -gt 0 ]
 for f in "$HS2"/userns/*.json "$HS2"/idmap/*.json; do
   jq -c '.created = 0' "$f" > "$f.tmp" && mv "$f.tmp" "$f"
 done
-check "... and idmap directories" [ "$(ls -d "$HS2"/idmap/*.d | wc -l)" -gt 0 ]
+check "... and idmap directories" [ "$(ls -d "$HS2"/mnt/* | wc -l)" -gt 0 ]
 b=$T/runc-after-stale
 make_bundle "$b" . '["sleep","1000"]'
 id=$(new_id stale)
 check "create after the grace period" hsx runc create --bundle "$b" "$id"
 check "stale block records are reclaimed" [ "$(records "$HS2")" -eq 1 ]
 check "stale idmap records and directories are reclaimed" \
-  [ "$(ls "$HS2"/idmap/*.json | wc -l)" -eq 1 ] && [ "$(ls -d "$HS2"/idmap/*.d | wc -l)" -eq 1 ]
+  [ "$(ls "$HS2"/idmap/*.json | wc -l)" -eq 1 ] && [ "$(ls -d "$HS2"/mnt/* | wc -l)" -eq 1 ]
 check "the new container got the lowest block" \
   [ "$(jq '.linux.uidMappings[0].hostID' "$b/config.json")" = $POOL ]
 hsx runc delete --force "$id"
