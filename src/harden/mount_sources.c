@@ -2,6 +2,7 @@
 #include "cleanup.h"
 #include "config.h"
 #include "hostpath.h"
+#include "idmap.h"
 #include "mountinfo.h"
 #include "xalloc.h"
 
@@ -172,7 +173,7 @@ hs_source_rules_init (hs_source_rules_t *r, hs_harden_t *h, const hs_json_t *set
       add_own (r, h->ctr->runtime);
       r->have_runtime = stat (h->ctr->runtime, &r->runtime) == 0;
     }
-  r->idmap_dir = hs_xasprintf ("%s/idmap", r->n_own > 0 ? r->own[0] : p->state_dir);
+  r->state_dir = hs_xstrdup (r->n_own > 0 ? r->own[0] : p->state_dir);
   r->bundle = h->ctr != NULL && h->ctr->bundle != NULL ? h->ctr->bundle
               : h->audit != NULL                       ? h->audit->bundle
                                                        : NULL;
@@ -205,7 +206,7 @@ hs_source_rules_release (hs_source_rules_t *r)
   free_strv (r->resolved_trees, r->n_trees);
   free_strv (r->resolved_readonly, r->n_readonly);
   free_strv (r->own, r->n_own);
-  free (r->idmap_dir);
+  free (r->state_dir);
   free (r->bundle_dir);
   memset (r, 0, sizeof (*r));
 }
@@ -317,7 +318,7 @@ hs_source_judge (hs_harden_t *h, const hs_source_rules_t *rules, const char *pat
    * idmapped mounts hardshim made for its container; a create puts the
    * engine's paths back before any control runs (hs_userns_restore), so
    * there such a path is refused like the rest of the state directory. */
-  if (h->ctr == NULL && hs_path_is_under (p.path, rules->idmap_dir))
+  if (h->ctr == NULL && hs_idmap_path_is_ours (rules->state_dir, p.path))
     {
       v.own_mount = true;
       hs_hostpath_release (&p);
@@ -342,8 +343,7 @@ hs_source_judge (hs_harden_t *h, const hs_source_rules_t *rules, const char *pat
 
       /* hardshim's own idmapped mount of this source for another
        * container: the same files, not a way into hardshim's state */
-      if (i > 0 && hs_path_is_under (nm->via->point, rules->idmap_dir)
-          && strcmp (nm->via->point, rules->idmap_dir) != 0)
+      if (i > 0 && hs_idmap_path_is_ours (rules->state_dir, nm->via->point))
         continue;
       why = sensitive (rules, nm->path, nm->whole);
       if (why == NULL && hs_strlist_has (&rules->fstypes, nm->via->fstype))

@@ -38,7 +38,7 @@ typedef struct
   size_t n_sources, n_trees, n_readonly, n_own;
   struct stat self, runtime; /* hardshim's binary and the real runtime's */
   bool have_self, have_runtime;
-  char *idmap_dir; /* <state_dir>/idmap: hardshim's own mounts */
+  char *state_dir; /* resolved: hardshim's own mounts are below it */
   const char *bundle;
   char *bundle_dir;
 } hs_source_rules_t;
