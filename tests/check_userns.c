@@ -370,6 +370,9 @@ static const char *const bad_policies[][2] = {
     "userns.ownership`: expected one of auto, idmap, none" },
   { "{\"userns\": {\"volumes\": true}}", "userns.volumes`: expected one of auto, idmap, none" },
   { "{\"userns\": {\"strategy\": \"auto\"}}", "userns.strategy`: unknown setting" },
+  { "{\"userns\": {\"own_volumes\": [\"srv\"]}}", "userns.own_volumes[0]`: `srv` is not a clean" },
+  { "{\"userns\": {\"volume_stores\": \"/var/lib/docker/volumes\"}}",
+    "userns.volume_stores`: expected an array of strings" },
 };
 
 START_TEST (test_bad_policy)
@@ -423,6 +426,9 @@ typedef struct
   const char *want; /* NULL: refused */
   const char *refusal;
 } golden_t;
+
+#define TMPVOL(opt)                                                                                \
+  "{\"destination\":\"/v\",\"type\":\"bind\",\"source\":\"/tmp\",\"options\":[\"rbind\"," opt "]}"
 
 /* Without a container (no id), `auto` maps to the pool's first block and
  * makes no mounts: the pure transform. */
@@ -534,6 +540,30 @@ static const golden_t golden[] = {
     NULL },
   { "namespaces of the wrong type", "{\"userns\": {" POOL "}}", "{\"linux\":{\"namespaces\":{}}}",
     NULL, "`linux.namespaces`: expected array" },
+  /* which volumes may be idmapped: /tmp is reachable by every host user */
+  { "a bind others reach asking the runtime to idmap it (crun's option) is refused",
+    "{\"userns\": {" POOL "}}",
+    "{\"mounts\":[" TMPVOL ("\"idmap\"") "],\"linux\":{\"namespaces\":[{\"type\":\"network\"}]}}",
+    NULL,
+    "bind volume `/tmp` asks to be idmapped, which would make container root the owner of its "
+    "host files, and it is not in an engine volume store" },
+  { "... with mount uidMappings of the container's own too", "{\"userns\": {" POOL "}}",
+    "{\"mounts\":[{\"destination\":\"/v\",\"type\":\"bind\",\"source\":\"/tmp\",\"options\":["
+    "\"rbind\"],\"uidMappings\":" MAP (500000) ",\"gidMappings\":" MAP (500000) "}],"
+    "\"linux\":{\"namespaces\":[{\"type\":\"user\"},{\"type\":\"network\"}],"
+    "\"uidMappings\":" MAP (500000) ",\"gidMappings\":" MAP (500000) "}}",
+    NULL, "bind volume `/tmp` asks to be idmapped" },
+  { "... admitted when the policy names the tree the containers' own",
+    "{\"userns\": {\"own_volumes\": [\"/tmp\"], " POOL "}}",
+    "{\"mounts\":[" TMPVOL ("\"idmap\"") "],\"linux\":{\"namespaces\":[{\"type\":\"network\"}]}}",
+    "{\"mounts\":[" TMPVOL ("\"idmap\"") "],\"linux\":{\"namespaces\":[{\"type\":\"network\"},"
+    "{\"type\":\"user\"}],\"uidMappings\":" MAP (100000) ",\"gidMappings\":" MAP (100000) "}}",
+    NULL },
+  { "a bind others reach is not idmapped, and admitted", "{\"userns\": {" POOL "}}",
+    "{\"mounts\":[" TMPVOL ("\"ro\"") "],\"linux\":{\"namespaces\":[{\"type\":\"network\"}]}}",
+    "{\"mounts\":[" TMPVOL ("\"ro\"") "],\"linux\":{\"namespaces\":[{\"type\":\"network\"},"
+    "{\"type\":\"user\"}],\"uidMappings\":" MAP (100000) ",\"gidMappings\":" MAP (100000) "}}",
+    NULL },
 };
 
 START_TEST (test_golden)

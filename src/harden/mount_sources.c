@@ -7,6 +7,8 @@
 #include "xalloc.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -105,16 +107,101 @@ static const char *const default_fstypes[] = {
   "rpc_pipefs", "securityfs",  "selinuxfs", "sysfs",  "tracefs", NULL,
 };
 
+/* Resolved parents, shared by the entries of every list: dozens of paths
+ * live under a few directories, and each create resolves them all. */
+typedef struct
+{
+  struct prefix
+  {
+    uint32_t hash; /* compared first: the scan then costs little */
+    char *from, *to;
+  } *v;
+  size_t n, cap;
+} prefixes_t;
+
+static void
+prefixes_release (prefixes_t *c)
+{
+  for (size_t i = 0; i < c->n; i++)
+    {
+      free (c->v[i].from);
+      free (c->v[i].to);
+    }
+  free (c->v);
+}
+
+static uint32_t
+fnv1a (const char *s)
+{
+  uint32_t h = 2166136261u;
+
+  for (; *s; s++)
+    h = (h ^ (unsigned char) *s) * 16777619u;
+  return h;
+}
+
+/* dir + "/" + name, without a double slash below / */
+static char *
+child_of (const char *dir, const char *name)
+{
+  size_t nd = strcmp (dir, "/") == 0 ? 0 : strlen (dir), nn = strlen (name);
+  char *out = hs_xmalloc (nd + nn + 2);
+
+  memcpy (out, dir, nd);
+  out[nd] = '/';
+  memcpy (out + nd + 1, name, nn + 1);
+  return out;
+}
+
+/* A clean absolute `path` with its symlinks resolved, as
+ * hs_path_resolve_host does (a missing tail is text), one lstat per
+ * component not seen before. */
+static char *
+resolve_cached (prefixes_t *c, const char *path, int depth)
+{
+  cleanup_free char *parent = NULL, *rp = NULL, *cand = NULL;
+  const char *slash = strrchr (path, '/');
+  uint32_t hash = fnv1a (path);
+  char target[PATH_MAX];
+  struct stat st;
+  ssize_t n;
+  char *r;
+
+  if (strcmp (path, "/") == 0)
+    return hs_xstrdup ("/");
+  for (size_t i = 0; i < c->n; i++)
+    if (c->v[i].hash == hash && strcmp (c->v[i].from, path) == 0)
+      return hs_xstrdup (c->v[i].to);
+  parent = slash == path ? hs_xstrdup ("/") : hs_xstrndup (path, (size_t) (slash - path));
+  rp = resolve_cached (c, parent, depth);
+  cand = child_of (rp, slash + 1);
+  if (depth < 40 && lstat (cand, &st) == 0 && S_ISLNK (st.st_mode)
+      && (n = readlink (cand, target, sizeof (target) - 1)) > 0)
+    {
+      cleanup_free char *joined = NULL, *clean = NULL;
+
+      target[n] = '\0';
+      joined = target[0] == '/' ? hs_xstrdup (target) : child_of (rp, target);
+      clean = hs_path_clean (joined);
+      r = resolve_cached (c, clean, depth + 1);
+    }
+  else
+    r = TAKE_PTR (cand); /* a directory, a file, or text that does not exist */
+  c->v = hs_xgrow (c->v, &c->cap, c->n + 1, sizeof (*c->v));
+  c->v[c->n++] = (struct prefix){ hash, hs_xstrdup (path), r };
+  return hs_xstrdup (r);
+}
+
 /* Each list entry with its symlinks resolved, where that differs. */
 static char **
-resolve_list (const hs_strlist_t *l, size_t *ret_n)
+resolve_list (prefixes_t *c, const hs_strlist_t *l, size_t *ret_n)
 {
   size_t n = hs_strlist_len (l), k = 0;
   char **out = hs_xcalloc (n + 1, sizeof (*out));
 
   for (size_t i = 0; i < n; i++)
     {
-      char *r = hs_path_resolve_host (hs_strlist_at (l, i), NULL);
+      char *r = resolve_cached (c, hs_strlist_at (l, i), 0);
       if (strcmp (r, hs_strlist_at (l, i)) == 0)
         free (r);
       else
@@ -125,12 +212,17 @@ resolve_list (const hs_strlist_t *l, size_t *ret_n)
 }
 
 static void
-add_own (hs_source_rules_t *r, const char *path)
+add_own (hs_source_rules_t *r, prefixes_t *c, const char *path)
 {
+  cleanup_free char *clean = NULL;
+
   if (path == NULL || path[0] != '/')
     return;
+  clean = hs_path_clean (path);
   r->own = hs_xrealloc (r->own, (r->n_own + 2) * sizeof (*r->own));
-  r->own[r->n_own++] = hs_path_resolve_host (path, NULL);
+  /* `..` after a symlink is the kernel's business: the whole walk then */
+  r->own[r->n_own++] = strstr (path, "/..") != NULL ? hs_path_resolve_host (path, NULL)
+                                                    : resolve_cached (c, clean, 0);
   r->own[r->n_own] = NULL;
 }
 
@@ -139,6 +231,7 @@ hs_source_rules_init (hs_source_rules_t *r, hs_harden_t *h, const hs_json_t *set
 {
   const hs_policy_t *p = h->policy;
   cleanup_free char *self = NULL;
+  __attribute__ ((cleanup (prefixes_release))) prefixes_t c = { 0 };
 
   memset (r, 0, sizeof (*r));
   r->sources = (hs_strlist_t){ NULL, default_sources };
@@ -154,23 +247,23 @@ hs_source_rules_init (hs_source_rules_t *r, hs_harden_t *h, const hs_json_t *set
       r->readonly.arr = hs_json_get_exact (settings, "readonly_trees");
       r->fstypes.arr = hs_json_get_exact (settings, "deny_source_fstypes");
     }
-  r->resolved_sources = resolve_list (&r->sources, &r->n_sources);
-  r->resolved_trees = resolve_list (&r->trees, &r->n_trees);
-  r->resolved_readonly = resolve_list (&r->readonly, &r->n_readonly);
+  r->resolved_sources = resolve_list (&c, &r->sources, &r->n_sources);
+  r->resolved_trees = resolve_list (&c, &r->trees, &r->n_trees);
+  r->resolved_readonly = resolve_list (&c, &r->readonly, &r->n_readonly);
 
   /* hardshim's own, whatever the lists say: its state, policy, audit log,
    * binary and the runtime it execs */
-  add_own (r, p->state_dir);
-  add_own (r, HS_POLICY_DIR);
+  add_own (r, &c, p->state_dir);
+  add_own (r, &c, HS_POLICY_DIR);
   /* the file main read the policy from instead (the same variable) */
-  add_own (r, secure_getenv ("HARDSHIM_POLICY"));
-  add_own (r, p->audit_log);
+  add_own (r, &c, secure_getenv ("HARDSHIM_POLICY"));
+  add_own (r, &c, p->audit_log);
   self = realpath ("/proc/self/exe", NULL);
-  add_own (r, self);
+  add_own (r, &c, self);
   r->have_self = stat ("/proc/self/exe", &r->self) == 0;
   if (h->ctr != NULL && h->ctr->runtime != NULL)
     {
-      add_own (r, h->ctr->runtime);
+      add_own (r, &c, h->ctr->runtime);
       r->have_runtime = stat (h->ctr->runtime, &r->runtime) == 0;
     }
   r->state_dir = hs_xstrdup (r->n_own > 0 ? r->own[0] : p->state_dir);

@@ -3,6 +3,8 @@
  * (`auto`) or one for all (`shared`); the rootfs and bind volumes are
  * idmapped so files keep their owners inside. See doc/userns.md. */
 #include "harden/controls.h"
+#include "harden/mount_options.h"
+#include "harden/volume_idmap.h"
 #include "cleanup.h"
 #include "fileio.h"
 #include "idmap.h"
@@ -49,7 +51,8 @@ static const hs_mode_name_t modes[] = {
   { NULL, 0 },
 };
 static const char *const keys[]
-    = { "size", "user", "ranges", "host_root", "ownership", "volumes", NULL };
+    = { "size",    "user",          "ranges",      "host_root", "ownership",
+        "volumes", "volume_stores", "own_volumes", NULL };
 
 typedef struct
 {
@@ -60,6 +63,7 @@ typedef struct
   bool replace_host_root;
   const char *ownership; /* auto, idmap, none */
   const char *volumes;   /* auto, idmap, none */
+  hs_volume_trees_t trees; /* which bind volumes may be idmapped */
 } settings_t;
 
 static int
@@ -110,8 +114,10 @@ read_settings (const hs_json_t *s, settings_t *ret, hs_error_t *err)
   ret->shared = mode != NULL && strcmp (mode, "shared") == 0;
   ret->size = DEFAULT_SIZE;
   ret->user = DEFAULT_USER;
-  if ((r = hs_settings_check_keys (s, CONTROL, keys, err)) < 0)
+  if ((r = hs_settings_check_keys (s, CONTROL, keys, err)) < 0
+      || (r = hs_volume_trees_validate (s, CONTROL, err)) < 0)
     return r;
+  hs_volume_trees_from (s, &ret->trees);
   if ((v = hs_json_get_exact (s, "size")) != NULL)
     {
       if ((r = get_uint (v, CONTROL ".size", HS_ID_MAX, &ret->size, err)) < 0)
@@ -960,6 +966,79 @@ mount_attrs (const hs_json_t *m)
   return attrs;
 }
 
+/* Does the config ask the runtime to idmap this mount itself (mount
+ * uidMappings, crun's idmap/ridmap options)? */
+static bool
+asks_idmap (const hs_json_t *m)
+{
+  const hs_json_t *opts = hs_json_get_type (m, "options", HS_JSON_ARRAY);
+
+  if (hs_json_get (m, "uidMappings") != NULL || hs_json_get (m, "gidMappings") != NULL)
+    return true;
+  for (size_t i = 0; opts && i < opts->len; i++)
+    if (opts->items[i]->type == HS_JSON_STRING
+        && (strncmp (opts->items[i]->str, "idmap", 5) == 0
+            || strncmp (opts->items[i]->str, "ridmap", 6) == 0))
+      return true;
+  return false;
+}
+
+/* An idmapped bind makes container root the owner of the host's files in
+ * it: a set-uid root program written there runs as root for any host user
+ * who reaches it. 0: the volume may be idmapped; 1: it may not (a note,
+ * or a refusal when the config asks for it); < 0: error. */
+static int
+volume_may_idmap (hs_harden_t *h, const settings_t *s, const char *path, const hs_json_t *m,
+                  const char *src, hs_error_t *err)
+{
+  cleanup_free char *why = NULL;
+  bool allowed = false;
+  /* the trees' resolved paths are a cache filled by the first decision */
+  int r = hs_volume_idmap_allowed (h, (hs_volume_trees_t *) &s->trees, src, is_rbind (m), &allowed,
+                                   &why, err);
+
+  if (r < 0 || allowed)
+    return r;
+  if (asks_idmap (m))
+    return hs_harden_refuse (h, err, path,
+                             "bind volume `%s` asks to be idmapped, which would make container "
+                             "root the owner of its host files, and %s; name it in "
+                             "`userns.own_volumes` if it is the containers' own",
+                             src, why);
+  hs_harden_note (h, path,
+                  "bind volume `%s` is not idmapped: %s, and idmapping would make container "
+                  "root the owner of its host files; files owned by host ids outside the "
+                  "container's range appear as nobody (65534) inside, and container root may "
+                  "be unable to write them (`userns.own_volumes` names the containers' own)",
+                  src, why);
+  return 1;
+}
+
+/* Binds the config asks the runtime to idmap, whatever user namespace the
+ * container gets (added, the engine's, or one it joins). */
+static int
+check_asked_idmaps (hs_harden_t *h, const settings_t *s, hs_error_t *err)
+{
+  hs_json_t *mounts = hs_json_get_type (h->spec, "mounts", HS_JSON_ARRAY);
+
+  for (size_t i = 0; mounts && i < mounts->len; i++)
+    {
+      const hs_json_t *m = mounts->items[i];
+      const hs_json_t *src = hs_json_get_type (m, "source", HS_JSON_STRING);
+      cleanup_free char *path = NULL;
+      int r;
+
+      /* as either runtime reads a bind (no type counts) */
+      if (!hs_mount_is_bind (hs_json_get (m, "type"), hs_json_get (m, "options")) || src == NULL
+          || !asks_idmap (m) || in_idmap_dir (h, src->str))
+        continue;
+      path = hs_xasprintf ("mounts[%zu]", i);
+      if ((r = volume_may_idmap (h, s, path, m, src->str, err)) < 0)
+        return r;
+    }
+  return 0;
+}
+
 static int
 idmap_volumes (hs_harden_t *h, const settings_t *s, idmap_ctx_t *c, unsigned long long host,
                unsigned long long size, hs_error_t *err)
@@ -980,10 +1059,18 @@ idmap_volumes (hs_harden_t *h, const settings_t *s, idmap_ctx_t *c, unsigned lon
       const char *why = NULL;
       int r = 0;
 
-      if (!is_bind (m) || src == NULL || volume_skip (src->str) != NULL)
+      if (!is_bind (m) || src == NULL || volume_skip (src->str) != NULL
+          || in_idmap_dir (h, src->str))
         continue;
-      if (hs_json_get (m, "uidMappings") != NULL || hs_json_get (m, "gidMappings") != NULL)
-        continue; /* the engine chose the mapping */
+      if (asks_idmap (m))
+        continue; /* the engine chose the mapping (check_asked_idmaps judged it) */
+      if (strcmp (s->volumes, "none") != 0
+          && (r = volume_may_idmap (h, s, path, m, src->str, err)) != 0)
+        {
+          if (r < 0)
+            return r;
+          continue;
+        }
       if (strcmp (s->volumes, "none") == 0)
         why = "volumes is none";
       else if (!for_container (h))
@@ -1320,16 +1407,28 @@ hardshims_own (hs_harden_t *h, const hs_json_t *linux_)
   return marker_block (marker, &host, &size) && mappings_are (linux_, host, size);
 }
 
+static int harden_userns (hs_harden_t *h, const settings_t *s, hs_error_t *err);
+
 static int
 apply (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
 {
-  hs_json_t *linux_, *namespaces, *user;
   settings_t s;
   int r;
 
   r = read_settings (settings, &s, err);
-  if (r < 0)
-    return r;
+  if (r == 0)
+    r = check_asked_idmaps (h, &s, err);
+  if (r == 0)
+    r = harden_userns (h, &s, err);
+  hs_volume_trees_release (&s.trees);
+  return r;
+}
+
+static int
+harden_userns (hs_harden_t *h, const settings_t *s, hs_error_t *err)
+{
+  hs_json_t *linux_, *namespaces, *user;
+
   linux_ = hs_json_ensure_object (h->spec, "linux");
   if (linux_ == NULL)
     return hs_harden_refuse (h, err, "linux", "`linux` must be an object");
@@ -1351,7 +1450,7 @@ apply (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
       const hs_json_t *gm = hs_json_get (linux_, "gidMappings");
       bool root_is_root = maps_host_root (um) || maps_host_root (gm);
 
-      if (root_is_root && !s.replace_host_root)
+      if (root_is_root && !s->replace_host_root)
         return hs_harden_refuse (h, err,
                                  maps_host_root (um) ? "linux.uidMappings" : "linux.gidMappings",
                                  "the user namespace maps a container id to host root (id 0); "
@@ -1385,7 +1484,7 @@ apply (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
                       hs_json_get (find_ns (namespaces, "network", NULL), "path")->str);
       return 0;
     }
-  return add_userns (h, &s, linux_, namespaces, user, err);
+  return add_userns (h, s, linux_, namespaces, user, err);
 }
 
 const hs_control_t hs_control_userns = {
@@ -1403,7 +1502,12 @@ const hs_control_t hs_control_userns = {
          "             host root\n"
          "  ownership  auto (idmap the rootfs where the kernel can), idmap (or refuse), none\n"
          "  volumes    auto (idmap bind volumes: by hardshim, else by the runtime when it\n"
-         "             honours mount uidMappings), idmap (or refuse), none\n",
+         "             honours mount uidMappings), idmap (or refuse), none. Only a\n"
+         "             volume no other host user can reach is idmapped: in an engine\n"
+         "             volume store only root can traverse, or in an own_volumes tree\n"
+         "  volume_stores  engine volume stores (/var/lib/docker/volumes,\n"
+         "             /var/lib/containers/storage/volumes)\n"
+         "  own_volumes    trees whose volumes are the containers' own (none)\n",
   .validate = validate,
   .apply = apply,
   .modes = modes,

@@ -131,6 +131,32 @@ guarded_refusal refuse-privileged "docker run --privileged" d $RUN --rm --privil
 guarded_refusal refuse-hostnet "docker run --network host" \
   d run --runtime=hardened --rm --network host "$IMG" true
 guarded_refusal refuse-rootbind "docker run -v /:/host" d $RUN --rm -v /:/host "$IMG" true
+
+# Local volumes are judged by what they are: one made with
+# o=bind,device=DIR reaches the config as <data-root>/volumes/NAME/_data.
+lv=0
+for dev_reason in "/|it is the host path / underneath" "/etc|it is the host path /etc underneath" \
+  "$DK|it holds the container engine socket"; do
+  dev=${dev_reason%%|*} reason=${dev_reason#*|} lv=$((lv + 1))
+  dq volume create --driver local -o type=none -o o=bind -o device="$dev" "hs$$-lv$lv"
+  d $RUN --rm -v "hs$$-lv$lv:/v" "$IMG" true > "$T/lv.out" 2>&1
+  refused "docker run -v a local volume with device=$dev" "$reason" "$T/lv.out" $?
+  dq volume rm "hs$$-lv$lv"
+done
+# A named volume works: in the engine's root-only volume store it is
+# idmapped, so container root writes it (the test's data root is not the
+# default /var/lib/docker, hence userns.volume_stores).
+write_policy "{ \"audit_log\": { \"path\": \"$AUDIT\", \"syslog\": false }, \"state_dir\": \"$HS_STATE\",
+  \"userns\": { \"volume_stores\": [\"$DK/data/volumes\"] } }"
+dq volume create "hs$$-named"
+out=$(d $RUN --rm -v "hs$$-named:/data" "$IMG" sh -c 'echo kept > /data/f && stat -c %u /data/f' 2>&1)
+check "docker run -v NAME:/data: container root writes its named volume ($out)" [ "$out" = 0 ]
+out=$(d $RUN --rm -v "hs$$-named:/data" "$IMG" cat /data/f 2>&1)
+check "... and the next container reads it" [ "$out" = kept ]
+write_default_policy
+out=$(d $RUN --rm -v "hs$$-named:/data" "$IMG" stat -c %u /data/f 2>&1)
+check "... outside a volume store named in the policy it is not idmapped (nobody's: $out)" [ "$out" = 65534 ]
+dq volume rm "hs$$-named"
 check "docker: no container is left" [ -z "$(d ps -aq)" ]
 
 # --version as Docker calls it: runc's output, then hardshim's line.

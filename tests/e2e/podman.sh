@@ -116,6 +116,33 @@ guarded_refusal refuse-privileged "podman run --privileged" p $RUN --rm --privil
 guarded_refusal refuse-hostnet "podman run --network host" \
   p run --ulimit nofile=20000:20000 --ulimit nproc=32768:32768 --rm --network host "$IMG" true
 guarded_refusal refuse-rootbind "podman run -v /:/host" p $RUN --rm -v /:/host "$IMG" true
+
+# Local volumes are judged by what they are: one made with
+# o=bind,device=DIR reaches the config as <root>/volumes/NAME/_data.
+lv=0
+for dev_reason in "/|it is the host path / underneath" "/etc|it is the host path /etc underneath"; do
+  dev=${dev_reason%%|*} reason=${dev_reason#*|} lv=$((lv + 1))
+  pq volume create -o type=none -o o=bind -o device="$dev" "hs$$-lv$lv"
+  p $RUN --rm -v "hs$$-lv$lv:/v" "$IMG" true > "$T/lv.out" 2>&1
+  refused "podman run -v a local volume with device=$dev" "$reason" "$T/lv.out" $?
+  pq volume rm -f "hs$$-lv$lv"
+done
+# A named volume in podman's root-only volume store is idmapped, so
+# container root writes it (the test's --root is not the default, hence
+# userns.volume_stores).
+write_policy "{ \"audit_log\": { \"path\": \"$AUDIT\", \"syslog\": false }, \"state_dir\": \"$HS_STATE\",
+  \"userns\": { \"volume_stores\": [\"$PD/root/volumes\"] } }"
+pq volume create "hs$$-named"
+out=$(p $RUN --rm -v "hs$$-named:/data" "$IMG" sh -c 'echo kept > /data/f && stat -c %u /data/f' 2>&1)
+check "podman run -v NAME:/data: container root writes its named volume ($out)" [ "$out" = 0 ]
+out=$(p $RUN --rm -v "hs$$-named:/data" "$IMG" cat /data/f 2>&1)
+check "... and the next container reads it" [ "$out" = kept ]
+# podman's -v SRC:DST:idmap of a host directory others reach is refused.
+mkdir -p "$T/pdir"
+p $RUN --rm -v "$T/pdir:/data:idmap" "$IMG" true > "$T/idmap.out" 2>&1
+refused "podman run -v DIR:/data:idmap of a directory others reach" "asks to be idmapped" "$T/idmap.out" $?
+write_default_policy
+pq volume rm -f "hs$$-named"
 p rm -af -t 0 > /dev/null 2>&1
 check "podman: no container is left" [ -z "$(p ps -aq)" ]
 

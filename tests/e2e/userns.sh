@@ -51,10 +51,13 @@ POOL=1000000
 
 # Phase 1: allocation, ownership, release and reuse. A pool of two blocks.
 HS1=$T/hs1
-# readonly_rootfs off: container root writes its rootfs through the idmapped mount.
+# readonly_rootfs off: container root writes its rootfs through the idmapped
+# mount. The volumes are named the containers' own (only those are idmapped;
+# tests/e2e/volumes.sh checks which).
 write_policy "{ \"state_dir\": \"$HS1\", \"audit_log\": { \"path\": \"$AUDIT\", \"syslog\": false },
   \"readonly_rootfs\": { \"mode\": \"off\" },
-  \"userns\": { \"mode\": \"auto\", \"ranges\": [ { \"start\": $POOL, \"size\": $((2 * BLOCK)) } ] } }"
+  \"userns\": { \"mode\": \"auto\", \"ranges\": [ { \"start\": $POOL, \"size\": $((2 * BLOCK)) } ],
+    \"own_volumes\": [\"$T/vol-runc\", \"$T/vol-crun\", \"$T/hosts-runc\", \"$T/hosts-crun\"] } }"
 
 for rt in runc crun; do
   vol=$T/vol-$rt
@@ -379,7 +382,7 @@ fi
 # binary, not on every create: a fake runtime counts its `features` calls.
 HS3=$T/hs3
 write_policy "{ \"state_dir\": \"$HS3\", \"audit_log\": { \"path\": \"$AUDIT\", \"syslog\": false },
-  \"userns\": { \"mode\": \"auto\", \"ownership\": \"none\",
+  \"userns\": { \"mode\": \"auto\", \"ownership\": \"none\", \"own_volumes\": [\"$T/probe-vol\"],
     \"ranges\": [ { \"start\": $POOL, \"size\": $((8 * BLOCK)) } ] } }"
 fake=$T/fake-runtime
 cat > "$fake" <<EOS
