@@ -2,6 +2,7 @@
 #include "cleanup.h"
 #include "config.h"
 #include "exceptions.h"
+#include "mountinfo.h"
 #include "spec.h"
 #include "xalloc.h"
 
@@ -358,7 +359,17 @@ hs_harden_run_only (hs_harden_t *h, const char *const *only, hs_error_t *err)
   hs_exceptions_end (h, r == 0);
   free (h->first_change);
   h->first_change = NULL;
+  h->mountinfo = hs_mountinfo_free (h->mountinfo);
   return r;
+}
+
+int
+hs_harden_mountinfo (hs_harden_t *h, const hs_mountinfo_t **ret, hs_error_t *err)
+{
+  if (h->mountinfo == NULL && hs_mountinfo_load (&h->mountinfo, err) < 0)
+    return -1;
+  *ret = h->mountinfo;
+  return 0;
 }
 
 void

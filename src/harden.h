@@ -83,6 +83,9 @@ typedef struct
   const hs_control_t *const *controls;
   /* the container's exception annotations, decided (exceptions.c) */
   struct hs_exceptions_s *exceptions;
+  /* /proc/self/mountinfo, read by the first control that needs it and
+   * freed at the end of the run (hs_harden_mountinfo) */
+  struct hs_mountinfo_s *mountinfo;
 } hs_harden_t;
 
 /* A control's own spelling of `mode` (e.g. AppArmor's required/best-effort),
@@ -159,6 +162,9 @@ bool hs_harden_exception (hs_harden_t *h, const char *control, const char *name,
  * stays unused (audited as ignored by the engine). */
 bool hs_harden_exception_allows (hs_harden_t *h, const char *control, const char *name,
                                  const char *value);
+
+/* The mount table, read once per run, only when a control asks. */
+int hs_harden_mountinfo (hs_harden_t *h, const struct hs_mountinfo_s **ret, hs_error_t *err);
 
 /* Settings helpers: errors name `policy key <control>.<key>`. */
 int hs_settings_bool (const hs_json_t *settings, const char *control, const char *key, bool dflt,

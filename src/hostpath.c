@@ -392,7 +392,8 @@ hs_hostpath_names (const hs_hostpath_t *p, const hs_mountinfo_t *mi, bool recurs
 
   add_name (&out, hs_xstrdup (p->path), m, false);
   names_of (mi, m->dev, fs_path, false, &out);
-  for (size_t i = 0; recursive && i < mi->n; i++)
+  /* nothing is mounted below what does not exist */
+  for (size_t i = 0; recursive && p->missing[0] == '\0' && i < mi->n; i++)
     {
       const hs_mount_t *sub = &mi->items[i];
       const char *r = below (sub->point, existing);

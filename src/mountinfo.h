@@ -21,7 +21,7 @@ typedef struct
   char *super;     /* the filesystem's options (overlay: lowerdir=...) */
 } hs_mount_t;
 
-typedef struct
+typedef struct hs_mountinfo_s
 {
   hs_mount_t *items;
   size_t n;
