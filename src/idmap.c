@@ -1,6 +1,7 @@
 #include "idmap.h"
 #include "cleanup.h"
 #include "registry.h"
+#include "release.h"
 #include "state_dir.h"
 #include "xalloc.h"
 
@@ -373,6 +374,11 @@ hs_idmap_release (const char *state_dir, const char *root, const char *id, hs_er
   r = hs_registry_lock (state_dir, HS_IDMAP_KIND, &reg, err);
   if (r < 0)
     return r;
+  if (!hs_registry_releasable (&reg, root, id))
+    {
+      hs_registry_unlock (&reg);
+      return hs_error_make (err, 0, HS_RELEASE_DEFERRED, id, "mounts");
+    }
   v = hs_registry_get (&reg, root, id);
   d = v ? hs_json_get_exact (v, "dir") : NULL;
   if (d != NULL && d->type == HS_JSON_STRING)

@@ -11,6 +11,7 @@
 #include "harden.h"
 #include "harden/lsm.h"
 #include "host.h"
+#include "liveness.h"
 #include "policy.h"
 #include "release.h"
 #include "runtime.h"
@@ -129,10 +130,13 @@ harden_config (hs_main_t *m, hs_error_t *err)
   hs_spec_file_t f = { .dirfd = -1 };
   /* the audit log names the bundle absolutely: "." says nothing later */
   cleanup_free char *bundle = realpath (inv->bundle ? inv->bundle : ".", NULL);
+  /* records name the root absolutely: a later judgement must not depend
+   * on anyone's cwd */
+  cleanup_free char *root = hs_runtime_root_absolute (hs_cli_runtime_root (inv));
   bool hardened = false;
   hs_container_t ctr = {
     .id = inv->id,
-    .root = hs_cli_runtime_root (inv),
+    .root = root,
     .runtime = m->rt.path,
     .bundle = inv->bundle,
   };
@@ -143,6 +147,11 @@ harden_config (hs_main_t *m, hs_error_t *err)
   hs_audit_init (&audit, inv->verb_name, inv->id,
                  bundle ? bundle : (inv->bundle ? inv->bundle : "."), m->policy->digest);
   r = hs_spec_load (inv->bundle, inv->config, &f, err);
+  if (r == 0 && hs_liveness_running (root, inv->id))
+    r = hs_error_refuse (err,
+                         "container `%s` already exists and its init process runs: its ids and "
+                         "mounts are left alone (the runtime refuses such a create too)",
+                         inv->id);
   if (r == 0)
     {
       hs_host_detect (&host);

@@ -162,7 +162,7 @@ hs_mcs_reserve (const char *state_dir, const char *root, const char *id, unsigne
   /* A create retried for the same container keeps its pair. */
   mine = hs_registry_get (&reg, root, id);
   if (record_pair (mine, &c1, &c2) && c1 >= lo && c2 <= hi)
-    goto found;
+    goto found_new; /* kept, and recorded anew: its create is on its way now */
   used = hs_xcalloc (1, sizeof (*used));
   r = collect_used (&reg, own_key, used, err);
   if (r < 0)
@@ -201,7 +201,6 @@ found_new:
   r = hs_registry_put (&reg, root, id, pair_value (c1, c2), err);
   if (r < 0)
     goto out;
-found:
   *ret_c1 = c1;
   *ret_c2 = c2;
   r = 0;
@@ -238,6 +237,11 @@ hs_mcs_release (const char *state_dir, const char *root, const char *id, hs_erro
   r = hs_registry_lock (state_dir, HS_MCS_KIND, &reg, err);
   if (r < 0)
     return r;
+  if (!hs_registry_releasable (&reg, root, id))
+    {
+      hs_registry_unlock (&reg);
+      return hs_error_make (err, 0, HS_RELEASE_DEFERRED, id, "SELinux categories");
+    }
   r = hs_registry_remove (&reg, root, id);
   hs_registry_unlock (&reg);
   if (r < 0 && r != -ENOENT)

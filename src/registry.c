@@ -1,6 +1,7 @@
 #include "registry.h"
 #include "cleanup.h"
 #include "fileio.h"
+#include "liveness.h"
 #include "sha256.h"
 #include "state_dir.h"
 #include "xalloc.h"
@@ -13,7 +14,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const hs_json_limits_t record_limits = { 64 * 1024, 16, false };
+/* What hs_registry_put writes is bounded far below what is read: a record
+ * written by anyone (an earlier version, a hand edit) must not become
+ * unreadable, and so hold everyone's allocations, by its size alone. */
+#define RECORD_WRITE_MAX (64 * 1024)
+static const hs_json_limits_t record_limits = { 1024 * 1024, 16, false };
 
 int
 hs_registry_lock (const char *state_dir, const char *kind, hs_registry_t *ret, hs_error_t *err)
@@ -119,16 +124,23 @@ hs_registry_put (hs_registry_t *r, const char *runtime_root, const char *id, hs_
   cleanup_json hs_json_t *rec = hs_json_new (HS_JSON_OBJECT);
   cleanup_free char *key = hs_registry_key (runtime_root, id);
   cleanup_free char *out = NULL;
+  hs_json_t *seen;
   size_t len;
   int ret;
 
   hs_json_set_exact (rec, "id", hs_json_new_string (id));
   hs_json_set_exact (rec, "root", hs_json_new_string (runtime_root ? runtime_root : ""));
   hs_json_set_exact (rec, "created", hs_json_new_uint ((unsigned long long) time (NULL)));
+  /* null when the root cannot be seen: such a record is never judged gone */
+  seen = hs_liveness_witness (runtime_root);
+  hs_json_set_exact (rec, "seen", seen ? seen : hs_json_new (HS_JSON_NULL));
   hs_json_set_exact (rec, "value", value);
   ret = hs_json_emit (rec, false, &out, &len, err);
   if (ret < 0)
     return ret;
+  if (len > RECORD_WRITE_MAX)
+    return hs_error_make (err, 0, "registry `%s`: the record of `%.32s` would be %zu bytes",
+                          r->path, id, len);
   ret = hs_write_state_file_at (r->dirfd, key, out, len, err);
   if (ret < 0)
     return hs_error_wrap (err, "registry `%s`", r->path);
@@ -164,20 +176,30 @@ hs_registry_remove (hs_registry_t *r, const char *runtime_root, const char *id)
 bool
 hs_registry_record_live (const hs_json_t *record, time_t now)
 {
-  const hs_json_t *id = hs_json_get_exact (record, "id");
-  const hs_json_t *root = hs_json_get_exact (record, "root");
-  const hs_json_t *created = hs_json_get_exact (record, "created");
-  cleanup_free char *state = NULL;
-  struct stat st;
-  long long t;
+  return !hs_liveness_gone (record, now, false);
+}
 
-  if (id == NULL || root == NULL || created == NULL || id->type != HS_JSON_STRING
-      || root->type != HS_JSON_STRING || created->type != HS_JSON_NUMBER)
-    return true; /* unreadable: never reclaim what we cannot judge */
-  t = strtoll (created->str, NULL, 10);
-  if (now - t < HS_REGISTRY_GRACE_SECONDS)
-    return true;
-  /* runc and crun both keep a directory per container under their root. */
-  state = hs_xasprintf ("%s/%s", root->str, id->str);
-  return stat (state, &st) == 0;
+bool
+hs_registry_releasable (hs_registry_t *r, const char *runtime_root, const char *id)
+{
+  cleanup_free char *key = hs_registry_key (runtime_root, id);
+  cleanup_free char *buf = NULL;
+  cleanup_json hs_json_t *rec = NULL;
+  size_t len;
+
+  if (hs_read_file_at (r->dirfd, key, record_limits.max_bytes, &buf, &len, NULL, NULL) < 0
+      || hs_json_parse (buf, len, &record_limits, &rec, NULL) < 0)
+    {
+      struct stat st;
+
+      if (fstatat (r->dirfd, key, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
+        return true; /* nothing held */
+      /* unreadable: judge the container itself, as the caller names it */
+      hs_json_free (rec);
+      rec = hs_json_new (HS_JSON_OBJECT);
+      hs_json_set_exact (rec, "id", hs_json_new_string (id));
+      hs_json_set_exact (rec, "root", hs_json_new_string (runtime_root ? runtime_root : ""));
+      hs_json_set_exact (rec, "created", hs_json_new_uint (0));
+    }
+  return hs_liveness_gone (rec, time (NULL), true);
 }

@@ -3,11 +3,11 @@
  *
  * <state_dir>/<kind>/ holds one JSON file per container, named by a digest
  * of (runtime root, container id):
- *   {"id": ..., "root": ..., "created": <unix seconds>, "value": ...}
+ *   {"id": ..., "root": <absolute>, "created": <unix seconds>,
+ *    "seen": <witness of the root, src/liveness.h>, "value": ...}
  * Every read-modify-write holds an exclusive flock on <kind>/.lock, so 50
  * concurrent creates see each other's records. A record is stale when its
- * container has no runtime state and it is older than a grace period (the
- * runtime creates its state only after hardshim execs it). */
+ * container is verifiably gone (src/liveness.h). */
 #ifndef HS_REGISTRY_H
 #define HS_REGISTRY_H
 
@@ -17,7 +17,9 @@
 #include "error.h"
 #include "json.h"
 
-#define HS_REGISTRY_GRACE_SECONDS 120
+#include "liveness.h"
+
+#define HS_REGISTRY_GRACE_SECONDS HS_LIVENESS_GRACE_SECONDS
 
 typedef struct
 {
@@ -50,8 +52,12 @@ int hs_registry_put (hs_registry_t *r, const char *runtime_root, const char *id,
 hs_json_t *hs_registry_get (hs_registry_t *r, const char *runtime_root, const char *id);
 int hs_registry_remove (hs_registry_t *r, const char *runtime_root, const char *id);
 
-/* Does the record's container still exist (runtime state present), or is
- * it young enough that its create may still be on its way? */
+/* Is the record's container not verifiably gone (a later create may
+ * reclaim its allocation only when it is)? */
 bool hs_registry_record_live (const hs_json_t *record, time_t now);
+/* delete: may (root, id)'s allocation be given back now? Only when the
+ * container is verifiably gone (no runtime state, or its init no longer
+ * runs); a live one keeps it until a later create finds it gone. */
+bool hs_registry_releasable (hs_registry_t *r, const char *runtime_root, const char *id);
 
 #endif

@@ -1,5 +1,7 @@
 #include "release.h"
 #include "cleanup.h"
+#include "container_id.h"
+#include "liveness.h"
 #include "mcs.h"
 #include "userns_alloc.h"
 
@@ -15,10 +17,13 @@ static const hs_releaser_t *const releasers[] = {
 void
 hs_release_container (const hs_policy_t *policy, const hs_invocation_t *inv, hs_audit_t *audit)
 {
-  const char *root = hs_cli_runtime_root (inv);
+  cleanup_free char *root = NULL;
 
-  if (inv->id == NULL)
+  /* nothing was ever allocated for an id create refuses */
+  if (!hs_container_id_valid (inv->id))
     return;
+  /* as create recorded it: absolute, whatever the cwd of this delete */
+  root = hs_runtime_root_absolute (hs_cli_runtime_root (inv));
   for (size_t i = 0; releasers[i] != NULL; i++)
     {
       cleanup_error hs_error_t err = NULL;

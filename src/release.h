@@ -16,6 +16,12 @@ typedef struct
   int (*release) (const hs_policy_t *policy, const char *root, const char *id, hs_error_t *err);
 } hs_releaser_t;
 
+/* What a releaser says when the container is not verifiably gone (%s: the
+ * id, then what stays held). */
+#define HS_RELEASE_DEFERRED                                                                        \
+  "`%s` is not verifiably gone (the runtime still has it, with its init running, or it cannot " \
+  "be seen from here): its %s stay held until a later create finds it gone"
+
 /* Run every releaser; failures become audit records. */
 void hs_release_container (const hs_policy_t *policy, const hs_invocation_t *inv,
                            hs_audit_t *audit);

@@ -224,9 +224,11 @@ hs_userns_allocate (const char *state_dir, const hs_idpool_t *pool, unsigned lon
 
       if (strcmp (entries[i].key, mine) == 0 && have && b.end - b.start == size)
         {
-          /* A retried create of the same container keeps its block. */
-          *ret_start = b.start;
-          r = 0;
+          /* A retried create of the same container keeps its block, and
+           * its record is new again: its create is on its way now. */
+          r = hs_registry_put (&reg, root, id, hs_json_dup (hs_json_get_exact (entries[i].record, "value")), err);
+          if (r == 0)
+            *ret_start = b.start;
           goto out;
         }
       if (strcmp (entries[i].key, mine) != 0 && !hs_registry_record_live (entries[i].record, now))
@@ -287,6 +289,11 @@ hs_userns_release (const char *state_dir, const char *root, const char *id, hs_e
   r = hs_registry_lock (state_dir, HS_USERNS_KIND, &reg, err);
   if (r < 0)
     return r;
+  if (!hs_registry_releasable (&reg, root, id))
+    {
+      hs_registry_unlock (&reg);
+      return hs_error_make (err, 0, HS_RELEASE_DEFERRED, id, "user namespace ids");
+    }
   r = hs_registry_remove (&reg, root, id);
   if (r < 0 && r != -ENOENT)
     r = hs_error_make (err, -r, "remove the user namespace record of `%s`", id);

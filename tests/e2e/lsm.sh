@@ -119,6 +119,13 @@ for rt in runc crun; do
     printf '{"id":"%s","root":"%s","created":%s,"value":{"c":[3,4]}}' \
       "${k#*:}" "$STATE/$rt" "$(date +%s)" > "$HSSTATE/selinux/${k%%:*}.json"
   done
+  # stopped first: only what is verifiably gone is released at delete
+  # (a delete of a live container leaves it to a later create, doc/userns.md)
+  hs $rt kill "$id" KILL
+  i=0
+  while [ "$(real $rt state "$id" 2>/dev/null | jq -r .status)" != stopped ] && [ $i -lt 100 ]; do
+    sleep 0.1; i=$((i + 1))
+  done
   hs $rt delete --force "$id" >"$T/del.out" 2>"$T/del.err"
   rc=$?
   check "$rt: delete through hardshim succeeds" [ "$rc" -eq 0 ]

@@ -312,7 +312,21 @@ check "stale idmap records and directories are reclaimed" \
 check "the new container got the lowest block" \
   [ "$(jq '.linux.uidMappings[0].hostID' "$b/config.json")" = $POOL ]
 hsx runc delete --force "$id"
-check "delete --force releases everything" [ "$(records "$HS2")" -eq 0 ]
+check "delete --force of a created container keeps its block (it was live when delete began)" \
+  [ "$(records "$HS2")" -eq 1 ]
+check "... the audit log says why" \
+  grep -q "\"container\":\"$id\".*not verifiably gone" "$AUDIT"
+for f in "$HS2"/userns/*.json "$HS2"/idmap/*.json; do
+  jq -c '.created = 0' "$f" > "$f.tmp" && mv "$f.tmp" "$f"
+done
+b2=$T/runc-after-force
+make_bundle "$b2" . '["true"]'
+id2=$(new_id after-force)
+check "a later create reclaims it once the runtime has no such container" \
+  sh -c "hsx () { HARDSHIM_RUNTIME=$RUNC HARDSHIM_POLICY=$POLICY $HARDSHIM --root $STATE/runc \"\$@\"; }; \
+    hsx create --bundle '$b2' '$id2' && [ \$(ls $HS2/userns/*.json | wc -l) -eq 1 ]"
+check "... and gets the lowest block" [ "$(jq '.linux.uidMappings[0].hostID' "$b2/config.json")" = $POOL ]
+hsx runc delete --force "$id2"
 
 # shared: one block for every container, nothing recorded.
 HS3=$T/hs3
