@@ -103,12 +103,16 @@ hs_idmap_mount (const char *source, const char *target, int userns_fd, bool recu
   tree = open_tree (AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | rec);
   if (tree < 0)
     return hs_error_make (err, errno, "open_tree `%s`", source);
-  /* userns_fd < 0: a plain (not idmapped) clone, only to give the tree a
-   * path the container's unprivileged root can traverse */
-  if (userns_fd >= 0 && mount_setattr (tree, "", AT_EMPTY_PATH | rec, &attr, sizeof (attr)) < 0)
+  /* userns_fd < 0: a plain (not idmapped) clone, to give the tree a path
+   * the container's unprivileged root can traverse, with `attrs` */
+  if (userns_fd < 0)
+    attr = (struct mount_attr){ .attr_set = attrs };
+  if ((userns_fd >= 0 || attrs != 0)
+      && mount_setattr (tree, "", AT_EMPTY_PATH | rec, &attr, sizeof (attr)) < 0)
     return hs_error_make (err, errno,
-                          "idmap `%s` (mount_setattr; the filesystem may not support "
-                          "idmapped mounts)",
+                          userns_fd >= 0 ? "idmap `%s` (mount_setattr; the filesystem may not "
+                                           "support idmapped mounts)"
+                                         : "set the flags of `%s` (mount_setattr)",
                           source);
   if (move_mount (tree, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0)
     return hs_error_make (err, errno, "move_mount `%s` to `%s`", source, target);

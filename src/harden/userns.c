@@ -1039,6 +1039,45 @@ check_asked_idmaps (hs_harden_t *h, const settings_t *s, hs_error_t *err)
   return 0;
 }
 
+/* A volume that may not be idmapped still gets hardshim's mount, a plain
+ * one carrying the mount's nosuid, nodev and noexec: crun 1.8.1 drops
+ * those of a bind mount in a user namespace, but keeps those of the mount
+ * it binds (they are locked there). */
+static void
+plain_volume (hs_harden_t *h, idmap_ctx_t *c, unsigned long long host, unsigned long long size,
+              const char *path, hs_json_t *m, hs_json_t *src, const char *key, hs_json_t *recorded)
+{
+  cleanup_error hs_error_t e = NULL;
+  cleanup_free char *target = NULL;
+  int r = idmap_begin (h, c, host, size, &e);
+
+  if (r == 0)
+    {
+      target = hs_xasprintf ("%s/vol%u", c->dir, c->vols++);
+      r = hs_idmap_mount (src->str, target, -1, is_rbind (m), mount_attrs (m), &e);
+    }
+  if (r < 0)
+    {
+      hs_harden_note (h, path,
+                      "bind volume `%s` is bound by the runtime itself (%s): crun drops its "
+                      "nosuid, nodev and noexec in a user namespace",
+                      src->str, e->msg);
+      return;
+    }
+  {
+    hs_json_t *after = hs_json_new_string (target);
+    cleanup_free char *sp = hs_xasprintf ("%s.source", path);
+
+    hs_harden_change (h, sp, src, after,
+                      "a plain mount of bind volume `%s` (not idmapped) that keeps its nosuid, "
+                      "nodev and noexec in the user namespace",
+                      src->str);
+    if (key != NULL)
+      hs_json_set_exact (recorded, key, hs_json_new_string (src->str));
+    hs_json_set (m, "source", after);
+  }
+}
+
 static int
 idmap_volumes (hs_harden_t *h, const settings_t *s, idmap_ctx_t *c, unsigned long long host,
                unsigned long long size, hs_error_t *err)
@@ -1069,6 +1108,8 @@ idmap_volumes (hs_harden_t *h, const settings_t *s, idmap_ctx_t *c, unsigned lon
         {
           if (r < 0)
             return r;
+          if (for_container (h))
+            plain_volume (h, c, host, size, path, m, src, key, recorded);
           continue;
         }
       if (strcmp (s->volumes, "none") == 0)

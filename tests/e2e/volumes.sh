@@ -53,8 +53,13 @@ for rt in runc crun; do
   check "$rt: a volume others can reach: its files show as nobody inside ($out)" [ "$out" = 65534 ]
   check "$rt: ... no set-uid root program was planted in it" sh -c "$NO_SETUID_ROOT" sh "$SRV"
   check "$rt: ... nothing was written there" [ ! -e "$SRV/sh" ]
-  check "$rt: ... its source was not replaced by an idmapped mount" \
-    jqe ".mounts[] | select(.destination == \"/vol\") | .source == \"$SRV\" and .uidMappings == null" "$b/config.json"
+  b=$T/$rt-flags; rm -rf "$b"
+  make_bundle "$b" "$(vol "$SRV")" '["sh","-c","grep \" /vol \" /proc/self/mountinfo"]'
+  out=$(cd "$b" && hs $rt run "$(new_id flags)" 2>&1)
+  check "$rt: ... it is nosuid,nodev inside (crun keeps them on hardshim's mount: $out)" \
+    sh -c 'case "$1" in *nosuid,nodev*) exit 0;; *) exit 1;; esac' sh "$out"
+  check "$rt: ... it is hardshim's plain mount (keeping nosuid, nodev with crun), not an idmapped one" \
+    jqe ".mounts[] | select(.destination == \"/vol\") | (.source | startswith(\"$HS_STATE/mnt/\")) and .uidMappings == null" "$b/config.json"
   check "$rt: ... the audit log says why" \
     grep -q "\"container\":\"$id\".*bind volume \`$SRV\` is not idmapped: it is not in an engine volume store" "$AUDIT"
 
