@@ -297,6 +297,9 @@ entry_order (const void *pa, const void *pb, void *ctx)
 static void
 put (char **buf, size_t *len, size_t *cap, const void *data, size_t n)
 {
+  /* An empty section (no events, no strings) may come with data == NULL. */
+  if (n == 0)
+    return;
   *buf = hs_xgrow (*buf, cap, *len + n, 1);
   memcpy (*buf + *len, data, n);
   *len += n;

@@ -214,7 +214,8 @@ new_dir (const char *state_dir, hs_error_t *err)
 bool
 hs_idmap_path_is_ours (const char *state_dir, const char *path)
 {
-  static const char *const trees[] = { HS_STATE_MOUNTS, HS_IDMAP_KIND /* where earlier versions made them */, NULL };
+  static const char *const trees[]
+      = { HS_STATE_MOUNTS, HS_IDMAP_KIND /* where earlier versions made them */, NULL };
   size_t n = strlen (state_dir);
 
   if (strncmp (path, state_dir, n) != 0 || path[n] != '/')

@@ -160,7 +160,7 @@ runtime_init (int ctrfd, unsigned long long *ret_pid, unsigned long long *ret_st
     const char *file, *pid, *start;
   } formats[] = {
     { "state.json", "init_process_pid", "init_process_start" }, /* runc */
-    { "status", "pid", "process-start-time" },                   /* crun */
+    { "status", "pid", "process-start-time" },                  /* crun */
   };
 
   for (size_t i = 0; i < sizeof (formats) / sizeof (formats[0]); i++)
@@ -250,7 +250,8 @@ hs_liveness_gone (const hs_json_t *record, time_t now, bool at_delete)
     return false;
   /* The same directory the creator saw (records of earlier versions have
    * no witness: the path is all there is). */
-  if (seen != NULL && ((unsigned long long) st.st_dev != dev || (unsigned long long) st.st_ino != ino))
+  if (seen != NULL
+      && ((unsigned long long) st.st_dev != dev || (unsigned long long) st.st_ino != ino))
     return false;
   ctrfd = openat (rootfd, id->str, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (ctrfd < 0)

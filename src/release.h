@@ -19,7 +19,7 @@ typedef struct
 /* What a releaser says when the container is not verifiably gone (%s: the
  * id, then what stays held). */
 #define HS_RELEASE_DEFERRED                                                                        \
-  "`%s` is not verifiably gone (the runtime still has it, with its init running, or it cannot " \
+  "`%s` is not verifiably gone (the runtime still has it, with its init running, or it cannot "    \
   "be seen from here): its %s stay held until a later create finds it gone"
 
 /* Run every releaser; failures become audit records. */

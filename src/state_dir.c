@@ -89,9 +89,8 @@ open_own_dir (int atfd, const char *name, const char *display, mode_t mode, hs_e
     return hs_error_make (err, errno, "create `%s`", display);
   fd = openat (atfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0)
-    return hs_error_make (err, errno == ELOOP || errno == ENOTDIR ? 0 : errno,
-                          "open `%s`%s", display,
-                          errno == ELOOP || errno == ENOTDIR ? ": not a directory" : "");
+    return hs_error_make (err, errno == ELOOP || errno == ENOTDIR ? 0 : errno, "open `%s`%s",
+                          display, errno == ELOOP || errno == ENOTDIR ? ": not a directory" : "");
   if (fstat (fd, &st) < 0)
     return hs_error_make (err, errno, "stat `%s`", display);
   if (st.st_uid != geteuid () || (st.st_mode & 0022))

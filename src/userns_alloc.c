@@ -226,7 +226,8 @@ hs_userns_allocate (const char *state_dir, const hs_idpool_t *pool, unsigned lon
         {
           /* A retried create of the same container keeps its block, and
            * its record is new again: its create is on its way now. */
-          r = hs_registry_put (&reg, root, id, hs_json_dup (hs_json_get_exact (entries[i].record, "value")), err);
+          r = hs_registry_put (&reg, root, id,
+                               hs_json_dup (hs_json_get_exact (entries[i].record, "value")), err);
           if (r == 0)
             *ret_start = b.start;
           goto out;

@@ -549,20 +549,23 @@ static const golden_t golden[] = {
     "host files, and it is not in an engine volume store" },
   { "... with mount uidMappings of the container's own too", "{\"userns\": {" POOL "}}",
     "{\"mounts\":[{\"destination\":\"/v\",\"type\":\"bind\",\"source\":\"/tmp\",\"options\":["
-    "\"rbind\"],\"uidMappings\":" MAP (500000) ",\"gidMappings\":" MAP (500000) "}],"
-    "\"linux\":{\"namespaces\":[{\"type\":\"user\"},{\"type\":\"network\"}],"
-    "\"uidMappings\":" MAP (500000) ",\"gidMappings\":" MAP (500000) "}}",
+    "\"rbind\"],\"uidMappings\":" MAP (500000) ",\"gidMappings\":" MAP (
+        500000) "}],"
+                "\"linux\":{\"namespaces\":[{\"type\":\"user\"},{\"type\":\"network\"}],"
+                "\"uidMappings\":" MAP (500000) ",\"gidMappings\":" MAP (500000) "}}",
     NULL, "bind volume `/tmp` asks to be idmapped" },
   { "... admitted when the policy names the tree the containers' own",
     "{\"userns\": {\"own_volumes\": [\"/tmp\"], " POOL "}}",
     "{\"mounts\":[" TMPVOL ("\"idmap\"") "],\"linux\":{\"namespaces\":[{\"type\":\"network\"}]}}",
     "{\"mounts\":[" TMPVOL ("\"idmap\"") "],\"linux\":{\"namespaces\":[{\"type\":\"network\"},"
-    "{\"type\":\"user\"}],\"uidMappings\":" MAP (100000) ",\"gidMappings\":" MAP (100000) "}}",
+                                         "{\"type\":\"user\"}],\"uidMappings\":" MAP (
+                                             100000) ",\"gidMappings\":" MAP (100000) "}}",
     NULL },
   { "a bind others reach is not idmapped, and admitted", "{\"userns\": {" POOL "}}",
     "{\"mounts\":[" TMPVOL ("\"ro\"") "],\"linux\":{\"namespaces\":[{\"type\":\"network\"}]}}",
     "{\"mounts\":[" TMPVOL ("\"ro\"") "],\"linux\":{\"namespaces\":[{\"type\":\"network\"},"
-    "{\"type\":\"user\"}],\"uidMappings\":" MAP (100000) ",\"gidMappings\":" MAP (100000) "}}",
+                                      "{\"type\":\"user\"}],\"uidMappings\":" MAP (
+                                          100000) ",\"gidMappings\":" MAP (100000) "}}",
     NULL },
 };
 
@@ -674,7 +677,8 @@ START_TEST (test_idmap_stale_and_release)
   char *text2 = hs_xasprintf ("{\"id\":\"forged\",\"root\":\"/nonexistent\",\"created\":%ld,"
                               "\"value\":{\"dir\":\"%s\"}}",
                               (long) time (NULL) - HS_REGISTRY_GRACE_SECONDS - 10, outside);
-  char *sub = hs_xasprintf ("%s/rootfs", old_dir), *idmap = hs_xasprintf ("%s/%s", d, HS_IDMAP_KIND),
+  char *sub = hs_xasprintf ("%s/rootfs", old_dir),
+       *idmap = hs_xasprintf ("%s/%s", d, HS_IDMAP_KIND),
        *tree = hs_xasprintf ("%s/%s", d, HS_STATE_MOUNTS);
   hs_idpool_t pool = pool_of (100000, 4000);
   hs_error_t err = NULL;

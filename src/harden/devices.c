@@ -43,7 +43,7 @@ static const char *const default_allow[] = {
 
 typedef struct
 {
-  char type;            /* 'c' or 'b' */
+  char type;              /* 'c' or 'b' */
   long long major, minor; /* ANY: every one */
 } devnum_t;
 
@@ -177,10 +177,17 @@ rule_access (const hs_json_t *v)
   for (const char *p = v->str; *p; p++)
     switch (*p)
       {
-      case 'r': set |= 1; break;
-      case 'w': set |= 2; break;
-      case 'm': set |= 4; break;
-      default: return -1;
+      case 'r':
+        set |= 1;
+        break;
+      case 'w':
+        set |= 2;
+        break;
+      case 'm':
+        set |= 4;
+        break;
+      default:
+        return -1;
       }
   return set;
 }

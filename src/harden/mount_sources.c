@@ -115,7 +115,7 @@ typedef struct
   {
     uint32_t hash; /* compared first: the scan then costs little */
     char *from, *to;
-  } *v;
+  } * v;
   size_t n, cap;
 } prefixes_t;
 
@@ -277,8 +277,9 @@ hs_source_rules_init (hs_source_rules_t *r, hs_harden_t *h, const hs_json_t *set
       {
         const char *slash = strrchr (r->bundle, '/');
         r->bundle_dir = slash == NULL ? hs_xstrdup (".")
-                        : slash == r->bundle ? hs_xstrdup ("/")
-                                             : hs_xstrndup (r->bundle, (size_t) (slash - r->bundle));
+                        : slash == r->bundle
+                            ? hs_xstrdup ("/")
+                            : hs_xstrndup (r->bundle, (size_t) (slash - r->bundle));
         r->bundle = r->bundle_dir;
       }
   }

@@ -61,8 +61,8 @@ typedef struct
   const char *user;
   const hs_json_t *ranges;
   bool replace_host_root;
-  const char *ownership; /* auto, idmap, none */
-  const char *volumes;   /* auto, idmap, none */
+  const char *ownership;   /* auto, idmap, none */
+  const char *volumes;     /* auto, idmap, none */
   hs_volume_trees_t trees; /* which bind volumes may be idmapped */
 } settings_t;
 

@@ -26,10 +26,10 @@ hs_volume_trees_validate (const hs_json_t *settings, const char *control, hs_err
 void
 hs_volume_trees_from (const hs_json_t *settings, hs_volume_trees_t *ret)
 {
-  ret->stores = (hs_strlist_t) { settings ? hs_json_get_exact (settings, "volume_stores") : NULL,
-                                 hs_volume_default_stores };
-  ret->own = (hs_strlist_t) { settings ? hs_json_get_exact (settings, "own_volumes") : NULL,
-                              no_trees };
+  ret->stores = (hs_strlist_t){ settings ? hs_json_get_exact (settings, "volume_stores") : NULL,
+                                hs_volume_default_stores };
+  ret->own
+      = (hs_strlist_t){ settings ? hs_json_get_exact (settings, "own_volumes") : NULL, no_trees };
   ret->resolved_stores = ret->resolved_own = NULL;
 }
 
@@ -125,8 +125,8 @@ all_names_root_only (hs_harden_t *h, const hs_hostpath_t *p, bool recursive, cha
       else
         {
           if (!q.root_only)
-            *ret_why = hs_xasprintf ("it is also seen at %s, which host users can reach",
-                                     names[i].path);
+            *ret_why
+                = hs_xasprintf ("it is also seen at %s, which host users can reach", names[i].path);
           hs_hostpath_release (&q);
         }
     }
@@ -135,8 +135,8 @@ all_names_root_only (hs_harden_t *h, const hs_hostpath_t *p, bool recursive, cha
 }
 
 int
-hs_volume_idmap_allowed (hs_harden_t *h, hs_volume_trees_t *t, const char *source,
-                         bool recursive, bool *ret_allowed, char **ret_why, hs_error_t *err)
+hs_volume_idmap_allowed (hs_harden_t *h, hs_volume_trees_t *t, const char *source, bool recursive,
+                         bool *ret_allowed, char **ret_why, hs_error_t *err)
 {
   static const char not_in_tree[]
       = "it is not in an engine volume store (userns.volume_stores) nor in a tree the policy "
