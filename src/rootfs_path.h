@@ -28,10 +28,10 @@ int hs_rootfs_readlink (const hs_rootfs_t *r, const char *rel, char **ret, hs_er
 
 typedef struct
 {
-  char *path;            /* clean absolute path in the container */
-  unsigned links;        /* links followed on the way */
-  char *first_link;      /* the first link followed (absolute), or NULL */
-  char *first_target;    /* its text */
+  char *path;         /* clean absolute path in the container */
+  unsigned links;     /* links followed on the way */
+  char *first_link;   /* the first link followed (absolute), or NULL */
+  char *first_target; /* its text */
   /* The walk went below /proc (where procfs, once mounted, has magic
    * links such as /proc/self/fd/N: a later ".." does not undo them). */
   bool below_proc;

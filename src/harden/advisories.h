@@ -23,7 +23,7 @@
 #define HS_ADV_MOUNT_RACE "CVE-2021-30465, CVE-2024-45310, CVE-2025-52565, CVE-2025-52881 (runc)"
 /* what a user namespace turns from host root into nobody (userns off) */
 #define HS_ADV_USERNS                                                                              \
-  "CVE-2019-5736, CVE-2024-21626, CVE-2025-31133, CVE-2025-52565, CVE-2025-52881, "               \
+  "CVE-2019-5736, CVE-2024-21626, CVE-2025-31133, CVE-2025-52565, CVE-2025-52881, "                \
   "CVE-2026-41579 (runc); CVE-2026-88264, CVE-2026-88265 (crun)"
 
 #endif

@@ -19,9 +19,9 @@
 
 /* What the runtime makes at /dev, mounts included. */
 static const char *const runtime_nodes[] = {
-  "/dev/null",  "/dev/zero",  "/dev/full",   "/dev/random", "/dev/urandom", "/dev/tty",
-  "/dev/console", "/dev/ptmx", "/dev/fd",    "/dev/stdin",  "/dev/stdout",  "/dev/stderr",
-  "/dev/core",  NULL,
+  "/dev/null",   "/dev/zero",    "/dev/full", "/dev/random", "/dev/urandom",
+  "/dev/tty",    "/dev/console", "/dev/ptmx", "/dev/fd",     "/dev/stdin",
+  "/dev/stdout", "/dev/stderr",  "/dev/core", NULL,
 };
 
 static bool

@@ -24,9 +24,11 @@ static const struct
   const char *rel;
   const char *advisories;
 } dirs[] = {
-  { "dev", HS_ADV_DEV_LINK },         { "proc", HS_ADV_PROC_LINK },
+  { "dev", HS_ADV_DEV_LINK },
+  { "proc", HS_ADV_PROC_LINK },
   { "sys", "runc and crun mount sysfs there" },
-  { "dev/pts", HS_ADV_DEV_CONSOLE },  { "dev/shm", HS_ADV_DEV_LINK },
+  { "dev/pts", HS_ADV_DEV_CONSOLE },
+  { "dev/shm", HS_ADV_DEV_LINK },
   { "dev/mqueue", HS_ADV_DEV_LINK },
 };
 
@@ -37,9 +39,9 @@ static const struct
   unsigned major, minor;
   const char *advisories;
 } nodes[] = {
-  { "dev/null", 1, 3, HS_ADV_DEV_NULL },      { "dev/zero", 1, 5, HS_ADV_DEV_NODE },
-  { "dev/full", 1, 7, HS_ADV_DEV_NODE },      { "dev/random", 1, 8, HS_ADV_DEV_NODE },
-  { "dev/urandom", 1, 9, HS_ADV_DEV_NODE },   { "dev/tty", 5, 0, HS_ADV_DEV_NODE },
+  { "dev/null", 1, 3, HS_ADV_DEV_NULL },       { "dev/zero", 1, 5, HS_ADV_DEV_NODE },
+  { "dev/full", 1, 7, HS_ADV_DEV_NODE },       { "dev/random", 1, 8, HS_ADV_DEV_NODE },
+  { "dev/urandom", 1, 9, HS_ADV_DEV_NODE },    { "dev/tty", 5, 0, HS_ADV_DEV_NODE },
   { "dev/console", 5, 1, HS_ADV_DEV_CONSOLE }, { "dev/ptmx", 5, 2, HS_ADV_DEV_CONSOLE },
 };
 
@@ -105,6 +107,23 @@ check_dirs (hs_harden_t *h, const hs_rootfs_t *root, hs_error_t *err)
   return 0;
 }
 
+/* /dev/ptmx -> pts/ptmx is what both runtimes make themselves (a run
+ * without a tmpfs /dev leaves it in the image): it stays inside /dev/pts,
+ * which must be a real directory. */
+static bool
+ptmx_link (const hs_rootfs_t *root, const char *rel, const struct stat *st)
+{
+  cleanup_free char *target = NULL;
+  hs_error_t e = NULL;
+  bool ok;
+
+  if (strcmp (rel, "dev/ptmx") != 0 || !S_ISLNK (st->st_mode))
+    return false;
+  ok = hs_rootfs_readlink (root, rel, &target, &e) == 0 && strcmp (target, "pts/ptmx") == 0;
+  hs_error_release (&e);
+  return ok;
+}
+
 static int
 check_nodes (hs_harden_t *h, const hs_rootfs_t *root, hs_error_t *err)
 {
@@ -122,9 +141,10 @@ check_nodes (hs_harden_t *h, const hs_rootfs_t *root, hs_error_t *err)
       if (S_ISCHR (st.st_mode) && major (st.st_rdev) == nodes[i].major
           && minor (st.st_rdev) == nodes[i].minor)
         continue;
+      if (ptmx_link (root, nodes[i].rel, &st))
+        continue;
       if (S_ISCHR (st.st_mode) || S_ISBLK (st.st_mode))
-        what = hs_xasprintf ("%s %u:%u", kind (st.st_mode), major (st.st_rdev),
-                             minor (st.st_rdev));
+        what = hs_xasprintf ("%s %u:%u", kind (st.st_mode), major (st.st_rdev), minor (st.st_rdev));
       else
         what = describe (root, nodes[i].rel, &st);
       if ((r = hs_harden_refuse (h, err, "root.path",
@@ -228,9 +248,8 @@ check_devices (hs_harden_t *h, const hs_rootfs_t *root, bool dev_tmpfs, hs_error
 
   for (size_t i = 0; devs && devs->type == HS_JSON_ARRAY && i < devs->len; i++)
     {
-      const hs_json_t *p = devs->items[i]->type == HS_JSON_OBJECT
-                               ? hs_json_get (devs->items[i], "path")
-                               : NULL;
+      const hs_json_t *p
+          = devs->items[i]->type == HS_JSON_OBJECT ? hs_json_get (devs->items[i], "path") : NULL;
       cleanup_free char *clean = NULL, *jpath = NULL;
       cleanup_error hs_error_t e = NULL;
       hs_rootfs_resolved_t v = { 0 };
@@ -243,8 +262,7 @@ check_devices (hs_harden_t *h, const hs_rootfs_t *root, bool dev_tmpfs, hs_error
         continue; /* made in the fresh tmpfs, the image's /dev is hidden */
       jpath = hs_xasprintf ("linux.devices[%zu].path", i);
       if (hs_rootfs_resolve (root, clean, &v, &e) < 0)
-        return hs_harden_refuse (h, err, jpath, "device path %s in the image: %s", p->str,
-                                 e->msg);
+        return hs_harden_refuse (h, err, jpath, "device path %s in the image: %s", p->str, e->msg);
       if (v.links > 0)
         r = hs_harden_refuse (h, err, jpath,
                               "a symbolic link in the image (`%s` -> `%s`) is on the way to the "
@@ -298,7 +316,8 @@ const hs_control_t hs_control_rootfs_shape = {
          "/dev/shm, /dev/mqueue that exist but are not real directories; /dev/null,\n"
          "zero, full, random, urandom, tty, console, ptmx that exist but are not the\n"
          "character device with the right numbers (1:3, 1:5, 1:7, 1:8, 1:9, 5:0, 5:1,\n"
-         "5:2); a mount destination that a link in the image leads into /proc, /sys or\n"
+         "5:2; /dev/ptmx may also be the link pts/ptmx the runtimes make); a mount destination "
+         "that a link in the image leads into /proc, /sys or\n"
          "/dev (a destination below an earlier mount is that mount's, not the\n"
          "image's); a linux.devices path with a link in the image on the way (the\n"
          "runtimes create device nodes with the path joined on the host; a path under a\n"
