@@ -87,7 +87,14 @@ apply (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
                                  ADVISORIES, err);
     }
   else
-    r = check_path_var (h, open ? &root : NULL, hs_json_get (process, "env"), cwd, a0->str, err);
+    {
+      const hs_json_t *env = hs_json_get (process, "env");
+
+      /* an exec without env of its own runs with the container's */
+      if (env == NULL && h->target == HS_TARGET_PROCESS && h->container != NULL)
+        env = hs_json_path (h->container, "process", "env", NULL);
+      r = check_path_var (h, open ? &root : NULL, env, cwd, a0->str, err);
+    }
   hs_rootfs_close (&root);
   return r;
 }
