@@ -6,6 +6,7 @@
 #include "cleanup.h"
 #include "cli.h"
 #include "config.h"
+#include "container_id.h"
 #include "container_state.h"
 #include "exec_inline.h"
 #include "exec_process.h"
@@ -270,6 +271,14 @@ intercept (hs_main_t *m, hs_error_t *err)
     }
   if (!hs_verb_is_intercepted (inv->verb) || inv->verb_help)
     return 0;
+  /* The id names records, mount directories and the runtime's state: one
+   * the runtimes would refuse (or too long to be a file name) is refused
+   * before anything is allocated or read for it. */
+  if (hs_container_id_check (inv->id, err) < 0)
+    {
+      hs_error_wrap (err, "%s", inv->verb_name);
+      return refuse_cli (m, err);
+    }
   /* records and the hardened mark name the policy */
   if (hs_policy_ensure_digest (m->policy, err) < 0)
     return -1;
