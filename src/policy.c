@@ -1,4 +1,5 @@
 #include "policy.h"
+#include "caller.h"
 #include "cleanup.h"
 #include "config.h"
 #include "fileio.h"
@@ -56,7 +57,7 @@ static const hs_json_limits_t policy_limits = {
 static int
 check_policy_file_owner (const struct stat *st, const char *path, hs_error_t *err)
 {
-  if (st->st_uid != 0 && st->st_uid != geteuid ())
+  if (!hs_caller_trusts_owner (st->st_uid))
     return hs_error_make (err, 0, "policy file `%s` is owned by uid %u, not root", path,
                           (unsigned) st->st_uid);
   if (st->st_mode & 0022)

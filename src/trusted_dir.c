@@ -1,4 +1,5 @@
 #include "trusted_dir.h"
+#include "caller.h"
 #include "cleanup.h"
 #include "xalloc.h"
 
@@ -8,13 +9,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-/* root's, or the caller's own (hardshimctl run by a user on their files) */
-static bool
-owner_ok (const struct stat *st)
-{
-  return st->st_uid == 0 || st->st_uid == geteuid ();
-}
 
 /* `path` is the directory judged; `target`, when it is above it, what
  * hardshim reads below. */
@@ -26,7 +20,7 @@ judge (const struct stat *st, const char *path, const char *what, const char *ta
                                 ? hs_xasprintf ("`%s`, on the way to %s `%s`,", path, what, target)
                                 : hs_xasprintf ("%s `%s`", what, path);
 
-  if (!owner_ok (st))
+  if (!hs_caller_trusts_owner (st->st_uid))
     return hs_error_make (err, 0,
                           "%s belongs to uid %u, not root: its owner could replace what hardshim "
                           "reads there (`chown root %s`)",

@@ -5,6 +5,7 @@
  * annotation, which would replace the profile, is removed. */
 #include "harden/controls.h"
 
+#include "caller.h"
 #include "cleanup.h"
 #include "config.h"
 #include "fileio.h"
@@ -129,7 +130,7 @@ load_source_text (const hs_json_t *settings, const char *name, const char **ret,
 
       if ((r = hs_read_file_at (dfd, file, MAX_SOURCE_BYTES, ret_buf, ret_len, &st, err)) < 0)
         return hs_error_wrap (err, "seccomp profile `%s/%s`", dir, file);
-      if (st.st_uid != 0 && st.st_uid != geteuid ())
+      if (!hs_caller_trusts_owner (st.st_uid))
         r = hs_error_make (err, 0, "seccomp profile `%s/%s` is owned by uid %u, not root", dir,
                            file, (unsigned) st.st_uid);
       else if (st.st_mode & 0022)
