@@ -7,6 +7,7 @@
  * beneath its directory fd without following any link (rootfs_path.h). */
 #include "harden/advisories.h"
 #include "harden/controls.h"
+#include "harden/mount_index.h"
 #include "harden/util_b.h"
 #include "cleanup.h"
 #include "rootfs_path.h"
@@ -193,40 +194,36 @@ static int
 check_mounts (hs_harden_t *h, const hs_rootfs_t *root, bool *ret_dev_tmpfs, hs_error_t *err)
 {
   const hs_json_t *mounts = hs_json_get (h->spec, "mounts");
-  size_t n = mounts && mounts->type == HS_JSON_ARRAY ? mounts->len : 0;
-  cleanup_free char **cdests = hs_xcalloc (n + 1, sizeof (char *));
+  hs_mount_index_t x;
   int r = 0;
 
   *ret_dev_tmpfs = false;
-  for (size_t i = 0; r == 0 && i < n; i++)
+  hs_mount_index_init (&x, mounts);
+  for (size_t i = 0; r == 0 && i < x.n; i++)
     {
-      const char *dest = dest_of (mounts->items[i]);
       hs_rootfs_resolved_t v = { 0 };
       cleanup_error hs_error_t e = NULL;
       cleanup_free char *path = NULL;
-      bool covered = false;
-      const char *tree;
+      const char *dest = dest_of (mounts->items[i]), *tree;
+      size_t j;
 
-      if (dest == NULL)
+      if (x.dests[i] == NULL)
         continue; /* mounts refuses it */
-      cdests[i] = hs_path_clean_dest (dest);
-      if (is_tmpfs_dev (mounts->items[i], cdests[i]))
+      if (is_tmpfs_dev (mounts->items[i], x.dests[i]))
         *ret_dev_tmpfs = true;
-      /* below an earlier mount: the image is not what the runtime walks */
-      for (size_t j = 0; j < i && !covered; j++)
-        covered = cdests[j] != NULL && strcmp (cdests[j], "/") != 0
-                  && hs_path_is_under (cdests[i], cdests[j]);
-      if (covered || strcmp (cdests[i], "/") == 0)
+      /* at or below an earlier mount: the image is not what the runtime walks */
+      if (strcmp (x.dests[i], "/") == 0
+          || hs_mount_index_above (&x, x.dests[i], i, false, true, false, &j))
         continue;
       path = hs_xasprintf ("mounts[%zu].destination", i);
-      if (hs_rootfs_resolve (root, cdests[i], &v, &e) < 0)
+      if (hs_rootfs_resolve (root, x.dests[i], &v, &e) < 0)
         {
           r = hs_harden_refuse (h, err, path, "mount destination %s in the image: %s", dest,
                                 e->msg);
           continue;
         }
       tree = kernel_tree (v.path);
-      if (v.links > 0 && tree != NULL && !hs_path_is_under (cdests[i], tree))
+      if (v.links > 0 && tree != NULL && !hs_path_is_under (x.dests[i], tree))
         r = hs_harden_refuse (h, err, path,
                               "a symbolic link in the image (`%s` -> `%s`) leads the mount at %s "
                               "to %s, into %s that the runtime sets up (advisories: %s, %s)",
@@ -234,8 +231,7 @@ check_mounts (hs_harden_t *h, const hs_rootfs_t *root, bool *ret_dev_tmpfs, hs_e
                               HS_ADV_PROC_LINK);
       hs_rootfs_resolved_release (&v);
     }
-  for (size_t i = 0; i < n; i++)
-    free (cdests[i]);
+  hs_mount_index_release (&x);
   return r;
 }
 
