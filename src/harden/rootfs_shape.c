@@ -144,13 +144,18 @@ check_nodes (hs_harden_t *h, const hs_rootfs_t *root, hs_error_t *err)
         continue;
       if (ptmx_link (root, nodes[i].rel, &st))
         continue;
+      /* Docker's init layer makes /dev/console an empty file (a bind
+       * target): no link, no device, nothing to reopen or follow */
+      if (S_ISREG (st.st_mode) && st.st_size == 0)
+        continue;
       if (S_ISCHR (st.st_mode) || S_ISBLK (st.st_mode))
         what = hs_xasprintf ("%s %u:%u", kind (st.st_mode), major (st.st_rdev), minor (st.st_rdev));
       else
         what = describe (root, nodes[i].rel, &st);
       if ((r = hs_harden_refuse (h, err, "root.path",
                                  "image /%s is %s: the runtime uses that node as the host's "
-                                 "(absent or character device %u:%u; advisories: %s)",
+                                 "(absent, an empty file or character device %u:%u; "
+                                 "advisories: %s)",
                                  nodes[i].rel, what, nodes[i].major, nodes[i].minor,
                                  nodes[i].advisories))
           < 0)
@@ -312,7 +317,8 @@ const hs_control_t hs_control_rootfs_shape = {
          "/dev/shm, /dev/mqueue that exist but are not real directories; /dev/null,\n"
          "zero, full, random, urandom, tty, console, ptmx that exist but are not the\n"
          "character device with the right numbers (1:3, 1:5, 1:7, 1:8, 1:9, 5:0, 5:1,\n"
-         "5:2; /dev/ptmx may also be the link pts/ptmx the runtimes make); a mount destination "
+         "5:2), an empty regular file (Docker's init layer makes /dev/console one) or, for\n"
+         "/dev/ptmx, the link pts/ptmx the runtimes make; a mount destination "
          "that a link in the image leads into /proc, /sys or\n"
          "/dev (a destination below an earlier mount is that mount's, not the\n"
          "image's); a linux.devices path with a link in the image on the way (the\n"
