@@ -75,9 +75,8 @@ hs_probe_parse_version (const char *out, size_t len, hs_probe_t *ret, hs_error_t
     }
   p.version = word (&s, nl);
   /* crun: "+SYSTEMD +SELINUX ... +YAJL" */
-  for (s = nl; s < end; s++)
+  for (const char *line = nl + 1; line < end;)
     {
-      const char *line = s + 1;
       const char *lend = memchr (line, '\n', (size_t) (end - line));
 
       if (lend == NULL)
@@ -96,7 +95,7 @@ hs_probe_parse_version (const char *out, size_t len, hs_probe_t *ret, hs_error_t
                 free (f);
             }
         }
-      s = lend;
+      line = lend + 1;
     }
   *ret = p;
   return 0;

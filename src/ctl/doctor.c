@@ -10,6 +10,7 @@
 #include "cleanup.h"
 #include "config.h"
 #include "ctl/ctl.h"
+#include "harden/controls.h"
 #include "runtime.h"
 #include "xalloc.h"
 
@@ -40,6 +41,18 @@ static bool
 policy_active (const char *rule, void *ctx)
 {
   return hs_policy_rule_active (ctx, rule);
+}
+
+static const char *
+rule_mode_text (const hs_policy_t *policy, const char *rule)
+{
+  const char *m = hs_policy_rule_mode (policy, rule);
+
+  if (strcmp (m, "unknown rule") == 0)
+    return "no such rule in this hardshim";
+  if (policy->mode != HS_POLICY_ENFORCE)
+    return "policy mode is not enforce";
+  return m;
 }
 
 /* CVE ids the Debian changelog names, each with the entry's version. */
@@ -252,8 +265,8 @@ doctor_one (const doctor_t *d, const char *path, hs_json_t *out)
             bool on = hs_policy_rule_active (d->policy, c->rule);
 
             printf ("      %s %s%s: %s%s%s\n", on ? "+" : "-", c->rule, c->partial ? " (partial)" : "",
-                    on ? "active" : "not active, mode ", on ? "" : hs_policy_rule_mode (d->policy, c->rule),
-                    c->note ? "; " : "");
+                    on ? "active" : "not active (", on ? "" : rule_mode_text (d->policy, c->rule),
+                    on ? "" : ")");
             if (c->note)
               printf ("          %s\n", c->note);
           }

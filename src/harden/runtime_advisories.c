@@ -114,7 +114,7 @@ apply (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
   cleanup_probe hs_probe_t facts = { 0 };
   cleanup_advisory_report hs_advisory_report_t rep = { 0 };
   cleanup_error hs_error_t why = NULL;
-  cleanup_free char *uncovered = NULL, *partial = NULL;
+  cleanup_free char *partial = NULL;
   const char *runtime = h->ctr ? h->ctr->runtime : NULL;
   bool cached, refuse_partial = false;
 
@@ -124,10 +124,19 @@ apply (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
   if (hs_advisory_facts (h->policy->state_dir, runtime, NULL, &facts, &cached, &why) < 0
       || hs_advisory_judge (hs_runtime_advisories_dir (settings), &facts, active, h, &rep, &why)
              < 0)
-    return hs_harden_refuse (h, err, runtime,
-                             "cannot tell which advisories are open for runtime `%s`: %s "
-                             "(`hardshimctl doctor` shows more)",
-                             runtime, why->msg);
+    {
+      /* only `refuse` fails closed on what cannot be judged; audit notes it */
+      if (h->mode == HS_CTL_AUDIT)
+        {
+          hs_harden_note (h, runtime, "cannot tell which advisories are open for runtime `%s`: %s",
+                          runtime, why->msg);
+          return 0;
+        }
+      return hs_harden_refuse (h, err, runtime,
+                               "cannot tell which advisories are open for runtime `%s`: %s "
+                               "(`hardshimctl doctor` shows more)",
+                               runtime, why->msg);
+    }
   if (rep.uncovered > 0 || (refuse_partial && rep.partial > 0))
     {
       cleanup_free char *what = list (h, &rep, HS_COVER_NONE);
@@ -148,7 +157,6 @@ apply (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
                       runtime, facts.name, facts.version ? facts.version : "(version unknown)",
                       partial);
     }
-  (void) uncovered;
   return 0;
 }
 
