@@ -67,9 +67,10 @@ hs_advisory_table_load (const char *dir, const char *name, hs_advisory_table_t *
     return -1;
   if (strcmp (t.runtime, name) != 0)
     {
+      int r = hs_error_make (err, 0, "advisory table `%s` is for runtime `%s`, not `%s`", display,
+                             t.runtime, name);
       hs_advisory_table_clear (&t);
-      return hs_error_make (err, 0, "advisory table `%s` is for runtime `%s`, not `%s`", display,
-                            t.runtime, name);
+      return r;
     }
   *ret = t;
   *ret_path = TAKE_PTR (display);
