@@ -334,8 +334,7 @@ parse_backports (const hs_json_t *obj, where_t *w, hs_advisory_t *a, hs_error_t 
         return r;
       if (hs_pkgver_parse (HS_PKGVER_DPKG, b->version, strlen (b->version), &buf, &pv, NULL) < 0
           || pv.revision[0] == '\0')
-        return bad (err, w, "version", "`%s` is not a Debian version with a revision",
-                    b->version);
+        return bad (err, w, "version", "`%s` is not a Debian version with a revision", b->version);
     }
   w->path[base] = '\0';
   return 0;
@@ -379,8 +378,8 @@ static int
 parse_one (const hs_json_t *obj, where_t *w, hs_advisory_t *a, hs_error_t *err)
 {
   static const char *const known[]
-      = { "id",           "aliases",  "title",      "severity", "affected", "debian_fixed",
-          "requires",     "covered_by", "note",     "sources",  NULL };
+      = { "id",       "aliases",    "title", "severity", "affected", "debian_fixed",
+          "requires", "covered_by", "note",  "sources",  NULL };
   static const char *const severities[] = { "low", "moderate", "high", "critical", NULL };
   bool sev_ok = false;
   int r;

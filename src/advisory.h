@@ -75,18 +75,18 @@ void hs_advisory_table_clear (hs_advisory_table_t *t);
 /* What is known about the runtime being judged. */
 typedef struct
 {
-  const char *name;    /* "runc" */
-  const char *version; /* upstream, as `--version` prints it ("1.1.5+ds1"); NULL: unknown */
-  const char *debian_version; /* the Debian package's version, NULL if not from a package */
+  const char *name;            /* "runc" */
+  const char *version;         /* upstream, as `--version` prints it ("1.1.5+ds1"); NULL: unknown */
+  const char *debian_version;  /* the Debian package's version, NULL if not from a package */
   const char *const *features; /* "+SECCOMP"...; NULL: the runtime does not list them */
   size_t n_features;
 } hs_runtime_facts_t;
 
 typedef enum
 {
-  HS_ADV_OPEN,         /* the version is affected and no known backport fixes it */
-  HS_ADV_FIXED,        /* the version is outside every affected range */
-  HS_ADV_FIXED_DEBIAN, /* affected upstream, fixed by a Debian backport */
+  HS_ADV_OPEN,           /* the version is affected and no known backport fixes it */
+  HS_ADV_FIXED,          /* the version is outside every affected range */
+  HS_ADV_FIXED_DEBIAN,   /* affected upstream, fixed by a Debian backport */
   HS_ADV_NOT_APPLICABLE, /* the runtime lacks a required build feature */
 } hs_advisory_status_t;
 

@@ -1,7 +1,9 @@
 #include "advisory_check.h"
+#include "caller.h"
 #include "cleanup.h"
 #include "fileio.h"
 #include "harden.h"
+#include "trusted_dir.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -47,6 +49,10 @@ hs_advisory_table_load (const char *dir, const char *name, hs_advisory_table_t *
   dfd = hs_open_dir (dir, err);
   if (dfd < 0)
     return hs_error_wrap (err, "advisory tables");
+  /* whoever may rename entries there picks the table */
+  if (hs_trusted_dir_fd_check (dfd, dir, "advisory table directory", err) < 0
+      || hs_trusted_dir_above_check (dir, "advisory table directory", err) < 0)
+    return -1;
   if (hs_read_file_at (dfd, file, HS_ADVISORY_MAX_BYTES, &buf, &len, &st, err) < 0)
     {
       if ((*err)->status == ENOENT)
@@ -58,7 +64,7 @@ hs_advisory_table_load (const char *dir, const char *name, hs_advisory_table_t *
       return hs_error_wrap (err, "advisory table `%s`", display);
     }
   /* whoever may write it decides which escapes count as open */
-  if ((st.st_uid != 0 && st.st_uid != geteuid ()) || (st.st_mode & 0022) != 0)
+  if (!hs_caller_trusts_owner (st.st_uid) || (st.st_mode & 0022) != 0)
     return hs_error_make (err, 0,
                           "advisory table `%s` is writable by users other than root (mode %04o, "
                           "owner %u)",

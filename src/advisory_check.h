@@ -12,7 +12,7 @@ typedef struct
 {
   const hs_advisory_t *a;
   hs_advisory_status_t status;
-  const char *why; /* what decided the status (static or the table's text) */
+  const char *why;  /* what decided the status (static or the table's text) */
   hs_cover_t cover; /* meaningful for open ones */
 } hs_advisory_verdict_t;
 
@@ -36,8 +36,8 @@ int hs_advisory_table_load (const char *dir, const char *name, hs_advisory_table
 /* Load the table for `facts->name` from `dir` and judge every advisory;
  * `active(rule, ctx)` says whether a rule is in force. */
 int hs_advisory_judge (const char *dir, const hs_probe_t *facts,
-                       bool (*active) (const char *, void *), void *ctx,
-                       hs_advisory_report_t *ret, hs_error_t *err);
+                       bool (*active) (const char *, void *), void *ctx, hs_advisory_report_t *ret,
+                       hs_error_t *err);
 
 /* A rule (control name) in force under `policy` for every container:
  * global mode enforce and the control in enforce or reject. Per-container

@@ -103,11 +103,10 @@ hs_probe_parse_version (const char *out, size_t len, hs_probe_t *ret, hs_error_t
 
 /* The child: stdout to the pipe, nothing else open, nothing inherited
  * that could change what the runtime prints. Never returns. */
-static void __attribute__ ((noreturn))
-child (const char *runtime, int out)
+static void __attribute__ ((noreturn)) child (const char *runtime, int out)
 {
-  static char *const envp[] = { "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-                                "LC_ALL=C", NULL };
+  static char *const envp[]
+      = { "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C", NULL };
   char *const argv[] = { (char *) runtime, "--version", NULL };
   int null = open ("/dev/null", O_RDWR | O_CLOEXEC);
 
@@ -279,7 +278,8 @@ hs_probe_debian (const char *admin, const char *path, hs_probe_t *p, hs_error_t 
     return 0; /* no dpkg here */
   info = openat (dfd, "info", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   list_name = hs_xasprintf ("%s.list", p->name);
-  if (info < 0 || hs_read_file_at (info, list_name, HS_PKGDB_MAX_FILE, &list, &list_len, NULL, NULL) < 0)
+  if (info < 0
+      || hs_read_file_at (info, list_name, HS_PKGDB_MAX_FILE, &list, &list_len, NULL, NULL) < 0)
     return 0;
   if (!lists (list, list_len, real))
     {
@@ -300,8 +300,8 @@ hs_probe_debian (const char *admin, const char *path, hs_probe_t *p, hs_error_t 
         /* a package of another upstream than the binary says it is: the
          * file was replaced behind dpkg's back, its backports say nothing */
         if (p->version == NULL
-            || hs_pkgver_parse (HS_PKGVER_DPKG, pkgs.v[i].version, strlen (pkgs.v[i].version),
-                                &buf, &v, NULL)
+            || hs_pkgver_parse (HS_PKGVER_DPKG, pkgs.v[i].version, strlen (pkgs.v[i].version), &buf,
+                                &v, NULL)
                    < 0
             || hs_runtime_version_cmp (v.upstream, p->version, &c) < 0 || c != 0)
           break;

@@ -16,9 +16,9 @@
 
 typedef struct
 {
-  char *name;           /* "runc", "crun" (the first word of `--version`) */
-  char *version;        /* "1.1.5+ds1"; NULL when the output has none */
-  char **features;      /* NULL: the runtime lists none */
+  char *name;      /* "runc", "crun" (the first word of `--version`) */
+  char *version;   /* "1.1.5+ds1"; NULL when the output has none */
+  char **features; /* NULL: the runtime lists none */
   size_t n_features;
   char *debian_package; /* NULL: not installed by dpkg (or not this file) */
   char *debian_version;

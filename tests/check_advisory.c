@@ -102,8 +102,8 @@ START_TEST (test_golden)
       arrow = strstr (line, " -> ");
       ck_assert_ptr_nonnull (arrow);
       *arrow = '\0';
-      ck_assert_int_eq (sscanf (line, "%15s %63s %63s %255s %255s", name, version, debian, features, rules),
-                        5);
+      ck_assert_int_eq (
+          sscanf (line, "%15s %63s %63s %255s %255s", name, version, debian, features, rules), 5);
       facts.name = name;
       facts.version = strcmp (version, "-") ? version : NULL;
       facts.debian_version = strcmp (debian, "-") ? debian : NULL;
@@ -119,7 +119,8 @@ START_TEST (test_golden)
                     rep.v[i].a->id, hs_cover_name (rep.v[i].cover));
       if (*got == '\0')
         strcpy (got, "-");
-      ck_assert_msg (strcmp (got, arrow + 4) == 0, "%s:\n  want %s\n  got  %s", line, arrow + 4, got);
+      ck_assert_msg (strcmp (got, arrow + 4) == 0, "%s:\n  want %s\n  got  %s", line, arrow + 4,
+                     got);
       hs_advisory_report_clear (&rep);
       free (fv);
       free (act.rules);
@@ -165,8 +166,8 @@ expect_bad (const char *text, const char *needle)
 
   ck_assert_msg (hs_advisory_table_parse (text, strlen (text), "t.json", &t, &err) < 0,
                  "accepted: %s", text);
-  ck_assert_msg (strstr (err->msg, needle) != NULL, "`%s`: message `%s` lacks `%s`", text,
-                 err->msg, needle);
+  ck_assert_msg (strstr (err->msg, needle) != NULL, "`%s`: message `%s` lacks `%s`", text, err->msg,
+                 needle);
   hs_error_release (&err);
 }
 
@@ -185,7 +186,8 @@ START_TEST (test_bad_tables)
     { "{\"id\":\"CVE-1\",\"title\":\"t\",\"severity\":\"low\",\"affected\":[{\"fixed\":\"1.0\"}],"
       "\"covered_by\":[],\"sources\":[\"s\"],\"extra\":1}",
       "`advisories[0].extra`: unknown key" },
-    { "{\"title\":\"t\",\"severity\":\"low\",\"affected\":[{}],\"covered_by\":[],\"sources\":[\"s\"]}",
+    { "{\"title\":\"t\",\"severity\":\"low\",\"affected\":[{}],\"covered_by\":[],\"sources\":["
+      "\"s\"]}",
       "`advisories[0].id`: missing" },
     { "{\"id\":\"CVE-1\",\"title\":\"t\",\"severity\":\"urgent\",\"affected\":[{}],"
       "\"covered_by\":[],\"sources\":[\"s\"]}",
@@ -196,13 +198,15 @@ START_TEST (test_bad_tables)
     { "{\"id\":\"CVE-1\",\"title\":\"t\",\"severity\":\"low\",\"affected\":[{\"fixed\":\"v1\"}],"
       "\"covered_by\":[],\"sources\":[\"s\"]}",
       "`advisories[0].affected[0].fixed`: `v1` is not a runtime version" },
-    { "{\"id\":\"CVE-1\",\"title\":\"t\",\"severity\":\"low\",\"affected\":[{\"introduced\":\"2.0\","
+    { "{\"id\":\"CVE-1\",\"title\":\"t\",\"severity\":\"low\",\"affected\":[{\"introduced\":\"2."
+      "0\","
       "\"fixed\":\"1.0\"}],\"covered_by\":[],\"sources\":[\"s\"]}",
       "is not above `introduced`" },
     { "{\"id\":\"CVE-1\",\"title\":\"t\",\"severity\":\"low\",\"affected\":[{\"since\":\"1\"}],"
       "\"covered_by\":[],\"sources\":[\"s\"]}",
       "`advisories[0].affected[0].since`: unknown key" },
-    { "{\"id\":\"CVE-1\",\"title\":\"t\",\"severity\":\"low\",\"affected\":[{}],\"sources\":[\"s\"]}",
+    { "{\"id\":\"CVE-1\",\"title\":\"t\",\"severity\":\"low\",\"affected\":[{}],\"sources\":[\"s\"]"
+      "}",
       "`advisories[0].covered_by`: missing" },
     { "{\"id\":\"CVE-1\",\"title\":\"t\",\"severity\":\"low\",\"affected\":[{}],"
       "\"covered_by\":[{\"partial\":true}],\"sources\":[\"s\"]}",
@@ -320,8 +324,8 @@ START_TEST (test_probe_parse)
                                  "spec: 1.0.2-dev\ngo: go1.19.8\nlibseccomp: 2.5.4\n";
   static const char crun_out[] = "crun version 1.8.1\ncommit: f8a096be\nrundir: /run/crun\n"
                                  "spec: 1.0.0\n+SYSTEMD +SELINUX -LIBKRUN +SECCOMP +YAJL\n";
-  static const char *const bad[] = { "", "runc 1.1.5\n", "version 1.1\n", "runc version\x01 1\n",
-                                     NULL };
+  static const char *const bad[]
+      = { "", "runc 1.1.5\n", "version 1.1\n", "runc version\x01 1\n", NULL };
   hs_probe_t p;
   hs_error_t err = NULL;
 
@@ -339,7 +343,8 @@ START_TEST (test_probe_parse)
   hs_probe_clear (&p);
   for (size_t i = 0; bad[i]; i++)
     {
-      ck_assert_msg (hs_probe_parse_version (bad[i], strlen (bad[i]), &p, &err) < 0, "`%s`", bad[i]);
+      ck_assert_msg (hs_probe_parse_version (bad[i], strlen (bad[i]), &p, &err) < 0, "`%s`",
+                     bad[i]);
       hs_error_release (&err);
     }
   /* "NAME version" alone: the version is unknown */

@@ -124,7 +124,8 @@ changelog_names (const changelog_t *c, const char *id, char *out, size_t size)
 
       if (l > 0 && s[0] != ' ' && s[0] != '\t')
         {
-          const char *open = memchr (s, '(', l), *close = open ? memchr (open, ')', l - (open - s)) : NULL;
+          const char *open = memchr (s, '(', l),
+                     *close = open ? memchr (open, ')', l - (open - s)) : NULL;
 
           if (close != NULL)
             version = open + 1, vlen = (size_t) (close - open - 1);
@@ -184,8 +185,9 @@ doctor_one (const doctor_t *d, const char *path, hs_json_t *out)
 
   hs_json_set_exact (j, "name", hs_json_new_string (facts.name));
   hs_json_set_exact (j, "version", opt_string (facts.version));
-  hs_json_set_exact (j, "features", facts.features ? string_array (facts.features, facts.n_features)
-                                                   : hs_json_new (HS_JSON_NULL));
+  hs_json_set_exact (j, "features",
+                     facts.features ? string_array (facts.features, facts.n_features)
+                                    : hs_json_new (HS_JSON_NULL));
   if (facts.debian_package != NULL)
     {
       hs_json_t *deb = hs_json_new (HS_JSON_OBJECT);
@@ -194,8 +196,8 @@ doctor_one (const doctor_t *d, const char *path, hs_json_t *out)
 
       hs_json_set_exact (deb, "package", hs_json_new_string (facts.debian_package));
       hs_json_set_exact (deb, "version", hs_json_new_string (facts.debian_version));
-      hs_json_set_exact (deb, "changelog", have_cl ? hs_json_new_string (clp)
-                                                   : hs_json_new (HS_JSON_NULL));
+      hs_json_set_exact (deb, "changelog",
+                         have_cl ? hs_json_new_string (clp) : hs_json_new (HS_JSON_NULL));
       hs_json_set_exact (j, "debian", deb);
     }
   else
@@ -205,7 +207,8 @@ doctor_one (const doctor_t *d, const char *path, hs_json_t *out)
 
   if (!d->json)
     {
-      printf ("runtime %s: %s %s", path, facts.name, facts.version ? facts.version : "(version unknown)");
+      printf ("runtime %s: %s %s", path, facts.name,
+              facts.version ? facts.version : "(version unknown)");
       if (facts.debian_package)
         printf (", Debian package %s %s", facts.debian_package, facts.debian_version);
       printf ("\n  table: %s (%zu advisories%s%s)\n", rep.table_path, rep.table.n,
@@ -235,9 +238,9 @@ doctor_one (const doctor_t *d, const char *path, hs_json_t *out)
         hs_json_set_exact (a, "severity", hs_json_new_string (v->a->severity));
         hs_json_set_exact (a, "status", hs_json_new_string (hs_advisory_status_name (v->status)));
         hs_json_set_exact (a, "because", hs_json_new_string (v->why));
-        hs_json_set_exact (a, "coverage", v->status == HS_ADV_OPEN
-                                              ? hs_json_new_string (hs_cover_name (v->cover))
-                                              : hs_json_new (HS_JSON_NULL));
+        hs_json_set_exact (a, "coverage",
+                           v->status == HS_ADV_OPEN ? hs_json_new_string (hs_cover_name (v->cover))
+                                                    : hs_json_new (HS_JSON_NULL));
         hs_json_set_exact (a, "debian_changelog_names", opt_string (named));
         for (size_t k = 0; k < v->a->n_covered_by; k++)
           {
@@ -246,8 +249,10 @@ doctor_one (const doctor_t *d, const char *path, hs_json_t *out)
 
             hs_json_set_exact (o, "rule", hs_json_new_string (c->rule));
             hs_json_set_exact (o, "partial", hs_json_new_bool (c->partial));
-            hs_json_set_exact (o, "active", hs_json_new_bool (hs_policy_rule_active (d->policy, c->rule)));
-            hs_json_set_exact (o, "mode", hs_json_new_string (hs_policy_rule_mode (d->policy, c->rule)));
+            hs_json_set_exact (o, "active",
+                               hs_json_new_bool (hs_policy_rule_active (d->policy, c->rule)));
+            hs_json_set_exact (o, "mode",
+                               hs_json_new_string (hs_policy_rule_mode (d->policy, c->rule)));
             hs_json_append (covers, o);
           }
         hs_json_set_exact (a, "covered_by", covers);
@@ -264,9 +269,9 @@ doctor_one (const doctor_t *d, const char *path, hs_json_t *out)
             const hs_advisory_cover_t *c = &v->a->covered_by[k];
             bool on = hs_policy_rule_active (d->policy, c->rule);
 
-            printf ("      %s %s%s: %s%s%s\n", on ? "+" : "-", c->rule, c->partial ? " (partial)" : "",
-                    on ? "active" : "not active (", on ? "" : rule_mode_text (d->policy, c->rule),
-                    on ? "" : ")");
+            printf ("      %s %s%s: %s%s%s\n", on ? "+" : "-", c->rule,
+                    c->partial ? " (partial)" : "", on ? "active" : "not active (",
+                    on ? "" : rule_mode_text (d->policy, c->rule), on ? "" : ")");
             if (c->note)
               printf ("          %s\n", c->note);
           }

@@ -142,13 +142,13 @@ apply (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
       cleanup_free char *what = list (h, &rep, HS_COVER_NONE);
       cleanup_free char *part = refuse_partial ? list (h, &rep, HS_COVER_PARTIAL) : NULL;
 
-      return hs_harden_refuse (h, err, runtime,
-                               "runtime `%s` (%s %s%s%s) has open advisories that no active "
-                               "rule covers: %s%s%s (`hardshimctl doctor` lists them)",
-                               runtime, facts.name, facts.version ? facts.version : "(version unknown)",
-                               facts.debian_version ? ", Debian " : "",
-                               facts.debian_version ? facts.debian_version : "", what,
-                               part && *part ? "; only partly: " : "", part ? part : "");
+      return hs_harden_refuse (
+          h, err, runtime,
+          "runtime `%s` (%s %s%s%s) has open advisories that no active "
+          "rule covers: %s%s%s (`hardshimctl doctor` lists them)",
+          runtime, facts.name, facts.version ? facts.version : "(version unknown)",
+          facts.debian_version ? ", Debian " : "", facts.debian_version ? facts.debian_version : "",
+          what, part && *part ? "; only partly: " : "", part ? part : "");
     }
   if (rep.partial > 0)
     {
