@@ -20,10 +20,8 @@
 static const char *const known_keys[] = { "dir", "refuse_partial", NULL };
 
 static const hs_mode_name_t modes[] = {
-  { "refuse", HS_CTL_ENFORCE },
-  { "audit", HS_CTL_AUDIT },
-  { "off", HS_CTL_OFF },
-  { NULL, HS_CTL_OFF },
+  { "refuse", HS_CTL_ENFORCE }, { "enforce", HS_CTL_ENFORCE }, /* the generic name of refusing */
+  { "audit", HS_CTL_AUDIT },    { "off", HS_CTL_OFF },         { NULL, HS_CTL_OFF },
 };
 
 const char *
@@ -170,7 +168,8 @@ const hs_control_t hs_control_runtime_advisories = {
          "partial cover narrows the attack without stopping every form of it.\n"
          "The runtime's facts are cached per binary (device, inode, size, mtime, ctime)\n"
          "under state_dir/advisories; a miss runs `RUNTIME --version` once.\n"
-         "Modes: refuse (refuse the container), audit (default: record would-refuse),\n"
+         "Modes: refuse (= enforce: refuse the container), audit (default: record\n"
+         "would-refuse),\n"
          "off. `hardshimctl doctor` prints the same judgement.\n"
          "Settings:\n"
          "  dir             the tables (default " HS_ADVISORY_DIR ")\n"

@@ -185,7 +185,7 @@ check "a world-writable table: refused" \
 
 # policy validation
 check "policy: an unknown mode is refused" \
-  sh -c "! '$HARDSHIMCTL' policy validate '$(pol badmode '{ "runtime_advisories": { "mode": "enforce" } }')' >/dev/null 2>&1"
+  sh -c "! '$HARDSHIMCTL' policy validate '$(pol badmode '{ "runtime_advisories": { "mode": "reject" } }')' >/dev/null 2>&1"
 check "policy: a relative dir is refused" \
   sh -c "'$HARDSHIMCTL' policy validate '$(pol baddir '{ "runtime_advisories": { "dir": "adv" } }')' 2>&1 | grep -q 'runtime_advisories.dir'"
 check "policy: an unknown key is refused" \
