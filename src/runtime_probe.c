@@ -1,5 +1,6 @@
 #include "runtime_probe.h"
 #include "advisory.h"
+#include "child.h"
 #include "cleanup.h"
 #include "fileio.h"
 #include "pkgdb.h"
@@ -12,7 +13,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -101,15 +101,18 @@ hs_probe_parse_version (const char *out, size_t len, hs_probe_t *ret, hs_error_t
   return 0;
 }
 
-/* The child: stdout to the pipe, nothing else open, nothing inherited
- * that could change what the runtime prints. Never returns. */
-static void __attribute__ ((noreturn)) child (const char *runtime, int out)
+/* The child: stdout to the pipe, nothing else open (hs_child_init), dies
+ * with hardshim, nothing inherited that could change what the runtime
+ * prints. Never returns. */
+static void __attribute__ ((noreturn)) child (pid_t parent, const char *runtime, int out)
 {
   static char *const envp[]
       = { "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C", NULL };
   char *const argv[] = { (char *) runtime, "--version", NULL };
-  int null = open ("/dev/null", O_RDWR | O_CLOEXEC);
+  int null;
 
+  hs_child_init (parent, out, HS_PROBE_CPU_SECONDS);
+  null = open ("/dev/null", O_RDWR | O_CLOEXEC);
   if (null < 0 || dup2 (null, 0) < 0 || dup2 (out, 1) < 0 || dup2 (null, 2) < 0)
     _exit (127);
   for (int sig = 1; sig < NSIG; sig++)
@@ -119,11 +122,6 @@ static void __attribute__ ((noreturn)) child (const char *runtime, int out)
     sigemptyset (&none);
     sigprocmask (SIG_SETMASK, &none, NULL);
   }
-#ifdef SYS_close_range
-  if (syscall (SYS_close_range, 3U, ~0U, 0U) < 0)
-#endif
-    for (int fd = 3; fd < 1024; fd++)
-      close (fd);
   execve (runtime, argv, envp);
   _exit (127);
 }
@@ -146,7 +144,7 @@ hs_probe_run (const char *runtime, hs_probe_t *ret, hs_error_t *err)
   long deadline;
   bool timed_out = false, too_long = false;
   int status = 0;
-  pid_t pid;
+  pid_t parent = getpid (), pid;
 
   if (pipe2 (fds, O_CLOEXEC) < 0)
     return hs_error_make (err, errno, "`%s --version`: pipe", runtime);
@@ -159,7 +157,7 @@ hs_probe_run (const char *runtime, hs_probe_t *ret, hs_error_t *err)
       return hs_error_make (err, e, "`%s --version`: fork", runtime);
     }
   if (pid == 0)
-    child (runtime, fds[1]);
+    child (parent, runtime, fds[1]);
   close (fds[1]);
   deadline = now_ms () + HS_PROBE_TIMEOUT_MS;
   for (;;)

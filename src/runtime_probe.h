@@ -12,6 +12,7 @@
 
 #define HS_PROBE_MAX_OUTPUT 4096
 #define HS_PROBE_TIMEOUT_MS 2000
+#define HS_PROBE_CPU_SECONDS 2
 #define HS_PROBE_MAX_FEATURES 64
 
 typedef struct
