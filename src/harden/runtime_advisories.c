@@ -13,7 +13,9 @@
 #include "config.h"
 #include "xalloc.h"
 
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #define CONTROL "runtime_advisories"
 
@@ -114,14 +116,18 @@ apply (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
   cleanup_error hs_error_t why = NULL;
   cleanup_free char *partial = NULL;
   const char *runtime = h->ctr ? h->ctr->runtime : NULL;
+  const char *dir = hs_runtime_advisories_dir (settings);
   bool cached, refuse_partial = false;
 
   if (runtime == NULL)
     return 0; /* a dry run: no runtime to judge */
   (void) hs_settings_bool (settings, CONTROL, "refuse_partial", false, &refuse_partial, NULL);
-  if (hs_advisory_facts (h->policy->state_dir, runtime, NULL, &facts, &cached, &why) < 0
-      || hs_advisory_judge (hs_runtime_advisories_dir (settings), &facts, active, h, &rep, &why)
-             < 0)
+  /* no tables at all: nothing to judge with, so do not even run the runtime */
+  if (access (dir, F_OK) < 0)
+    hs_error_make (&why, errno, "advisory tables `%s`", dir);
+  if (why != NULL
+      || hs_advisory_facts (h->policy->state_dir, runtime, NULL, &facts, &cached, &why) < 0
+      || hs_advisory_judge (dir, &facts, active, h, &rep, &why) < 0)
     {
       /* only `refuse` fails closed on what cannot be judged; audit notes it */
       if (h->mode == HS_CTL_AUDIT)
