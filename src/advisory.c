@@ -106,7 +106,8 @@ has_feature (const hs_runtime_facts_t *f, const char *feature)
 const char *
 hs_advisory_status_name (hs_advisory_status_t s)
 {
-  static const char *const names[] = { "open", "fixed", "fixed-debian", "not-applicable" };
+  static const char *const names[]
+      = { "open", "fixed", "fixed-debian", "not-applicable", "not-affected" };
 
   return names[s];
 }
@@ -142,7 +143,12 @@ hs_advisory_status (const hs_advisory_t *a, const hs_runtime_facts_t *facts, con
           if (a->affected[i].fixed != NULL
               && hs_runtime_version_cmp (facts->version, a->affected[i].fixed, &c) == 0 && c >= 0)
             fixed_in = a->affected[i].fixed;
-        *ret_why = fixed_in ? fixed_in : "not in an affected range";
+        if (fixed_in == NULL)
+          {
+            *ret_why = "before the affected ranges";
+            return HS_ADV_NOT_AFFECTED;
+          }
+        *ret_why = fixed_in;
         return HS_ADV_FIXED;
       }
   }

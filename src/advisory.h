@@ -88,6 +88,7 @@ typedef enum
   HS_ADV_FIXED,          /* the version is outside every affected range */
   HS_ADV_FIXED_DEBIAN,   /* affected upstream, fixed by a Debian backport */
   HS_ADV_NOT_APPLICABLE, /* the runtime lacks a required build feature */
+  HS_ADV_NOT_AFFECTED,   /* older than every affected range */
 } hs_advisory_status_t;
 
 const char *hs_advisory_status_name (hs_advisory_status_t s);

@@ -297,6 +297,15 @@ doctor_one (const doctor_t *d, const char *path, hs_json_t *out)
           }
       if (*sep == ',')
         printf ("\n");
+      sep = "  not affected: ";
+      for (size_t i = 0; i < rep.n; i++)
+        if (rep.v[i].status == HS_ADV_NOT_AFFECTED)
+          {
+            printf ("%s%s", sep, rep.v[i].a->id);
+            sep = ", ";
+          }
+      if (*sep == ',')
+        printf ("\n");
       sep = "  not applicable: ";
       for (size_t i = 0; i < rep.n; i++)
         if (rep.v[i].status == HS_ADV_NOT_APPLICABLE)
