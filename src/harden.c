@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "harden/controls.h"
+#include "harden/image_gate.h"
 
 /* Table order is application order. */
 /* Table order is application order. Each slot comment marks where a
@@ -20,6 +21,9 @@ const hs_control_t *const hs_controls[] = {
   &hs_control_privileged,
   /* slot: controls-a runtime_annotations */
   &hs_control_runtime_annotations,
+  /* image_gate: judges the rootfs as the image made it, before any
+   * control spends work on a container it may refuse */
+  &hs_control_image_gate,
   /* slot: controls-a capabilities */
   &hs_control_capabilities,
   &hs_control_no_new_privileges,
