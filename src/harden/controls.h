@@ -19,6 +19,13 @@ extern const hs_control_t hs_control_devices;
 extern const hs_control_t hs_control_sysctls;
 extern const hs_control_t hs_control_rlimits;
 extern const hs_control_t hs_control_hooks;
+/* slot: runtime advisories */
+extern const hs_control_t hs_control_cwd_clean;
+extern const hs_control_t hs_control_exec_path;
+extern const hs_control_t hs_control_fresh_dev;
+extern const hs_control_t hs_control_rootfs_shape;
+extern const hs_control_t hs_control_volume_nesting;
+extern const hs_control_t hs_control_userns_advisories;
 /* slot: userns */
 extern const hs_control_t hs_control_userns;
 /* What userns replaced in a config (doc/userns.md): the original root.path,
@@ -37,5 +44,9 @@ extern const hs_control_t hs_control_seccomp;
 /* slot: lsm */
 extern const hs_control_t hs_control_apparmor;
 extern const hs_control_t hs_control_selinux;
+/* slot: runtime advisories */
+extern const hs_control_t hs_control_runtime_advisories;
+/* The advisory table directory the settings name (or the built-in one). */
+const char *hs_runtime_advisories_dir (const hs_json_t *settings);
 
 #endif
