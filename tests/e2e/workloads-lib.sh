@@ -149,6 +149,9 @@ run_workloads () {
   check "$ENG_NAME $preset: the workload runs with NoNewPrivs 1" [ "$(status_field "$T/$name.probe" NoNewPrivs)" = 1 ]
   check "$ENG_NAME $preset: ... and a seccomp filter" [ "$(status_field "$T/$name.probe" Seccomp)" = 2 ]
   check "$ENG_NAME $preset: ... in a user namespace" [ "$(status_field "$T/$name.probe" UidMap0)" != 0 ]
+  # the engine's overlay rootfs is idmapped (through its layers)
+  out=$(eng exec "$name" stat -c %u:%g /etc/passwd /var/lib/redis 2>&1 | tr '\n' ' ')
+  check "$ENG_NAME $preset: ... where the image's files keep their owners ($out)" [ "$out" = "0:0 100:102 " ]
   if [ "$preset" = restricted ]; then
     check "$ENG_NAME $preset: ... on a read-only root" [ "$(status_field "$T/$name.probe" RootFs)" = ro ]
   fi
