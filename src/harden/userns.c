@@ -914,6 +914,7 @@ idmap_rootfs (hs_harden_t *h, const settings_t *s, idmap_ctx_t *c, unsigned long
   hs_json_t *path = root ? hs_json_get_type (root, "path", HS_JSON_STRING) : NULL;
   cleanup_error hs_error_t e = NULL;
   cleanup_free char *src = NULL, *target = NULL;
+  bool layers = false;
   int r;
 
   if (strcmp (s->ownership, "none") == 0 || path == NULL)
@@ -936,7 +937,10 @@ idmap_rootfs (hs_harden_t *h, const settings_t *s, idmap_ctx_t *c, unsigned long
           /* both runtimes bind the rootfs recursively */
           r = hs_idmap_mount (src, target, c->userns_fd, true, 0, &e);
           if (r < 0 && idmap_overlay_rootfs (h, c, src, host, size, e) == 0)
-            r = 0;
+            {
+              r = 0;
+              layers = true;
+            }
         }
     }
   if (r < 0)
@@ -973,8 +977,11 @@ idmap_rootfs (hs_harden_t *h, const settings_t *s, idmap_ctx_t *c, unsigned long
     hs_json_t *after = hs_json_new_string (target);
     hs_json_t *orig = hs_json_new_string (path->str);
     hs_harden_change (h, "root.path", path, after,
-                      "an idmapped mount of the rootfs, so files keep their owners inside the "
-                      "user namespace");
+                      layers ? "an overlay of the rootfs' idmapped layers (an overlay mount "
+                               "cannot be idmapped itself), so files keep their owners inside "
+                               "the user namespace"
+                             : "an idmapped mount of the rootfs, so files keep their owners "
+                               "inside the user namespace");
     hs_json_set (root, "path", after);
     set_annotation (h, ANN_ROOTFS, orig,
                     "the rootfs before it was idmapped, for hardening this config again");
