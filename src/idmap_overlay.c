@@ -20,8 +20,8 @@
  * layers, index and nfs_export (which needs index: a second mount of an
  * upper layer in use must not take over its index), volatile and ro/rw
  * are hardshim's to set. Anything else: do not guess. */
-static const char *const keep_opts[] = { "redirect_dir=", "metacopy=", "xino=", "userxattr",
-                                         "uuid=", NULL };
+static const char *const keep_opts[]
+    = { "redirect_dir=", "metacopy=", "xino=", "userxattr", "uuid=", NULL };
 static const char *const drop_opts[]
     = { "rw", "ro", "index=", "nfs_export=", "volatile", "workdir=", NULL };
 
@@ -254,8 +254,8 @@ hs_idmap_overlay (const hs_overlay_opts_t *o, const char *dir, int userns_fd, hs
   }
   if (r == 0)
     {
-      opts = hs_xasprintf ("lowerdir=%s,upperdir=u/%s,workdir=u/" WORK_NAME ",index=off%s%s",
-                           lower, upper_name, o->keep[0] ? "," : "", o->keep);
+      opts = hs_xasprintf ("lowerdir=%s,upperdir=u/%s,workdir=u/" WORK_NAME ",index=off%s%s", lower,
+                           upper_name, o->keep[0] ? "," : "", o->keep);
       if (strlen (opts) >= 4096)
         r = hs_error_make (err, 0, "the overlay has too many layers (%zu) for one mount",
                            o->n_lower);

@@ -46,7 +46,6 @@ char *hs_idmap_overlay_map (unsigned long long host, unsigned long long size);
  * mount directory; the layer clones go to dir/l<N> and dir/u). userns_fd:
  * a user namespace with hs_idmap_overlay_map's mapping. On failure nothing
  * stays mounted. */
-int hs_idmap_overlay (const hs_overlay_opts_t *o, const char *dir, int userns_fd,
-                      hs_error_t *err);
+int hs_idmap_overlay (const hs_overlay_opts_t *o, const char *dir, int userns_fd, hs_error_t *err);
 
 #endif

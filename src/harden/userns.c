@@ -898,8 +898,8 @@ idmap_overlay_rootfs (hs_harden_t *h, idmap_ctx_t *c, const char *src, unsigned 
     }
   if (r < 0)
     {
-      char *msg = hs_xasprintf ("%s; its overlay layers cannot be idmapped either: %s", e->msg,
-                                e2->msg);
+      char *msg
+          = hs_xasprintf ("%s; its overlay layers cannot be idmapped either: %s", e->msg, e2->msg);
       free (e->msg);
       e->msg = msg;
     }
