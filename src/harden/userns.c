@@ -9,6 +9,8 @@
 #include "cleanup.h"
 #include "fileio.h"
 #include "idmap.h"
+#include "idmap_overlay.h"
+#include "mountinfo.h"
 #include "registry.h"
 #include "sha256.h"
 #include "userns_alloc.h"
@@ -867,6 +869,52 @@ idmap_begin (hs_harden_t *h, idmap_ctx_t *c, unsigned long long host, unsigned l
   return r;
 }
 
+/* The engines' rootfs is an overlay mount, which cannot be idmapped
+ * itself: an overlay of its idmapped layers instead (idmap_overlay.h).
+ * 0 when it is mounted at dir/rootfs; otherwise `e` (the error of the
+ * plain attempt) gets the reason added. */
+static int
+idmap_overlay_rootfs (hs_harden_t *h, idmap_ctx_t *c, const char *src, unsigned long long host,
+                      unsigned long long size, hs_error_t e)
+{
+  const hs_mountinfo_t *mi = NULL;
+  const hs_mount_t *top = NULL;
+  cleanup_error hs_error_t e2 = NULL;
+  cleanup_free char *real = realpath (src, NULL), *map = NULL;
+  hs_overlay_opts_t o = { 0 };
+  int fd, r;
+
+  if (real == NULL || hs_harden_mountinfo (h, &mi, &e2) < 0)
+    return -1;
+  /* the topmost mount at the rootfs is what the runtime binds */
+  for (size_t i = 0; i < mi->n; i++)
+    if (strcmp (mi->items[i].point, real) == 0)
+      top = &mi->items[i];
+  if (top == NULL || strcmp (top->fstype, "overlay") != 0 || strcmp (top->root, "/") != 0)
+    return -1;
+  if (!hs_idmap_overlay_kernel_supported ())
+    r = hs_error_make (&e2, 0, "overlays of idmapped layers need Linux 5.19 or later");
+  else
+    r = hs_overlay_opts_parse (top->super, &o, &e2);
+  if (r == 0)
+    {
+      map = hs_idmap_overlay_map (host, size);
+      fd = hs_idmap_userns_fd (map, map, &e2);
+      r = fd < 0 ? fd : hs_idmap_overlay (&o, c->dir, fd, &e2);
+      if (fd >= 0)
+        close (fd);
+      hs_overlay_opts_release (&o);
+    }
+  if (r < 0)
+    {
+      char *msg
+          = hs_xasprintf ("%s; its overlay layers cannot be idmapped either: %s", e->msg, e2->msg);
+      free (e->msg);
+      e->msg = msg;
+    }
+  return r;
+}
+
 static int
 idmap_rootfs (hs_harden_t *h, const settings_t *s, idmap_ctx_t *c, unsigned long long host,
               unsigned long long size, hs_error_t *err)
@@ -875,6 +923,7 @@ idmap_rootfs (hs_harden_t *h, const settings_t *s, idmap_ctx_t *c, unsigned long
   hs_json_t *path = root ? hs_json_get_type (root, "path", HS_JSON_STRING) : NULL;
   cleanup_error hs_error_t e = NULL;
   cleanup_free char *src = NULL, *target = NULL;
+  bool layers = false;
   int r;
 
   if (strcmp (s->ownership, "none") == 0 || path == NULL)
@@ -896,6 +945,11 @@ idmap_rootfs (hs_harden_t *h, const settings_t *s, idmap_ctx_t *c, unsigned long
           target = hs_xasprintf ("%s/rootfs", c->dir);
           /* both runtimes bind the rootfs recursively */
           r = hs_idmap_mount (src, target, c->userns_fd, true, 0, &e);
+          if (r < 0 && idmap_overlay_rootfs (h, c, src, host, size, e) == 0)
+            {
+              r = 0;
+              layers = true;
+            }
         }
     }
   if (r < 0)
@@ -932,8 +986,11 @@ idmap_rootfs (hs_harden_t *h, const settings_t *s, idmap_ctx_t *c, unsigned long
     hs_json_t *after = hs_json_new_string (target);
     hs_json_t *orig = hs_json_new_string (path->str);
     hs_harden_change (h, "root.path", path, after,
-                      "an idmapped mount of the rootfs, so files keep their owners inside the "
-                      "user namespace");
+                      layers ? "an overlay of the rootfs' idmapped layers (an overlay mount "
+                               "cannot be idmapped itself), so files keep their owners inside "
+                               "the user namespace"
+                             : "an idmapped mount of the rootfs, so files keep their owners "
+                               "inside the user namespace");
     hs_json_set (root, "path", after);
     set_annotation (h, ANN_ROOTFS, orig,
                     "the rootfs before it was idmapped, for hardening this config again");
