@@ -3,6 +3,7 @@
 #include "config.h"
 #include "exceptions.h"
 #include "mountinfo.h"
+#include "harden/judged_paths.h"
 #include "spec.h"
 #include "xalloc.h"
 
@@ -380,6 +381,7 @@ hs_harden_run_only (hs_harden_t *h, const char *const *only, hs_error_t *err)
   free (h->first_change);
   h->first_change = NULL;
   h->mountinfo = hs_mountinfo_free (h->mountinfo);
+  hs_judged_free (h);
   return r;
 }
 

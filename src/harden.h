@@ -95,6 +95,9 @@ typedef struct
   /* /proc/self/mountinfo, read by the first control that needs it and
    * freed at the end of the run (hs_harden_mountinfo) */
   struct hs_mountinfo_s *mountinfo;
+  /* what the mounts control judged, for controls that mount it later
+   * (harden/judged_paths.h); freed at the end of the run */
+  struct hs_judged_s *judged;
   /* controls (by table index) an exception turned to audit in this run */
   unsigned long long excepted;
 } hs_harden_t;

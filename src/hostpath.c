@@ -174,6 +174,8 @@ hs_hostpath_resolve (const char *path, const char *base, int flags, hs_hostpath_
   struct statx stx;
   struct stat root_st;
   int links = 0, rfd;
+  /* a symlink on the way could be replaced: so could what it leads to */
+  bool via_replaceable = false;
 
   if (todo == NULL)
     return -1;
@@ -228,6 +230,8 @@ hs_hostpath_resolve (const char *path, const char *base, int flags, hs_hostpath_
           ssize_t n;
           char *next;
 
+          via_replaceable
+              = via_replaceable || top (&w)->replaceable || others_can_replace (&top (&w)->st, &st);
           if (++links > MAX_SYMLINKS)
             return hs_error_make (err, ELOOP, "resolve `%s`: more than %d symlinks", path,
                                   MAX_SYMLINKS);
@@ -278,8 +282,9 @@ hs_hostpath_resolve (const char *path, const char *base, int flags, hs_hostpath_
   memset (ret, 0, sizeof (*ret));
   ret->st = top (&w)->st;
   ret->mnt_id = stx.stx_mnt_id;
-  ret->replaceable = top (&w)->replaceable;
+  ret->replaceable = top (&w)->replaceable || via_replaceable;
   ret->root_only = top (&w)->root_only;
+  ret->fd = -1;
   if (missing != NULL)
     {
       cleanup_free char *tail = hs_path_clean (missing);
@@ -302,6 +307,12 @@ hs_hostpath_resolve (const char *path, const char *base, int flags, hs_hostpath_
     {
       ret->path = hs_xstrdup (w.path);
       ret->missing = ret->path + strlen (ret->path);
+      if (flags & HS_HOSTPATH_KEEP_FD)
+        {
+          /* the walk's own descriptor: what was judged is what is mounted */
+          ret->fd = top (&w)->fd;
+          top (&w)->fd = -1;
+        }
     }
   return 0;
 }
@@ -312,6 +323,9 @@ hs_hostpath_release (hs_hostpath_t *p)
   free (p->path);
   p->path = NULL;
   p->missing = NULL;
+  if (p->fd >= 0)
+    close (p->fd);
+  p->fd = -1;
 }
 
 const hs_mount_t *

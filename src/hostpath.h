@@ -41,15 +41,23 @@ typedef struct
   /* A directory above it lets no one but root through: no other host user
    * can reach it by this path. */
   bool root_only;
+  /* With HS_HOSTPATH_KEEP_FD: an O_PATH descriptor of what was resolved
+   * (-1 when `missing` is not empty), closed by hs_hostpath_release. A
+   * mount made from it is of the object judged, whatever is renamed
+   * after (open_tree (fd, "", AT_EMPTY_PATH ...)). */
+  int fd;
 } hs_hostpath_t;
 
 /* Do not follow a symlink in the last component (crun's `src-nofollow`). */
 #define HS_HOSTPATH_NOFOLLOW 1
+/* Keep the descriptor of what was resolved in `fd`. */
+#define HS_HOSTPATH_KEEP_FD 2
 
 /* Resolve `path`; a relative path is taken relative to `base` (the bundle;
  * NULL: the current directory). Fails on a loop of more than 40 symlinks,
  * a component that is not a directory, and I/O errors; a missing tail is
- * not an error. */
+ * not an error. A symlink on the way that a host user other than root can
+ * replace (or re-point) makes the result `replaceable` too. */
 int hs_hostpath_resolve (const char *path, const char *base, int flags, hs_hostpath_t *ret,
                          hs_error_t *err);
 void hs_hostpath_release (hs_hostpath_t *p);

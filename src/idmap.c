@@ -83,8 +83,8 @@ hs_idmap_userns_fd (const char *uid_map, const char *gid_map, hs_error_t *err)
 }
 
 int
-hs_idmap_mount (const char *source, const char *target, int userns_fd, bool recursive,
-                unsigned long long attrs, hs_error_t *err)
+hs_idmap_mount_fd (int source_fd, const char *source, const char *target, int userns_fd,
+                   bool recursive, unsigned long long attrs, hs_error_t *err)
 {
   unsigned rec = recursive ? AT_RECURSIVE : 0;
   struct mount_attr attr
@@ -92,7 +92,7 @@ hs_idmap_mount (const char *source, const char *target, int userns_fd, bool recu
   cleanup_close int tree = -1;
   struct stat st;
 
-  if (stat (source, &st) < 0)
+  if (fstat (source_fd, &st) < 0)
     return hs_error_make (err, errno, "stat `%s`", source);
   if (S_ISDIR (st.st_mode))
     {
@@ -106,7 +106,8 @@ hs_idmap_mount (const char *source, const char *target, int userns_fd, bool recu
         return hs_error_make (err, errno, "create `%s`", target);
       close (fd);
     }
-  tree = open_tree (AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | rec);
+  /* the object the descriptor holds, never the name again */
+  tree = open_tree (source_fd, "", AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | rec);
   if (tree < 0)
     return hs_error_make (err, errno, "open_tree `%s`", source);
   /* userns_fd < 0: a plain (not idmapped) clone, to give the tree a path
@@ -123,6 +124,17 @@ hs_idmap_mount (const char *source, const char *target, int userns_fd, bool recu
   if (move_mount (tree, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0)
     return hs_error_make (err, errno, "move_mount `%s` to `%s`", source, target);
   return 0;
+}
+
+int
+hs_idmap_mount (const char *source, const char *target, int userns_fd, bool recursive,
+                unsigned long long attrs, hs_error_t *err)
+{
+  cleanup_close int fd = open (source, O_PATH | O_CLOEXEC);
+
+  if (fd < 0)
+    return hs_error_make (err, errno, "open `%s`", source);
+  return hs_idmap_mount_fd (fd, source, target, userns_fd, recursive, attrs, err);
 }
 
 /* Mount points at or below dir, in mountinfo order (parents first). */

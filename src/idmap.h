@@ -35,6 +35,11 @@ int hs_idmap_prepare_dir (const char *state_dir, const char *dir, gid_t gid, hs_
  * (no idmap). */
 int hs_idmap_mount (const char *source, const char *target, int userns_fd, bool recursive,
                     unsigned long long attrs, hs_error_t *err);
+/* The same from `source_fd` (O_PATH; `source` names it in messages): the
+ * object that was judged, never its name resolved again. Paths a host
+ * user or a container can rename under are mounted this way only. */
+int hs_idmap_mount_fd (int source_fd, const char *source, const char *target, int userns_fd,
+                       bool recursive, unsigned long long attrs, hs_error_t *err);
 /* Unmount everything at or below `dir` in this mount namespace and remove
  * it. A directory whose mounts went away with their namespace is fine. */
 int hs_idmap_remove_dir (const char *dir, hs_error_t *err);

@@ -142,7 +142,7 @@ hs_idmap_overlay_map (unsigned long long host, unsigned long long size)
 static int
 check_upper_private (const char *parent, hs_error_t *err)
 {
-  hs_hostpath_t p = { 0 };
+  hs_hostpath_t p = { .fd = -1 };
   int r = hs_hostpath_resolve (parent, NULL, 0, &p, err);
 
   if (r < 0)

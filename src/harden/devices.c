@@ -278,7 +278,7 @@ static int
 check_host_path (hs_harden_t *h, const char *jp, const char *path, char type, const devnum_t *d,
                  hs_error_t *err)
 {
-  hs_hostpath_t hp = { 0 };
+  hs_hostpath_t hp = { .fd = -1 };
   hs_error_t rerr = NULL;
   cleanup_free char *clean = hs_path_clean (path);
   const char *why = NULL;

@@ -1,6 +1,7 @@
 #include "harden/mount_sources.h"
 #include "cleanup.h"
 #include "config.h"
+#include "harden/judged_paths.h"
 #include "hostpath.h"
 #include "idmap.h"
 #include "mountinfo.h"
@@ -408,6 +409,8 @@ hs_source_judge (hs_harden_t *h, const hs_source_rules_t *rules, const char *pat
     }
   v.resolved = hs_xstrdup (p.path);
   v.replaceable = p.replaceable;
+  /* a control that mounts it itself later must find this same object */
+  hs_judged_add (h, &p);
   /* A config hardened before and checked again as a bare tree carries the
    * idmapped mounts hardshim made for its container; a create puts the
    * engine's paths back before any control runs (hs_userns_restore), so

@@ -3,11 +3,13 @@
  * (`auto`) or one for all (`shared`); the rootfs and bind volumes are
  * idmapped so files keep their owners inside. See doc/userns.md. */
 #include "harden/controls.h"
+#include "harden/judged_paths.h"
 #include "harden/mount_options.h"
 #include "harden/volume_idmap.h"
 #include "child.h"
 #include "cleanup.h"
 #include "fileio.h"
+#include "hostpath.h"
 #include "idmap.h"
 #include "idmap_overlay.h"
 #include "mountinfo.h"
@@ -839,7 +841,7 @@ typedef struct
   int userns_fd;
   char *failure; /* why the directory could not be set up */
   unsigned vols;
-  char *plain_root; /* the rootfs when it could not be idmapped */
+  int plain_root; /* the rootfs (O_PATH) when it could not be idmapped, or -1 */
 } idmap_ctx_t;
 
 static int
@@ -869,28 +871,89 @@ idmap_begin (hs_harden_t *h, idmap_ctx_t *c, unsigned long long host, unsigned l
   return r;
 }
 
+/* `src` (relative: to the bundle) as an absolute, clean name. */
+static char *
+absolute_name (const char *src, const char *bundle)
+{
+  cleanup_free char *joined = NULL;
+  char cwd[4096];
+
+  if (src[0] == '/')
+    return hs_path_clean (src);
+  if (bundle != NULL && bundle[0] == '/')
+    joined = hs_xasprintf ("%s/%s", bundle, src);
+  else if (getcwd (cwd, sizeof (cwd)) == NULL)
+    return hs_path_clean (src);
+  else
+    joined = bundle != NULL ? hs_xasprintf ("%s/%s/%s", cwd, bundle, src)
+                            : hs_xasprintf ("%s/%s", cwd, src);
+  return hs_path_clean (joined);
+}
+
+/* Open what hardshim will mount itself, once: what is judged from here on
+ * and what is mounted is this descriptor, never the name resolved again (a
+ * bundle owner, or a container that shares a volume, may rename on the
+ * way). 0: *ret holds it (fd kept); 1: nothing to open (*ret_why, caller
+ * frees); < 0: it is no longer the object the mounts control judged under
+ * that name (refused). */
+static int
+open_source (hs_harden_t *h, const char *jpath, const char *src, hs_hostpath_t *ret, char **ret_why,
+             hs_error_t *err)
+{
+  const char *bundle = h->ctr ? h->ctr->bundle : NULL;
+  cleanup_free char *name = absolute_name (src, bundle);
+  cleanup_error hs_error_t e = NULL;
+  hs_hostpath_t p;
+  int r;
+
+  if (hs_hostpath_resolve (src, bundle, HS_HOSTPATH_KEEP_FD, &p, &e) < 0)
+    {
+      *ret_why = hs_xasprintf ("hardshim cannot tell what it is: %s", e->msg);
+      return 1;
+    }
+  if (hs_judged_check (h, name, &p) == HS_JUDGED_OTHER)
+    {
+      r = hs_harden_refuse (h, err, jpath,
+                            "`%s` is no longer what the mounts control judged under that name "
+                            "(it leads to %s now): something on the way was renamed or "
+                            "replaced while hardshim worked",
+                            src, p.path);
+      *ret_why = hs_xasprintf ("it changed while hardshim judged it (it leads to %s now)", p.path);
+      hs_hostpath_release (&p);
+      return r < 0 ? r : 1;
+    }
+  if (p.fd < 0)
+    {
+      *ret_why = hs_xstrdup ("it does not exist");
+      hs_hostpath_release (&p);
+      return 1;
+    }
+  *ret = p;
+  return 0;
+}
+
 /* The engines' rootfs is an overlay mount, which cannot be idmapped
  * itself: an overlay of its idmapped layers instead (idmap_overlay.h).
  * 0 when it is mounted at dir/rootfs; otherwise `e` (the error of the
  * plain attempt) gets the reason added. */
 static int
-idmap_overlay_rootfs (hs_harden_t *h, idmap_ctx_t *c, const char *src, unsigned long long host,
-                      unsigned long long size, hs_error_t e)
+idmap_overlay_rootfs (hs_harden_t *h, idmap_ctx_t *c, const hs_hostpath_t *p,
+                      unsigned long long host, unsigned long long size, hs_error_t e)
 {
   const hs_mountinfo_t *mi = NULL;
   const hs_mount_t *top = NULL;
   cleanup_error hs_error_t e2 = NULL;
-  cleanup_free char *real = realpath (src, NULL), *map = NULL;
+  cleanup_free char *map = NULL;
   hs_overlay_opts_t o = { 0 };
   int fd, r;
 
-  if (real == NULL || hs_harden_mountinfo (h, &mi, &e2) < 0)
+  if (hs_harden_mountinfo (h, &mi, &e2) < 0)
     return -1;
-  /* the topmost mount at the rootfs is what the runtime binds */
-  for (size_t i = 0; i < mi->n; i++)
-    if (strcmp (mi->items[i].point, real) == 0)
-      top = &mi->items[i];
-  if (top == NULL || strcmp (top->fstype, "overlay") != 0 || strcmp (top->root, "/") != 0)
+  /* the mount the judged descriptor holds (the topmost at the rootfs when
+   * it was opened), found by its id, not by a name */
+  top = hs_mountinfo_find (mi, p->mnt_id);
+  if (top == NULL || strcmp (top->point, p->path) != 0 || strcmp (top->fstype, "overlay") != 0
+      || strcmp (top->root, "/") != 0)
     return -1;
   if (!hs_idmap_overlay_kernel_supported ())
     r = hs_error_make (&e2, 0, "overlays of idmapped layers need Linux 5.19 or later");
@@ -915,15 +978,38 @@ idmap_overlay_rootfs (hs_harden_t *h, idmap_ctx_t *c, const char *src, unsigned 
   return r;
 }
 
+/* Why the rootfs `p` may not be idmapped (caller frees; NULL: it may).
+ * Through an idmapped rootfs container root is on-disk root for the whole
+ * tree: a set-uid program it writes there is host root's for every host
+ * user who can reach the tree, and every private file there is its own. So
+ * only a rootfs no host user but root can reach or swap is idmapped (an
+ * engine's, in storage only root can enter), as for volumes. */
+static int
+rootfs_idmap_refusal (hs_harden_t *h, const hs_hostpath_t *p, char **ret_why, hs_error_t *err)
+{
+  if (p->replaceable)
+    *ret_why = hs_xasprintf ("a host user other than root can rename or replace a directory on "
+                             "its path (%s)",
+                             p->path);
+  else if (!p->root_only)
+    *ret_why = hs_xasprintf ("host users other than root can reach it (no directory above %s is "
+                             "root's alone)",
+                             p->path);
+  else
+    return hs_all_names_root_only (h, p, true, ret_why, err);
+  return 0;
+}
+
 static int
 idmap_rootfs (hs_harden_t *h, const settings_t *s, idmap_ctx_t *c, unsigned long long host,
               unsigned long long size, hs_error_t *err)
 {
   hs_json_t *root = hs_json_get_type (h->spec, "root", HS_JSON_OBJECT);
   hs_json_t *path = root ? hs_json_get_type (root, "path", HS_JSON_STRING) : NULL;
-  cleanup_error hs_error_t e = NULL;
-  cleanup_free char *src = NULL, *target = NULL;
-  bool layers = false;
+  cleanup_error hs_error_t e = NULL, e3 = NULL;
+  cleanup_free char *src = NULL, *target = NULL, *why = NULL;
+  hs_hostpath_t p = { .fd = -1, .path = NULL };
+  bool layers = false, opened = false;
   int r;
 
   if (strcmp (s->ownership, "none") == 0 || path == NULL)
@@ -933,19 +1019,34 @@ idmap_rootfs (hs_harden_t *h, const settings_t *s, idmap_ctx_t *c, unsigned long
       hs_harden_note (h, "root.path", "the rootfs would be idmapped (ownership %s)", s->ownership);
       return 0;
     }
-  if (!hs_idmap_kernel_supported ())
+  src = rootfs_path (h, path->str);
+  r = open_source (h, "root.path", path->str, &p, &why, err);
+  if (r < 0)
+    return r;
+  opened = r == 0;
+  if (!opened)
+    r = hs_error_make (&e, 0, "%s", why);
+  else if (!hs_idmap_kernel_supported ())
     r = hs_error_make (&e, 0, "the kernel has no idmapped mounts (5.12 or later needed)");
+  else if ((r = rootfs_idmap_refusal (h, &p, &why, err)) < 0)
+    {
+      hs_hostpath_release (&p);
+      return r;
+    }
+  else if (why != NULL)
+    r = hs_error_make (&e, 0,
+                       "%s, and idmapping would make container root the owner of its "
+                       "host files",
+                       why);
   else
     {
-      src = rootfs_path (h, path->str);
-      target = NULL;
       r = idmap_begin (h, c, host, size, &e);
       if (r == 0)
         {
           target = hs_xasprintf ("%s/rootfs", c->dir);
           /* both runtimes bind the rootfs recursively */
-          r = hs_idmap_mount (src, target, c->userns_fd, true, 0, &e);
-          if (r < 0 && idmap_overlay_rootfs (h, c, src, host, size, e) == 0)
+          r = hs_idmap_mount_fd (p.fd, src, target, c->userns_fd, true, 0, &e);
+          if (r < 0 && idmap_overlay_rootfs (h, c, &p, host, size, e) == 0)
             {
               r = 0;
               layers = true;
@@ -955,33 +1056,57 @@ idmap_rootfs (hs_harden_t *h, const settings_t *s, idmap_ctx_t *c, unsigned long
   if (r < 0)
     {
       if (strcmp (s->ownership, "idmap") == 0)
-        return hs_harden_refuse (h, err, "root.path", "cannot idmap the rootfs: %s", e->msg);
+        {
+          hs_hostpath_release (&p);
+          return hs_harden_refuse (h, err, "root.path", "cannot idmap the rootfs: %s", e->msg);
+        }
       hs_harden_note (h, "root.path",
                       "the rootfs is not idmapped (%s): files owned by host ids outside the "
                       "container's range appear as nobody (65534) inside",
                       e->msg);
-      if (for_container (h) && src != NULL)
-        c->plain_root = hs_xstrdup (src);
-      /* An engine's rootfs (podman's or containerd's overlay "merged", which
-       * cannot be idmapped) often sits below 0700 directories that the
-       * container's unprivileged root cannot traverse: give the runtime a
-       * plain bind of it in the container's searchable mount dir. */
-      if (target != NULL && c->failure == NULL && check_searchable (src, NULL) < 0)
+      if (opened)
+        c->plain_root = dup (p.fd);
+      /* The runtime resolves root.path by name at its own time: a rootfs
+       * a host user can rename under gets hardshim's plain mount of the
+       * judged tree instead. An engine's rootfs (podman's or containerd's
+       * overlay "merged", which cannot be idmapped) often sits below 0700
+       * directories that the container's unprivileged root cannot
+       * traverse: it gets one too, in the container's searchable dir. */
+      if (opened && (p.replaceable || check_searchable (src, NULL) < 0)
+          && idmap_begin (h, c, host, size, &e3) == 0)
         {
           cleanup_error hs_error_t e2 = NULL;
-          if (hs_idmap_mount (src, target, -1, true, 0, &e2) == 0)
+          free (target);
+          target = hs_xasprintf ("%s/rootfs", c->dir);
+          if (hs_idmap_mount_fd (p.fd, src, target, -1, true, 0, &e2) == 0)
             {
               hs_json_t *after = hs_json_new_string (target);
               hs_harden_change (h, "root.path", path, after,
-                                "a plain bind of the rootfs where the container's root can "
-                                "reach it (its directory is not searchable by others)");
+                                p.replaceable
+                                    ? "a plain bind of the rootfs hardshim judged (a host user "
+                                      "can rename on its path, and the runtime would resolve "
+                                      "it again)"
+                                    : "a plain bind of the rootfs where the container's root "
+                                      "can reach it (its directory is not searchable by "
+                                      "others)");
               hs_json_set (root, "path", after);
             }
           else
             hs_harden_note (h, "root.path", "no bind of the rootfs either: %s", e2->msg);
         }
+      else if (opened && p.replaceable)
+        {
+          hs_hostpath_release (&p);
+          return hs_harden_refuse (h, err, "root.path",
+                                   "a host user other than root can rename on the rootfs' "
+                                   "path, and hardshim cannot give the runtime its own mount "
+                                   "of it: %s",
+                                   e3 ? e3->msg : e->msg);
+        }
+      hs_hostpath_release (&p);
       return 0;
     }
+  hs_hostpath_release (&p);
   {
     hs_json_t *after = hs_json_new_string (target);
     hs_json_t *orig = hs_json_new_string (path->str);
@@ -1055,13 +1180,14 @@ asks_idmap (const hs_json_t *m)
  * or a refusal when the config asks for it); < 0: error. */
 static int
 volume_may_idmap (hs_harden_t *h, const settings_t *s, const char *path, const hs_json_t *m,
-                  const char *src, hs_error_t *err)
+                  const char *src, const hs_hostpath_t *p, const char *open_why, hs_error_t *err)
 {
-  cleanup_free char *why = NULL;
+  cleanup_free char *why = open_why ? hs_xstrdup (open_why) : NULL;
   bool allowed = false;
   /* the trees' resolved paths are a cache filled by the first decision */
-  int r = hs_volume_idmap_allowed (h, (hs_volume_trees_t *) &s->trees, src, is_rbind (m), &allowed,
-                                   &why, err);
+  int r = p == NULL ? 0
+                    : hs_volume_idmap_allowed (h, (hs_volume_trees_t *) &s->trees, src, p,
+                                               is_rbind (m), &allowed, &why, err);
 
   if (r < 0 || allowed)
     return r;
@@ -1091,7 +1217,8 @@ check_asked_idmaps (hs_harden_t *h, const settings_t *s, hs_error_t *err)
     {
       const hs_json_t *m = mounts->items[i];
       const hs_json_t *src = hs_json_get_type (m, "source", HS_JSON_STRING);
-      cleanup_free char *path = NULL;
+      cleanup_free char *path = NULL, *why = NULL;
+      hs_hostpath_t p = { .fd = -1 };
       int r;
 
       /* as either runtime reads a bind (no type counts) */
@@ -1099,7 +1226,11 @@ check_asked_idmaps (hs_harden_t *h, const settings_t *s, hs_error_t *err)
           || !asks_idmap (m) || in_idmap_dir (h, src->str))
         continue;
       path = hs_xasprintf ("mounts[%zu]", i);
-      if ((r = volume_may_idmap (h, s, path, m, src->str, err)) < 0)
+      if ((r = open_source (h, path, src->str, &p, &why, err)) < 0)
+        return r;
+      r = volume_may_idmap (h, s, path, m, src->str, r == 0 ? &p : NULL, why, err);
+      hs_hostpath_release (&p);
+      if (r < 0)
         return r;
     }
   return 0;
@@ -1111,16 +1242,18 @@ check_asked_idmaps (hs_harden_t *h, const settings_t *s, hs_error_t *err)
  * it binds (they are locked there). */
 static void
 plain_volume (hs_harden_t *h, idmap_ctx_t *c, unsigned long long host, unsigned long long size,
-              const char *path, hs_json_t *m, hs_json_t *src, const char *key, hs_json_t *recorded)
+              const char *path, hs_json_t *m, hs_json_t *src, int src_fd, const char *key,
+              hs_json_t *recorded)
 {
   cleanup_error hs_error_t e = NULL;
   cleanup_free char *target = NULL;
-  int r = idmap_begin (h, c, host, size, &e);
+  int r = src_fd < 0 ? hs_error_make (&e, 0, "it could not be opened")
+                     : idmap_begin (h, c, host, size, &e);
 
   if (r == 0)
     {
       target = hs_xasprintf ("%s/vol%u", c->dir, c->vols++);
-      r = hs_idmap_mount (src->str, target, -1, is_rbind (m), mount_attrs (m), &e);
+      r = hs_idmap_mount_fd (src_fd, src->str, target, -1, is_rbind (m), mount_attrs (m), &e);
     }
   if (r < 0)
     {
@@ -1159,7 +1292,8 @@ idmap_volumes (hs_harden_t *h, const settings_t *s, idmap_ctx_t *c, unsigned lon
       hs_json_t *src = hs_json_get_type (m, "source", HS_JSON_STRING);
       cleanup_free char *path = hs_xasprintf ("mounts[%zu]", i);
       cleanup_error hs_error_t e = NULL;
-      cleanup_free char *target = NULL;
+      cleanup_free char *target = NULL, *open_why = NULL;
+      __attribute__ ((cleanup (hs_hostpath_release))) hs_hostpath_t p = { .fd = -1 };
       const char *key = vk.keys[i];
       const char *why = NULL;
       int r = 0;
@@ -1169,13 +1303,18 @@ idmap_volumes (hs_harden_t *h, const settings_t *s, idmap_ctx_t *c, unsigned lon
         continue;
       if (asks_idmap (m))
         continue; /* the engine chose the mapping (check_asked_idmaps judged it) */
+      /* opened once: judged and mounted from the same descriptor */
       if (strcmp (s->volumes, "none") != 0
-          && (r = volume_may_idmap (h, s, path, m, src->str, err)) != 0)
+          && (r = open_source (h, path, src->str, &p, &open_why, err)) < 0)
+        return r;
+      if (strcmp (s->volumes, "none") != 0
+          && (r = volume_may_idmap (h, s, path, m, src->str, p.fd >= 0 ? &p : NULL, open_why, err))
+                 != 0)
         {
           if (r < 0)
             return r;
           if (for_container (h))
-            plain_volume (h, c, host, size, path, m, src, key, recorded);
+            plain_volume (h, c, host, size, path, m, src, p.fd, key, recorded);
           continue;
         }
       if (strcmp (s->volumes, "none") == 0)
@@ -1195,8 +1334,8 @@ idmap_volumes (hs_harden_t *h, const settings_t *s, idmap_ctx_t *c, unsigned lon
           if (r == 0)
             {
               target = hs_xasprintf ("%s/vol%u", c->dir, c->vols++);
-              r = hs_idmap_mount (src->str, target, c->userns_fd, is_rbind (m), mount_attrs (m),
-                                  &e);
+              r = hs_idmap_mount_fd (p.fd, src->str, target, c->userns_fd, is_rbind (m),
+                                     mount_attrs (m), &e);
             }
           if (r == 0)
             {
@@ -1325,13 +1464,10 @@ make_mountpoint_at (int rootfd, const char *dest, bool dir)
  * /etc/resolv.conf). Create the missing ones on the rootfs as host root
  * would have without a user namespace. */
 static void
-make_mountpoints (hs_harden_t *h, const char *rootfs)
+make_mountpoints (hs_harden_t *h, int rootfd)
 {
   hs_json_t *mounts = hs_json_get_type (h->spec, "mounts", HS_JSON_ARRAY);
-  cleanup_close int rootfd = open (rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 
-  if (rootfd < 0)
-    return;
   for (size_t i = 0; mounts && i < mounts->len; i++)
     {
       const hs_json_t *m = mounts->items[i];
@@ -1393,7 +1529,7 @@ static int
 userns_mounts (hs_harden_t *h, const settings_t *s, hs_json_t *namespaces, unsigned long long host,
                unsigned long long size, hs_error_t *err)
 {
-  idmap_ctx_t c = { .userns_fd = -1 };
+  idmap_ctx_t c = { .userns_fd = -1, .plain_root = -1 };
   int r;
 
   fix_sysfs (h, namespaces);
@@ -1401,7 +1537,7 @@ userns_mounts (hs_harden_t *h, const settings_t *s, hs_json_t *namespaces, unsig
   r = idmap_rootfs (h, s, &c, host, size, err);
   if (r == 0)
     r = idmap_volumes (h, s, &c, host, size, err);
-  if (r == 0 && c.plain_root != NULL)
+  if (r == 0 && c.plain_root >= 0)
     make_mountpoints (h, c.plain_root);
   if (r == 0 && for_container (h))
     keep_locked_flags (h);
@@ -1409,7 +1545,8 @@ userns_mounts (hs_harden_t *h, const settings_t *s, hs_json_t *namespaces, unsig
     close (c.userns_fd);
   free (c.dir);
   free (c.failure);
-  free (c.plain_root);
+  if (c.plain_root >= 0)
+    close (c.plain_root);
   return r;
 }
 

@@ -93,10 +93,9 @@ tree_of (char *const *resolved, const char *path, bool strict)
   return NULL;
 }
 
-/* Every other host name of p is out of reach of other users too. */
-static int
-all_names_root_only (hs_harden_t *h, const hs_hostpath_t *p, bool recursive, char **ret_why,
-                     hs_error_t *err)
+int
+hs_all_names_root_only (hs_harden_t *h, const hs_hostpath_t *p, bool recursive, char **ret_why,
+                        hs_error_t *err)
 {
   const hs_mountinfo_t *mi = NULL;
   hs_hostname_t *names = NULL;
@@ -135,8 +134,9 @@ all_names_root_only (hs_harden_t *h, const hs_hostpath_t *p, bool recursive, cha
 }
 
 int
-hs_volume_idmap_allowed (hs_harden_t *h, hs_volume_trees_t *t, const char *source, bool recursive,
-                         bool *ret_allowed, char **ret_why, hs_error_t *err)
+hs_volume_idmap_allowed (hs_harden_t *h, hs_volume_trees_t *t, const char *source,
+                         const hs_hostpath_t *p, bool recursive, bool *ret_allowed, char **ret_why,
+                         hs_error_t *err)
 {
   static const char not_in_tree[]
       = "it is not in an engine volume store (userns.volume_stores) nor in a tree the policy "
@@ -145,7 +145,7 @@ hs_volume_idmap_allowed (hs_harden_t *h, hs_volume_trees_t *t, const char *sourc
   cleanup_free char *why = NULL, *lexical = NULL;
   const char *store;
   cleanup_error hs_error_t e = NULL;
-  hs_hostpath_t p, s;
+  hs_hostpath_t s;
   int r = 0;
 
   if (t->resolved_stores == NULL)
@@ -153,9 +153,9 @@ hs_volume_idmap_allowed (hs_harden_t *h, hs_volume_trees_t *t, const char *sourc
       t->resolved_stores = resolve_all (&t->stores);
       t->resolved_own = resolve_all (&t->own);
     }
-  /* Not even spelled inside a tree: not idmapped, without resolving it
-   * (a symlink into a store is only refused an idmap, the safe way; the
-   * mounts control has pinned bind sources to their resolved paths). */
+  /* Not even spelled inside a tree: not idmapped (a symlink into a store
+   * is only refused an idmap, the safe way; the mounts control has pinned
+   * bind sources to their resolved paths). */
   lexical = lexical_path (source, bundle);
   if (!under_any (&t->own, t->resolved_own, lexical)
       && !under_any (&t->stores, t->resolved_stores, lexical))
@@ -164,24 +164,17 @@ hs_volume_idmap_allowed (hs_harden_t *h, hs_volume_trees_t *t, const char *sourc
       *ret_why = hs_xstrdup (not_in_tree);
       return 0;
     }
-  if (hs_hostpath_resolve (source, bundle, 0, &p, &e) < 0)
+  if (tree_of (t->resolved_own, p->path, false) != NULL)
     {
-      *ret_allowed = false;
-      *ret_why = hs_xasprintf ("hardshim cannot tell what it is: %s", e->msg);
-      return 0;
-    }
-  if (tree_of (t->resolved_own, p.path, false) != NULL)
-    {
-      hs_hostpath_release (&p);
       *ret_allowed = true;
       return 0;
     }
-  store = tree_of (t->resolved_stores, p.path, true);
+  store = tree_of (t->resolved_stores, p->path, true);
   if (store == NULL)
     why = hs_xstrdup (not_in_tree);
-  else if (p.missing[0] != '\0')
+  else if (p->missing[0] != '\0')
     why = hs_xstrdup ("it does not exist");
-  else if (!p.root_only)
+  else if (!p->root_only)
     why = hs_xasprintf ("host users other than root can reach it (no directory above it in %s is "
                         "root's alone)",
                         store);
@@ -189,15 +182,14 @@ hs_volume_idmap_allowed (hs_harden_t *h, hs_volume_trees_t *t, const char *sourc
     why = hs_xasprintf ("hardshim cannot tell what the volume store is: %s", e->msg);
   else
     {
-      if (s.mnt_id != p.mnt_id)
+      if (s.mnt_id != p->mnt_id)
         why = hs_xasprintf ("it is a mount of its own, not data of the volume store %s (a local "
                             "volume mounted from elsewhere)",
                             store);
       hs_hostpath_release (&s);
       if (why == NULL)
-        r = all_names_root_only (h, &p, recursive, &why, err);
+        r = hs_all_names_root_only (h, p, recursive, &why, err);
     }
-  hs_hostpath_release (&p);
   if (r < 0)
     return r;
   *ret_allowed = why == NULL;

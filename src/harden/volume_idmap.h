@@ -13,6 +13,7 @@
 
 #include "harden.h"
 #include "harden/util_b.h"
+#include "hostpath.h"
 
 typedef struct
 {
@@ -30,11 +31,19 @@ int hs_volume_trees_validate (const hs_json_t *settings, const char *control, hs
 /* From the control's settings (may be NULL), defaults where unset. */
 void hs_volume_trees_from (const hs_json_t *settings, hs_volume_trees_t *ret);
 
-/* May the bind volume `source` (recursive: an rbind) be idmapped? false
- * with *ret_why (caller frees) saying why not. < 0 only when the mount
- * table cannot be read. */
+/* May the bind volume `source` (as written; recursive: an rbind), which
+ * resolved to `p`, be idmapped? false with *ret_why (caller frees) saying
+ * why not. < 0 only when the mount table cannot be read. The caller mounts
+ * p->fd, the object judged here. */
 int hs_volume_idmap_allowed (hs_harden_t *h, hs_volume_trees_t *t, const char *source,
-                             bool recursive, bool *ret_allowed, char **ret_why, hs_error_t *err);
+                             const hs_hostpath_t *p, bool recursive, bool *ret_allowed,
+                             char **ret_why, hs_error_t *err);
+/* No host name of `p` but its own (p->path) is within reach of host users
+ * other than root (another mount of its filesystem, a mount below it when
+ * `recursive`): else *ret_why (caller frees) names it. < 0 only when the
+ * mount table cannot be read. */
+int hs_all_names_root_only (hs_harden_t *h, const hs_hostpath_t *p, bool recursive, char **ret_why,
+                            hs_error_t *err);
 void hs_volume_trees_release (hs_volume_trees_t *t);
 
 #endif
