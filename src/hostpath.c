@@ -283,6 +283,7 @@ hs_hostpath_resolve (const char *path, const char *base, int flags, hs_hostpath_
   ret->st = top (&w)->st;
   ret->mnt_id = stx.stx_mnt_id;
   ret->replaceable = top (&w)->replaceable || via_replaceable;
+  ret->redirectable = via_replaceable;
   ret->root_only = top (&w)->root_only;
   ret->fd = -1;
   if (missing != NULL)

@@ -41,6 +41,10 @@ typedef struct
   /* A directory above it lets no one but root through: no other host user
    * can reach it by this path. */
   bool root_only;
+  /* A symlink followed on the way can be replaced or re-pointed by a host
+   * user other than root: where the path leads is theirs to choose, at any
+   * moment (also `replaceable`). */
+  bool redirectable;
   /* With HS_HOSTPATH_KEEP_FD: an O_PATH descriptor of what was resolved
    * (-1 when `missing` is not empty), closed by hs_hostpath_release. A
    * mount made from it is of the object judged, whatever is renamed
@@ -57,7 +61,7 @@ typedef struct
  * NULL: the current directory). Fails on a loop of more than 40 symlinks,
  * a component that is not a directory, and I/O errors; a missing tail is
  * not an error. A symlink on the way that a host user other than root can
- * replace (or re-point) makes the result `replaceable` too. */
+ * replace (or re-point) makes the result `redirectable` and `replaceable`. */
 int hs_hostpath_resolve (const char *path, const char *base, int flags, hs_hostpath_t *ret,
                          hs_error_t *err);
 void hs_hostpath_release (hs_hostpath_t *p);

@@ -429,6 +429,13 @@ hs_source_judge (hs_harden_t *h, const hs_source_rules_t *rules, const char *pat
       return -1;
     }
   v.refused = sensitive_object (rules, &p);
+  /* Pinning it to where the symlink leads now would pin what that user
+   * chose, at a moment of their choosing (renaming it in and out while
+   * hardshim works). */
+  if (v.refused == NULL && p.redirectable)
+    v.refused = hs_xstrdup ("it leads through a symlink that a host user other than root can "
+                            "replace or re-point, so where it leads is theirs to choose (name "
+                            "the path it resolves to)");
   if (v.refused == NULL
       && hs_hostpath_names (&p, mi, (flags & HS_SOURCE_RECURSIVE) != 0, &names, &n, &e) < 0)
     v.refused = hs_xasprintf ("hardshim cannot tell what it is: %s", e->msg);

@@ -1090,6 +1090,9 @@ idmap_rootfs (hs_harden_t *h, const settings_t *s, idmap_ctx_t *c, unsigned long
                                       "can reach it (its directory is not searchable by "
                                       "others)");
               hs_json_set (root, "path", after);
+              set_annotation (h, ANN_ROOTFS, hs_json_new_string (src),
+                              "the rootfs before hardshim mounted it, for hardening this config "
+                              "again");
             }
           else
             hs_harden_note (h, "root.path", "no bind of the rootfs either: %s", e2->msg);

@@ -36,6 +36,10 @@ nobody () {
     sh -c '"$@"' sh "$@"
 }
 
+# Where only root can enter (as engines keep images): only such a rootfs
+# is idmapped.
+mkdir -m 0700 "$T/images"
+ROOTFS=$T/images/rootfs
 make_rootfs
 # The image's set-uid-root program (what the attacker runs).
 cp /usr/bin/id "$ROOTFS/bin/suid-id"

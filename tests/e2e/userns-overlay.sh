@@ -103,7 +103,7 @@ for rt in runc crun; do
   check "$rt: an upper layer others can reach: the rootfs is not idmapped (files are nobody's: $out)" \
     [ "$out" = 65534 ]
   check "$rt: ... the audit log says why" \
-    grep -q "\"container\":\"$id\".*\"path\":\"root.path\".*reachable or replaceable by host users other than root" "$AUDIT"
+    grep -q "\"container\":\"$id\".*\"path\":\"root.path\".*host users other than root can reach it" "$AUDIT"
   hsx $rt delete --force "$id" > /dev/null 2>&1
 done
 finish

@@ -44,8 +44,17 @@ readable () { hsx "$1" exec "$2" cat /etc/passwd | grep -q '^root:'; }
 has_line () { printf '%s\n' "$1" | grep -Fqx -- "$2"; }
 records () { ls "$1"/userns/*.json 2>/dev/null | wc -l; }
 
+# The image lives where only root can enter (as engines keep theirs): only
+# such a rootfs is idmapped (tests/e2e/mount-races.sh checks one host users
+# can reach is not).
+mkdir -m 0700 "$T/images"
+ROOTFS=$T/images/rootfs
 make_rootfs
 mkdir -p "$ROOTFS/data"
+# a copy the container's unprivileged root can traverse to, for the runs
+# where hardshim gives it no mount of its own
+OPEN_ROOTFS=$T/rootfs-open
+cp -a "$ROOTFS" "$OPEN_ROOTFS"
 BLOCK=65536
 POOL=1000000
 
@@ -252,7 +261,7 @@ for rt in runc crun; do
   check "$rt: ... config.json untouched" cmp -s "$b/config.json" "$T/hostroot.orig"
 
   b=$T/$rt-engine
-  make_bundle "$b" '.linux.namespaces += [{"type":"user"}]
+  make_bundle "$b" '.root.path = "'"$OPEN_ROOTFS"'" | .linux.namespaces += [{"type":"user"}]
     | .linux.uidMappings = [{"containerID":0,"hostID":3000000,"size":65536}]
     | .linux.gidMappings = [{"containerID":0,"hostID":3000000,"size":65536}]' \
     '["cat","/proc/self/uid_map"]'
@@ -281,12 +290,12 @@ write_policy "{ \"state_dir\": \"$HS2\", \"audit_log\": { \"path\": \"$AUDIT\", 
                 \"ranges\": [ { \"start\": $POOL, \"size\": $((64 * BLOCK)) } ] } }"
 for rt in runc crun; do
   b=$T/$rt-plain
-  make_bundle "$b" ".root.readonly = true | .mounts += [{\"destination\":\"/data\",\"type\":\"bind\",\"source\":\"$T/vol-$rt\",\"options\":[\"rbind\",\"ro\"]}]" \
+  make_bundle "$b" ".root.path = \"$OPEN_ROOTFS\" | .root.readonly = true | .mounts += [{\"destination\":\"/data\",\"type\":\"bind\",\"source\":\"$T/vol-$rt\",\"options\":[\"rbind\",\"ro\"]}]" \
     '["sh","-c","cat /etc/passwd >/dev/null && stat -c %u /bin/busybox"]'
   id=$(new_id plain)
   out=$(cd "$b" && hsx $rt run "$id" 2>"$T/err")
   check "$rt: read-only root-owned rootfs without idmap: readable, files are nobody's" [ "$out" = 65534 ]
-  check "$rt: the rootfs was not remounted" [ "$(jq -r .root.path "$b/config.json")" = "$ROOTFS" ]
+  check "$rt: the rootfs was not remounted" [ "$(jq -r .root.path "$b/config.json")" = "$OPEN_ROOTFS" ]
   check "$rt: the audit log says the volume is not idmapped" \
     grep -q "\"container\":\"$id\".*bind volume .* is not idmapped" "$AUDIT"
 done
