@@ -301,6 +301,82 @@ START_TEST (test_who_controls_the_path)
 }
 END_TEST
 
+START_TEST (test_symlink_others_control)
+{
+  cleanup_free char *dir = test_tmpdir ();
+  cleanup_free char *user = hs_xasprintf ("%s/user", dir), *real = hs_xasprintf ("%s/real", dir);
+  cleanup_free char *ulink = hs_xasprintf ("%s/user/link", dir),
+                    *rlink = hs_xasprintf ("%s/rlink", dir);
+  hs_hostpath_t p;
+
+  ck_assert_int_eq (chmod (dir, 0755), 0);
+  ck_assert_int_eq (mkdir (user, 0755), 0);
+  ck_assert_int_eq (chown (user, 1000, 1000), 0);
+  ck_assert_int_eq (mkdir (real, 0755), 0);
+  ck_assert_int_eq (symlink (real, ulink), 0);
+  ck_assert_int_eq (symlink (real, rlink), 0);
+  /* a symlink in uid 1000's directory: they choose where it leads, though
+   * the target's own path is root's */
+  p = resolve_ok (ulink, NULL, 0);
+  ck_assert_str_eq (p.path, real);
+  ck_assert (p.redirectable);
+  ck_assert (p.replaceable);
+  hs_hostpath_release (&p);
+  /* root's symlink in root's directory */
+  p = resolve_ok (rlink, NULL, 0);
+  ck_assert_str_eq (p.path, real);
+  ck_assert (!p.redirectable);
+  ck_assert (!p.replaceable);
+  hs_hostpath_release (&p);
+  /* a symlink uid 1000 owns in root's sticky directory: theirs to re-point */
+  ck_assert_int_eq (chmod (dir, 01777), 0);
+  ck_assert_int_eq (lchown (rlink, 1000, 1000), 0);
+  p = resolve_ok (rlink, NULL, 0);
+  ck_assert (p.redirectable);
+  hs_hostpath_release (&p);
+  ck_assert_int_eq (chmod (dir, 0755), 0);
+  /* the directory itself in uid 1000's directory: replaceable, but no
+   * symlink leads anywhere */
+  p = resolve_ok ("user", dir, 0);
+  ck_assert (!p.redirectable);
+  hs_hostpath_release (&p);
+  test_rm_rf (dir);
+}
+END_TEST
+
+START_TEST (test_keep_fd)
+{
+  cleanup_free char *dir = test_tmpdir ();
+  cleanup_free char *a = hs_xasprintf ("%s/a", dir), *b = hs_xasprintf ("%s/b", dir);
+  cleanup_free char *moved = hs_xasprintf ("%s/moved", dir);
+  struct stat st;
+  hs_hostpath_t p;
+
+  ck_assert_int_eq (mkdir (a, 0755), 0);
+  ck_assert_int_eq (mkdir (b, 0755), 0);
+  p = resolve_ok (a, NULL, 0);
+  ck_assert_int_eq (p.fd, -1); /* only when asked */
+  hs_hostpath_release (&p);
+  p = resolve_ok (a, NULL, HS_HOSTPATH_KEEP_FD);
+  ck_assert_int_ge (p.fd, 0);
+  /* the descriptor holds the object judged, whatever its name becomes */
+  ck_assert_int_eq (rename (a, moved), 0);
+  ck_assert_int_eq (rename (b, a), 0);
+  ck_assert_int_eq (fstat (p.fd, &st), 0);
+  ck_assert_uint_eq (st.st_ino, p.st.st_ino);
+  ck_assert_uint_eq (st.st_dev, p.st.st_dev);
+  ck_assert_int_eq (stat (a, &st), 0);
+  ck_assert_uint_ne (st.st_ino, p.st.st_ino);
+  hs_hostpath_release (&p);
+  ck_assert_int_eq (p.fd, -1);
+  /* nothing there: nothing to hold */
+  p = resolve_ok ("nope/x", dir, HS_HOSTPATH_KEEP_FD);
+  ck_assert_int_eq (p.fd, -1);
+  hs_hostpath_release (&p);
+  test_rm_rf (dir);
+}
+END_TEST
+
 START_TEST (test_names_through_mounts)
 {
   cleanup_free char *dir = test_tmpdir ();
@@ -361,6 +437,8 @@ hostpath_suite (void)
   tcase_add_test (tc, test_resolve_symlinks);
   tcase_add_test (tc, test_resolve_missing_tail);
   tcase_add_test (tc, test_who_controls_the_path);
+  tcase_add_test (tc, test_symlink_others_control);
+  tcase_add_test (tc, test_keep_fd);
   tcase_add_test (tc, test_names_through_mounts);
   suite_add_tcase (s, tc);
   return s;

@@ -16,17 +16,21 @@
 # vacuously if every attempt failed).
 . "$(dirname "$0")/lib.sh"
 
-ATTEMPTS=${HS_RACE_ATTEMPTS:-30}
+ATTEMPTS=${HS_RACE_ATTEMPTS:-40}
 SD=$T/hs
 write_policy "{ \"state_dir\": \"$SD\", \"audit_log\": { \"path\": \"$AUDIT\", \"syslog\": false } }"
 gcc -O2 -o "$T/swap" "$top_srcdir/tests/e2e/rename_swap.c" || exit 1
 nobody () { setpriv --reuid 65534 --regid 65534 --clear-groups "$@"; }
 # the root-only host directory the attacks aim at (stands for /root, /etc/cron.d)
 TARGET=$T/hostonly
-mkdir -m 0700 "$TARGET"
-echo "root-only-secret-$$" > "$TARGET/secret"
-chmod 0600 "$TARGET/secret"
-cp /bin/busybox "$TARGET/busybox"
+new_target () {
+  rm -rf "$TARGET"
+  mkdir -m 0700 "$TARGET"
+  echo "root-only-secret-$$" > "$TARGET/secret"
+  chmod 0600 "$TARGET/secret"
+  cp /bin/busybox "$TARGET/busybox"
+}
+new_target
 target_untouched () { [ "$(ls -A "$TARGET" | tr '\n' ' ')" = "busybox secret " ]; }
 SWAPPER=
 stop_swapper () {
@@ -49,6 +53,7 @@ for rt in runc crun; do
   b=$T/$rt-swap
   make_bundle "$b" ".root.path = \"$U/rootfs\"" \
     '["/busybox","sh","-c","/busybox cat /secret 2>/dev/null || echo no-secret"]'
+  cp "$b/config.json" "$b/config.orig"
   (cd "$U" && exec setpriv --reuid 65534 --regid 65534 --clear-groups "$T/swap" rootfs link) &
   SWAPPER=$!
   pwned=0 normal=0
@@ -56,6 +61,7 @@ for rt in runc crun; do
   while [ $i -lt "$ATTEMPTS" ]; do
     i=$((i + 1))
     id=$(new_id rootswap)
+    cp "$b/config.orig" "$b/config.json" # what hardshim pinned there is not reused
     out=$(hs $rt run --bundle "$b" "$id" 2>>"$T/$rt-swap.err")
     real $rt delete -f "$id" > /dev/null 2>&1
     case $out in
@@ -77,6 +83,7 @@ check "... the runtime gets hardshim's plain mount of the judged rootfs" \
 # 2. A volume in an engine store only root can enter (idmapped for every
 # container that uses it): container A swaps two names in it, container B
 # binds one of them.
+new_target # (what phase 1 left there is not phase 2's doing)
 STORE=$T/store
 mkdir -m 0700 "$STORE"
 V=$STORE/vol1/_data
@@ -87,12 +94,26 @@ ln -s "$TARGET" "$V/lnk"
 write_policy "{ \"state_dir\": \"$SD\", \"audit_log\": { \"path\": \"$AUDIT\", \"syslog\": false },
   \"userns\": { \"volume_stores\": [\"$STORE\"] } }"
 gcc -static -O2 -o "$ROOTFS/swap" "$top_srcdir/tests/e2e/rename_swap.c" || exit 1
-mkdir -p "$ROOTFS/data" "$ROOTFS/x"
+BINDS=8
+mkdir -p "$ROOTFS/data"
+for n in $(seq 1 $BINDS); do mkdir -p "$ROOTFS/x$n"; done
+# bind_sub N: a jq filter adding N binds of the volume's directory
+bind_sub () {
+  for n in $(seq 1 "$1"); do
+    printf '| .mounts += [{"destination":"/x%s","type":"bind","source":"%s","options":["rbind","rw"]}] ' "$n" "$V/sub"
+  done | sed 's/^| //'
+}
 for rt in runc crun; do
   make_bundle "$T/$rt-a" ".mounts += [{\"destination\":\"/data\",\"type\":\"bind\",\"source\":\"$V\",\"options\":[\"rbind\",\"rw\"]}]" \
     '["/swap","/data/sub","/data/lnk"]'
-  make_bundle "$T/$rt-b" ".mounts += [{\"destination\":\"/x\",\"type\":\"bind\",\"source\":\"$V/sub\",\"options\":[\"rbind\",\"rw\"]}]" \
-    '["sh","-c","cat /x/secret 2>/dev/null || echo no-secret; echo planted > /x/planted 2>/dev/null; true"]'
+  # B1 binds the directory once (it must run when the swap misses); BN
+  # binds it at $BINDS places, each a chance for the race
+  make_bundle "$T/$rt-b1" "$(bind_sub 1)" \
+    '["sh","-c","cat /x1/secret 2>/dev/null || echo no-secret; echo planted > /x1/planted 2>/dev/null; true"]'
+  make_bundle "$T/$rt-bn" "$(bind_sub "$BINDS")" \
+    '["sh","-c","for d in /x*; do cat $d/secret 2>/dev/null && echo planted > $d/planted; done; echo no-secret"]'
+  cp "$T/$rt-b1/config.json" "$T/$rt-b1/config.orig"
+  cp "$T/$rt-bn/config.json" "$T/$rt-bn/config.orig"
   a=$(new_id swapper)
   hs $rt run -d --bundle "$T/$rt-a" "$a" < /dev/null > /dev/null 2>"$T/$rt-a.err"
   check "$rt: container A (the swapper) runs" \
@@ -104,11 +125,14 @@ for rt in runc crun; do
   while [ $i -lt "$ATTEMPTS" ]; do
     i=$((i + 1))
     id=$(new_id victim)
-    out=$(hs $rt run --bundle "$T/$rt-b" "$id" 2>>"$T/$rt-b.err")
+    b=$T/$rt-bn
+    [ $((i % 2)) -eq 1 ] && b=$T/$rt-b1
+    cp "$b/config.orig" "$b/config.json"
+    out=$(hs $rt run --bundle "$b" "$id" 2>>"$T/$rt-b.err")
     real $rt delete -f "$id" > /dev/null 2>&1
     case $out in
       *root-only-secret*) pwned=$((pwned + 1)) ;;
-      no-secret) normal=$((normal + 1)) ;;
+      no-secret) [ "$b" = "$T/$rt-b1" ] && normal=$((normal + 1)) ;;
     esac
   done
   real $rt kill "$a" KILL > /dev/null 2>&1
