@@ -803,6 +803,71 @@ START_TEST (test_idmap_mount)
 }
 END_TEST
 
+/* A mount made from a descriptor is of the object it holds, whatever its
+ * name leads to by then (a swap after the judgment). */
+START_TEST (test_idmap_mount_fd)
+{
+  char *d = tmpdir ();
+  pid_t pid;
+  int status;
+
+  chmod (d, 0755);
+  pid = fork ();
+  ck_assert_int_ge (pid, 0);
+  if (pid == 0)
+    {
+      char *src = hs_xasprintf ("%s/src", d), *away = hs_xasprintf ("%s/away", d);
+      char *dir = hs_xasprintf ("%s/mnt/m", d), *target = NULL, *file = NULL;
+      struct stat st;
+      hs_error_t err = NULL;
+      int fd, src_fd;
+
+      if (unshare (CLONE_NEWNS) < 0 || mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+        _exit (10);
+      mkdir (src, 0755);
+      file = hs_xasprintf ("%s/judged", src);
+      write_text (file, "x");
+      src_fd = open (src, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+      if (src_fd < 0)
+        _exit (11);
+      /* swapped: the name now leads to another directory */
+      if (rename (src, away) < 0 || mkdir (src, 0755) < 0)
+        _exit (12);
+      if (hs_idmap_prepare_dir (d, dir, 123456, &err) < 0)
+        _exit (13);
+      fd = hs_idmap_userns_fd ("0 123456 65536\n", "0 123456 65536\n", &err);
+      if (fd < 0)
+        _exit (14);
+      target = hs_xasprintf ("%s/vol0", dir);
+      if (hs_idmap_mount_fd (src_fd, src, target, fd, false, 0, &err) < 0)
+        _exit (15);
+      free (file);
+      file = hs_xasprintf ("%s/judged", target);
+      if (stat (file, &st) < 0 || st.st_uid != 123456)
+        _exit (16);
+      /* a plain clone too */
+      free (target);
+      target = hs_xasprintf ("%s/vol1", dir);
+      if (hs_idmap_mount_fd (src_fd, src, target, -1, false, MOUNT_ATTR_NOSUID, &err) < 0)
+        _exit (17);
+      free (file);
+      file = hs_xasprintf ("%s/judged", target);
+      if (stat (file, &st) < 0 || st.st_uid != 0)
+        _exit (18);
+      close (fd);
+      close (src_fd);
+      if (hs_idmap_remove_dir (dir, &err) < 0)
+        _exit (19);
+      _exit (0);
+    }
+  ck_assert_int_eq (waitpid (pid, &status, 0), pid);
+  ck_assert_msg (WIFEXITED (status) && WEXITSTATUS (status) == 0, "child step %d failed",
+                 WEXITSTATUS (status));
+  rm_rf (d);
+  free (d);
+}
+END_TEST
+
 /* Hardening a hardened config again (runc run twice on one bundle, an engine
  * re-creating a container from the config it keeps): what userns replaced
  * is restored from its annotations first and THIS container gets its own
@@ -1023,6 +1088,7 @@ userns_suite (void)
   tcase_add_test (t, test_reharden);
   tcase_add_test (t, test_reharden_same_destination);
   tcase_add_test (t, test_idmap_mount);
+  tcase_add_test (t, test_idmap_mount_fd);
   suite_add_tcase (s, t);
   return s;
 }

@@ -1014,16 +1014,27 @@ idmap_rootfs (hs_harden_t *h, const settings_t *s, idmap_ctx_t *c, unsigned long
 
   if (strcmp (s->ownership, "none") == 0 || path == NULL)
     return 0;
-  if (!for_container (h))
-    {
-      hs_harden_note (h, "root.path", "the rootfs would be idmapped (ownership %s)", s->ownership);
-      return 0;
-    }
-  src = rootfs_path (h, path->str);
   r = open_source (h, "root.path", path->str, &p, &why, err);
   if (r < 0)
     return r;
   opened = r == 0;
+  if (!for_container (h))
+    {
+      /* a dry run (hardshimctl check) tells what a create would do */
+      if (opened && (r = rootfs_idmap_refusal (h, &p, &why, err)) < 0)
+        {
+          hs_hostpath_release (&p);
+          return r;
+        }
+      hs_hostpath_release (&p);
+      if (why == NULL)
+        hs_harden_note (h, "root.path", "the rootfs would be idmapped (ownership %s)",
+                        s->ownership);
+      else
+        hs_harden_note (h, "root.path", "the rootfs would not be idmapped: %s", why);
+      return 0;
+    }
+  src = rootfs_path (h, path->str);
   if (!opened)
     r = hs_error_make (&e, 0, "%s", why);
   else if (!hs_idmap_kernel_supported ())

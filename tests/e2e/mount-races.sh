@@ -80,6 +80,17 @@ check "a rootfs a host user can rename under is not idmapped, and the audit log 
 check "... the runtime gets hardshim's plain mount of the judged rootfs" \
   grep -q '"path":"root.path".*a plain bind of the rootfs hardshim judged' "$AUDIT"
 
+# ... and without a race: a path through the user's symlink is theirs to
+# re-point at any moment; the mounts control refuses it
+for rt in runc crun; do
+  b=$T/$rt-link
+  make_bundle "$b" ".root.path = \"$U/link\""
+  out=$(hs $rt run --bundle "$b" "$(new_id link)" 2>&1)
+  check "$rt: a rootfs through a symlink a host user can re-point is refused" [ $? -ne 0 ]
+  check "$rt: ... saying why" \
+    sh -c 'printf "%s" "$1" | grep -q "leads through a symlink that a host user other than root can replace or re-point"' sh "$out"
+done
+
 # 2. A volume in an engine store only root can enter (idmapped for every
 # container that uses it): container A swaps two names in it, container B
 # binds one of them.
