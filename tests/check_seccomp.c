@@ -13,6 +13,7 @@
 #include "harden.h"
 #include "policy.h"
 #include "seccomp_profile.h"
+#include "spec.h"
 
 #include <errno.h>
 #include <seccomp.h>
@@ -748,6 +749,55 @@ START_TEST (test_libseccomp_whole_rule_wins)
 }
 END_TEST
 
+/* fuzz findings whose intersection had ~120 overlapping socket
+ * allowances (the container's `arg2 != 4`, `arg0 != 16`, `arg2 != 9` cover
+ * every call, crossed with the policy's rules): libseccomp spent the whole
+ * 10 s validation bound on them and the container was refused. Simplified,
+ * they validate at once. Selector byte as in tests/fuzz/fuzz_seccomp.c. */
+static const struct
+{
+  const char *file;
+  bool whole_config;
+} slow_inputs[] = {
+  { "fuzz_seccomp/redundant-allowances-libseccomp-slow", false },
+  { "fuzz_harden/redundant-allowances-libseccomp-slow", true },
+};
+
+START_TEST (test_intersect_redundant_allowances)
+{
+  static const char *const caps[] = { NO_CAPS, DOCKER_CAPS, ADMIN_CAPS,
+                                      "[\"CAP_NET_RAW\",\"CAP_SYS_PTRACE\",\"CAP_SYS_MODULE\","
+                                      "\"CAP_BPF\"]" };
+  cleanup_free char *path
+      = hs_xasprintf ("%s/../fuzz/regressions/%s", TEST_DATA_DIR, slow_inputs[_i].file);
+  size_t len;
+  cleanup_free char *data = test_read_file (path, &len);
+  unsigned b = (unsigned char) data[0];
+  cleanup_json hs_json_t *tree = NULL;
+  hs_sc_profile_t *c = NULL, *r, *p;
+  hs_sc_notes_t notes = { 0 };
+  hs_error_t err = NULL;
+  bool cached;
+
+  if (slow_inputs[_i].whole_config)
+    b = 0; /* fuzz_harden: the config's own facts; the generation context of byte 0 */
+  p = gen ("SCMP_ARCH_X86_64", (b >> 1) & 1, 6, 1, caps[(b >> 2) % 4], b & 1);
+  ck_assert_int_eq (hs_json_parse (data + 1, len - 1, &hs_spec_limits, &tree, NULL), 0);
+  ck_assert_int_eq (hs_sc_from_oci (slow_inputs[_i].whole_config
+                                        ? hs_json_path (tree, "linux", "seccomp", NULL)
+                                        : tree,
+                                    "linux.seccomp", &c, &err),
+                    0);
+  r = intersect (c, p, &notes);
+  check_intersection (c, p, r, true);
+  ck_assert_msg (hs_sc_validate (r, NULL, &notes, &cached, &err) == 0, "%s", err->msg);
+  hs_sc_notes_release (&notes);
+  hs_sc_profile_free (r);
+  hs_sc_profile_free (c);
+  hs_sc_profile_free (p);
+}
+END_TEST
+
 START_TEST (test_intersect_self)
 {
   static const char *const caps[] = { DOCKER_CAPS, NO_CAPS, ADMIN_CAPS };
@@ -1479,6 +1529,8 @@ seccomp_suite (void)
   tcase_add_loop_test (t, test_intersect_table, 0, sizeof (merge_cases) / sizeof (merge_cases[0]));
   tcase_add_loop_test (t, test_intersect_self, 0, 3);
   tcase_add_test (t, test_intersect_whole_refusal);
+  tcase_add_loop_test (t, test_intersect_redundant_allowances, 0,
+                       sizeof (slow_inputs) / sizeof (slow_inputs[0]));
   tcase_add_test (t, test_libseccomp_whole_rule_wins);
   tcase_add_test (t, test_intersect_extras);
   tcase_add_test (t, test_intersect_unknown_flag);
