@@ -21,6 +21,7 @@ if mountpoint -q /sys/fs/cgroup/unified; then umount /sys/fs/cgroup/unified; fi
 . "$(dirname "$0")/workloads-lib.sh"
 
 DEB=$(debian_rootfs) || { not_ok "the Debian 12 rootfs (tests/debian-rootfs)"; finish; }
+WL_TREE_BEFORE=$(wl_tree_count)
 
 STORE=$T/store
 VOLS=$T/volumes
@@ -120,4 +121,5 @@ for RT in runc crun; do
   run_without_optouts
   wl_cleanup > /dev/null 2>&1
 done
+wl_tree_check
 finish
