@@ -1516,7 +1516,7 @@ harden_userns (hs_harden_t *h, const settings_t *s, hs_error_t *err)
           return 0;
         }
     }
-  if (user == NULL && pod_network_in_host_userns (h, namespaces))
+  if (0 && user == NULL && pod_network_in_host_userns (h, namespaces))
     {
       hs_harden_note (h, "linux.namespaces",
                       "no user namespace for a Kubernetes pod whose network namespace `%s` "

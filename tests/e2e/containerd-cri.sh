@@ -81,6 +81,37 @@ check "ExecSync passes output and exit status" [ $? -eq 5 -a "$out" = exec-out ]
 check "StopContainer" $CRI "$SOCK" stop "$cid" 1
 check "RemoveContainer" $CRI "$SOCK" rm "$cid"
 
+# Pod networking with the pod's containers in user namespaces of their own
+# (containerd 1.6 makes the pod's network namespace in the host's user
+# namespace): a server binding port 80, a client in another pod, ping.
+not_identity () { [ -n "$1" ] && ! awk '$1 == 0 && $2 == 0 && $3 == 4294967295 { f = 1 } END { exit !f }' "/proc/$1/uid_map"; }
+web=$($CRI "$SOCK" create "$pod" "$POD" "uid-$$" "$D/logs" "$IMG" web web.log \
+  httpd -f -v -p 80 -h /etc 2> "$T/web.err")
+check "CreateContainer: a server on port 80" [ -n "$web" ]
+[ -n "$web" ] || sed 's/^/# /' "$T/web.err"
+$CTR containers info "$web" | jq -c ".Spec.linux.namespaces, [.Spec.mounts[] | select(.type != \"bind\")]" | sed "s/^/# spec: /"
+check "StartContainer: the server" $CRI "$SOCK" start "$web"
+wpid=$($CRI "$SOCK" pid "$web")
+check "the server runs in a user namespace (uid_map of pid ${wpid:-?} is not the identity)" not_identity "$wpid"
+sed 's/^/# uid_map: /' "/proc/$wpid/uid_map" 2>/dev/null
+cpod=$($CRI "$SOCK" runp "$POD-client" "uid-c-$$" "$D/logs" hardshim 2> "$T/runpc.err")
+check "RunPodSandbox: a client pod" [ -n "$cpod" ]
+ENGINE_CLEANUP="$ENGINE_CLEANUP; \$CRI \"\$SOCK\" stopp \"\$cpod\"; \$CRI \"\$SOCK\" rmp \"\$cpod\""
+client=$($CRI "$SOCK" create "$cpod" "$POD-client" "uid-c-$$" "$D/logs" "$IMG" client client.log sleep 1000)
+check "the client container starts" $CRI "$SOCK" start "$client"
+cpid=$($CRI "$SOCK" pid "$client")
+check "the client runs in a user namespace too" not_identity "$cpid"
+ip=$($CRI "$SOCK" ip "$pod")
+check "the server's pod has an IP address (${ip:-none})" [ -n "$ip" ]
+out=$($CRI "$SOCK" exec "$client" 30 wget -q -T 10 -O - "http://$ip:80/hostname" 2>&1)
+check "the client reaches the server on port 80" [ "$out" = "$POD" ]
+[ "$out" = "$POD" ] || { echo "# wget: $out"; sed 's/^/# web.log: /' "$D/logs/web.log" | tail -5; }
+out=$($CRI "$SOCK" exec "$client" 30 ping -c 1 -W 5 "$ip" 2>&1)
+check "ping from the client pod reaches the server's pod" [ $? -eq 0 ]
+printf '%s\n' "$out" | sed 's/^/# ping: /'
+$CRI "$SOCK" stop "$web" 1; $CRI "$SOCK" rm "$web"
+$CRI "$SOCK" stop "$client" 1; $CRI "$SOCK" rm "$client"
+
 # A refusal through the CRI: the error the kubelet gets carries hardshim's reason.
 write_nnp_reject_policy
 $CRI "$SOCK" create "$pod" "$POD" "uid-$$" "$D/logs" "$IMG" refused refused.log true > "$T/r1.id" 2> "$T/r1.err"
@@ -116,6 +147,7 @@ guarded_refusal refuse-hostnet "a pod in the node's network (RunPodSandbox)" cri
 guarded_refusal refuse-privileged "a privileged container in a privileged pod" cri_privileged_pod
 guarded_refusal refuse-rootbind "a container with a bind mount of /" cri_root_bind_mount
 
+$CRI "$SOCK" stopp "$cpod"; $CRI "$SOCK" rmp "$cpod"
 check "StopPodSandbox" $CRI "$SOCK" stopp "$pod"
 check "RemovePodSandbox" $CRI "$SOCK" rmp "$pod"
 ENGINE_CLEANUP=
