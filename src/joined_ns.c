@@ -82,7 +82,8 @@ hs_joined_ns_is_hosts (int fd, int nstype, bool *ret, hs_error_t *err)
    * one hardshim, so the engine, runs in */
   for (int k = 0; k < 2; k++)
     {
-      cleanup_free char *p = hs_xasprintf ("/proc/%s/ns/%s", k == 0 ? "1" : "self", ns_name (nstype));
+      cleanup_free char *p
+          = hs_xasprintf ("/proc/%s/ns/%s", k == 0 ? "1" : "self", ns_name (nstype));
       bool same = false;
 
       if (same_file (fd, p, &same, NULL) < 0)
@@ -242,8 +243,8 @@ hs_mqueue_mount (int ipc_fd, const char *target, hs_error_t *err)
   /* the filesystem takes the IPC namespace of whoever opens it */
   fs = fsopen ("mqueue", FSOPEN_CLOEXEC);
   if (fs < 0 || fsconfig (fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0
-      || (mnt = fsmount (fs, FSMOUNT_CLOEXEC,
-                         MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC))
+      || (mnt
+          = fsmount (fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC))
              < 0)
     saved = errno;
   leave (back, CLONE_NEWIPC);
@@ -252,4 +253,36 @@ hs_mqueue_mount (int ipc_fd, const char *target, hs_error_t *err)
   if (move_mount (mnt, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0)
     return hs_error_make (err, errno, "move_mount mqueue to `%s`", target);
   return 0;
+}
+
+bool
+hs_config_joins_beside_new_userns (const hs_json_t *config, const char **ret_type,
+                                   const char **ret_path)
+{
+  const hs_json_t *nss = hs_json_path (config, "linux", "namespaces", NULL);
+  const hs_json_t *joined = NULL;
+  bool new_user = false;
+
+  for (size_t i = 0; nss && nss->type == HS_JSON_ARRAY && i < nss->len; i++)
+    {
+      const hs_json_t *t = hs_json_get_type (nss->items[i], "type", HS_JSON_STRING);
+      const hs_json_t *p = hs_json_get_type (nss->items[i], "path", HS_JSON_STRING);
+      bool has_path = p != NULL && p->len > 0;
+
+      if (t == NULL)
+        continue;
+      if (strcmp (t->str, "user") == 0)
+        {
+          if (has_path)
+            return false; /* the engine's user namespace, joined first */
+          new_user = true;
+        }
+      else if (has_path && joined == NULL)
+        joined = nss->items[i];
+    }
+  if (!new_user || joined == NULL)
+    return false;
+  *ret_type = hs_json_get_type (joined, "type", HS_JSON_STRING)->str;
+  *ret_path = hs_json_get_type (joined, "path", HS_JSON_STRING)->str;
+  return true;
 }

@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "error.h"
+#include "json.h"
 
 /* Open the namespace at `path`, which must be a namespace of type `nstype`
  * (CLONE_NEWNET, CLONE_NEWIPC, ...). */
@@ -39,5 +40,11 @@ int hs_netns_sysctls (int netns_fd, const char *const *reads, char **ret_values,
 /* An mqueue filesystem of the IPC namespace `ipc_fd` (nosuid, nodev,
  * noexec), attached at `target` (a directory, created). */
 int hs_mqueue_mount (int ipc_fd, const char *target, hs_error_t *err);
+
+/* Does `config` ask for a new user namespace beside a namespace joined by
+ * path (which that user namespace cannot own)? *ret_type and *ret_path
+ * name the first such namespace (pointers into `config`). */
+bool hs_config_joins_beside_new_userns (const hs_json_t *config, const char **ret_type,
+                                        const char **ret_path);
 
 #endif
