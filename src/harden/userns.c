@@ -1831,7 +1831,11 @@ const hs_control_t hs_control_userns = {
          "             volume store only root can traverse, or in an own_volumes tree\n"
          "  volume_stores  engine volume stores (/var/lib/docker/volumes,\n"
          "             /var/lib/containers/storage/volumes)\n"
-         "  own_volumes    trees whose volumes are the containers' own (none)\n",
+         "  own_volumes    trees whose volumes are the containers' own (none)\n"
+         "  joined_netns   prepare (container root binds every port and pings in a\n"
+         "             joined network namespace the host's user namespace owns) or\n"
+         "             leave. No annotation drops the user namespace: namespaces joined\n"
+         "             by path (a pod's) are prepared by hardshim (doc/userns.md)\n",
   .validate = validate,
   .apply = apply,
   .modes = modes,
