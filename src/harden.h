@@ -92,6 +92,8 @@ typedef struct
   /* /proc/self/mountinfo, read by the first control that needs it and
    * freed at the end of the run (hs_harden_mountinfo) */
   struct hs_mountinfo_s *mountinfo;
+  /* controls (by table index) an exception turned to audit in this run */
+  unsigned long long excepted;
 } hs_harden_t;
 
 /* A control's own spelling of `mode` (e.g. AppArmor's required/best-effort),
@@ -168,6 +170,11 @@ bool hs_harden_exception (hs_harden_t *h, const char *control, const char *name,
  * stays unused (audited as ignored by the engine). */
 bool hs_harden_exception_allows (hs_harden_t *h, const char *control, const char *name,
                                  const char *value);
+
+/* Is control `name` in force for this container: it ran (or runs) in
+ * enforce or reject mode, the global mode is enforce and no exception
+ * turned it to audit. Exact for controls before the caller in table order. */
+bool hs_harden_control_active (const hs_harden_t *h, const char *name);
 
 /* The mount table, read once per run, only when a control asks. */
 int hs_harden_mountinfo (hs_harden_t *h, const struct hs_mountinfo_s **ret, hs_error_t *err);

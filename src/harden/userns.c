@@ -10,7 +10,6 @@
 #include "idmap.h"
 #include "joined_ns.h"
 #include "registry.h"
-#include "runtime_probe.h"
 #include "sha256.h"
 #include "userns_alloc.h"
 #include "xalloc.h"
@@ -18,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +40,8 @@
 #define ANN_VOLUMES HS_USERNS_ANN_VOLUMES
 #define ANN_MAPPING HS_USERNS_ANN_MAPPING
 #define ANN_MOUNTS HS_USERNS_ANN_MOUNTS
+
+extern char **environ;
 
 /* The spelling (auto, shared) beside the generic modes. */
 static const hs_mode_name_t modes[] = {
@@ -716,6 +718,42 @@ fix_sysfs (hs_harden_t *h, hs_json_t *namespaces)
   return 0;
 }
 
+/* Run `runtime ARG` and return its stdout (at most 64 KiB), or NULL. */
+static char *
+run_capture (const char *runtime, const char *arg)
+{
+  char *const argv[] = { (char *) runtime, (char *) arg, NULL };
+  posix_spawn_file_actions_t fa;
+  cleanup_free char *buf = hs_xmalloc (65536);
+  int p[2], status;
+  size_t len = 0;
+  ssize_t n;
+  pid_t pid;
+
+  if (pipe2 (p, O_CLOEXEC) < 0)
+    return NULL;
+  posix_spawn_file_actions_init (&fa);
+  posix_spawn_file_actions_adddup2 (&fa, p[1], 1);
+  posix_spawn_file_actions_addopen (&fa, 2, "/dev/null", O_WRONLY, 0);
+  if (posix_spawn (&pid, runtime, &fa, NULL, argv, environ) != 0)
+    pid = -1;
+  posix_spawn_file_actions_destroy (&fa);
+  close (p[1]);
+  while (pid > 0 && len < 65535
+         && ((n = read (p[0], buf + len, 65535 - len)) > 0 || (n < 0 && errno == EINTR)))
+    if (n > 0)
+      len += (size_t) n;
+  close (p[0]);
+  if (pid < 0)
+    return NULL;
+  while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
+    ;
+  if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
+    return NULL;
+  buf[len] = '\0';
+  return TAKE_PTR (buf);
+}
+
 /* Does the runtime apply mount uidMappings/gidMappings? runc 1.1.5 accepts
  * and ignores them, so ask: `features` (runc >= 1.2 lists
  * mountExtensions.idmap), else the version (crun >= 1.8). */
@@ -723,14 +761,14 @@ static bool
 runtime_honours_mount_idmap (const char *runtime)
 {
   static const hs_json_limits_t lim = { 65536, 32, false };
-  cleanup_free char *out = hs_runtime_capture (runtime, "features");
+  cleanup_free char *out = run_capture (runtime, "features");
   cleanup_json hs_json_t *f = NULL;
   unsigned major = 0, minor = 0;
 
   if (out != NULL && hs_json_parse (out, strlen (out), &lim, &f, NULL) == 0)
     return hs_json_is_true (hs_json_path (f, "mountExtensions", "idmap", "enabled", NULL));
   free (out);
-  out = hs_runtime_capture (runtime, "--version");
+  out = run_capture (runtime, "--version");
   if (out == NULL)
     return false;
   if (sscanf (out, "crun version %u.%u", &major, &minor) == 2)
