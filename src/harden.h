@@ -89,6 +89,9 @@ typedef struct
   const hs_control_t *const *controls;
   /* the container's exception annotations, decided (exceptions.c) */
   struct hs_exceptions_s *exceptions;
+  /* exec's --user when it is not the canonical UID[:GID] spelling
+   * (exec_user.h): what the runtime makes of it is not ours to guess */
+  const char *exec_user_flag;
   /* /proc/self/mountinfo, read by the first control that needs it and
    * freed at the end of the run (hs_harden_mountinfo) */
   struct hs_mountinfo_s *mountinfo;
