@@ -3,6 +3,7 @@
 #include "child.h"
 #include "cleanup.h"
 #include "fileio.h"
+#include "json.h"
 #include "pkgdb.h"
 #include "xalloc.h"
 
@@ -28,6 +29,8 @@ hs_probe_clear (hs_probe_t *p)
   free (p->features);
   free (p->debian_package);
   free (p->debian_version);
+  free (p->identity);
+  hs_json_free (p->judged);
   memset (p, 0, sizeof (*p));
 }
 

@@ -24,6 +24,10 @@ typedef struct
   size_t n_features;
   char *debian_package; /* NULL: not installed by dpkg (or not this file) */
   char *debian_version;
+  /* set by src/advisory_cache.c: the binary these facts are of, and the
+   * judgement cached with them (a JSON object, or NULL) */
+  char *identity;
+  struct hs_json_s *judged;
 } hs_probe_t;
 
 void hs_probe_clear (hs_probe_t *p);

@@ -5,10 +5,13 @@
 #include "harden/controls.h"
 #include "harden/mount_options.h"
 #include "harden/volume_idmap.h"
+#include "child.h"
 #include "cleanup.h"
 #include "fileio.h"
 #include "idmap.h"
+#include "idmap_overlay.h"
 #include "joined_ns.h"
+#include "mountinfo.h"
 #include "registry.h"
 #include "sha256.h"
 #include "userns_alloc.h"
@@ -17,7 +20,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,8 +42,6 @@
 #define ANN_VOLUMES HS_USERNS_ANN_VOLUMES
 #define ANN_MAPPING HS_USERNS_ANN_MAPPING
 #define ANN_MOUNTS HS_USERNS_ANN_MOUNTS
-
-extern char **environ;
 
 /* The spelling (auto, shared) beside the generic modes. */
 static const hs_mode_name_t modes[] = {
@@ -718,26 +718,32 @@ fix_sysfs (hs_harden_t *h, hs_json_t *namespaces)
   return 0;
 }
 
-/* Run `runtime ARG` and return its stdout (at most 64 KiB), or NULL. */
+/* Run `runtime ARG` and return its stdout (at most 64 KiB), or NULL. The
+ * probe dies with hardshim and inherits nothing else (src/child.h). */
+#define PROBE_CPU_SECONDS 10
 static char *
 run_capture (const char *runtime, const char *arg)
 {
   char *const argv[] = { (char *) runtime, (char *) arg, NULL };
-  posix_spawn_file_actions_t fa;
   cleanup_free char *buf = hs_xmalloc (65536);
   int p[2], status;
   size_t len = 0;
   ssize_t n;
-  pid_t pid;
+  pid_t pid, parent = getpid ();
 
   if (pipe2 (p, O_CLOEXEC) < 0)
     return NULL;
-  posix_spawn_file_actions_init (&fa);
-  posix_spawn_file_actions_adddup2 (&fa, p[1], 1);
-  posix_spawn_file_actions_addopen (&fa, 2, "/dev/null", O_WRONLY, 0);
-  if (posix_spawn (&pid, runtime, &fa, NULL, argv, environ) != 0)
-    pid = -1;
-  posix_spawn_file_actions_destroy (&fa);
+  pid = fork ();
+  if (pid == 0)
+    {
+      int null = open ("/dev/null", O_RDWR | O_CLOEXEC);
+
+      if (null < 0 || dup2 (null, 0) < 0 || dup2 (p[1], 1) < 0 || dup2 (null, 2) < 0)
+        _exit (126);
+      hs_child_init (parent, -1, PROBE_CPU_SECONDS);
+      execv (runtime, argv);
+      _exit (127);
+    }
   close (p[1]);
   while (pid > 0 && len < 65535
          && ((n = read (p[0], buf + len, 65535 - len)) > 0 || (n < 0 && errno == EINTR)))
@@ -803,13 +809,18 @@ runtime_honours_mount_idmap_cached (const char *state_dir, const char *runtime)
   name = hs_xasprintf ("%.64s.idmap", digest + 7);
   if (hs_read_file_at (reg.dirfd, name, 16, &buf, &len, NULL, NULL) == 0 && len == 2
       && (buf[0] == '0' || buf[0] == '1') && buf[1] == '\n')
-    v = buf[0] == '1';
-  else
     {
-      v = runtime_honours_mount_idmap (runtime);
-      (void) hs_write_state_file_at (reg.dirfd, name, v ? "1\n" : "0\n", 2, NULL);
+      hs_registry_unlock (&reg);
+      return buf[0] == '1';
     }
+  /* not under the lock: a slow runtime must not stall other creates */
   hs_registry_unlock (&reg);
+  v = runtime_honours_mount_idmap (runtime);
+  if (hs_registry_lock (state_dir, "runtime", &reg, NULL) == 0)
+    {
+      (void) hs_write_state_file_at (reg.dirfd, name, v ? "1\n" : "0\n", 2, NULL);
+      hs_registry_unlock (&reg);
+    }
   return v;
 }
 
@@ -887,6 +898,52 @@ idmap_begin (hs_harden_t *h, idmap_ctx_t *c, unsigned long long host, unsigned l
   return r;
 }
 
+/* The engines' rootfs is an overlay mount, which cannot be idmapped
+ * itself: an overlay of its idmapped layers instead (idmap_overlay.h).
+ * 0 when it is mounted at dir/rootfs; otherwise `e` (the error of the
+ * plain attempt) gets the reason added. */
+static int
+idmap_overlay_rootfs (hs_harden_t *h, idmap_ctx_t *c, const char *src, unsigned long long host,
+                      unsigned long long size, hs_error_t e)
+{
+  const hs_mountinfo_t *mi = NULL;
+  const hs_mount_t *top = NULL;
+  cleanup_error hs_error_t e2 = NULL;
+  cleanup_free char *real = realpath (src, NULL), *map = NULL;
+  hs_overlay_opts_t o = { 0 };
+  int fd, r;
+
+  if (real == NULL || hs_harden_mountinfo (h, &mi, &e2) < 0)
+    return -1;
+  /* the topmost mount at the rootfs is what the runtime binds */
+  for (size_t i = 0; i < mi->n; i++)
+    if (strcmp (mi->items[i].point, real) == 0)
+      top = &mi->items[i];
+  if (top == NULL || strcmp (top->fstype, "overlay") != 0 || strcmp (top->root, "/") != 0)
+    return -1;
+  if (!hs_idmap_overlay_kernel_supported ())
+    r = hs_error_make (&e2, 0, "overlays of idmapped layers need Linux 5.19 or later");
+  else
+    r = hs_overlay_opts_parse (top->super, &o, &e2);
+  if (r == 0)
+    {
+      map = hs_idmap_overlay_map (host, size);
+      fd = hs_idmap_userns_fd (map, map, &e2);
+      r = fd < 0 ? fd : hs_idmap_overlay (&o, c->dir, fd, &e2);
+      if (fd >= 0)
+        close (fd);
+      hs_overlay_opts_release (&o);
+    }
+  if (r < 0)
+    {
+      char *msg
+          = hs_xasprintf ("%s; its overlay layers cannot be idmapped either: %s", e->msg, e2->msg);
+      free (e->msg);
+      e->msg = msg;
+    }
+  return r;
+}
+
 static int
 idmap_rootfs (hs_harden_t *h, const settings_t *s, idmap_ctx_t *c, unsigned long long host,
               unsigned long long size, hs_error_t *err)
@@ -895,6 +952,7 @@ idmap_rootfs (hs_harden_t *h, const settings_t *s, idmap_ctx_t *c, unsigned long
   hs_json_t *path = root ? hs_json_get_type (root, "path", HS_JSON_STRING) : NULL;
   cleanup_error hs_error_t e = NULL;
   cleanup_free char *src = NULL, *target = NULL;
+  bool layers = false;
   int r;
 
   if (strcmp (s->ownership, "none") == 0 || path == NULL)
@@ -916,6 +974,11 @@ idmap_rootfs (hs_harden_t *h, const settings_t *s, idmap_ctx_t *c, unsigned long
           target = hs_xasprintf ("%s/rootfs", c->dir);
           /* both runtimes bind the rootfs recursively */
           r = hs_idmap_mount (src, target, c->userns_fd, true, 0, &e);
+          if (r < 0 && idmap_overlay_rootfs (h, c, src, host, size, e) == 0)
+            {
+              r = 0;
+              layers = true;
+            }
         }
     }
   if (r < 0)
@@ -952,8 +1015,11 @@ idmap_rootfs (hs_harden_t *h, const settings_t *s, idmap_ctx_t *c, unsigned long
     hs_json_t *after = hs_json_new_string (target);
     hs_json_t *orig = hs_json_new_string (path->str);
     hs_harden_change (h, "root.path", path, after,
-                      "an idmapped mount of the rootfs, so files keep their owners inside the "
-                      "user namespace");
+                      layers ? "an overlay of the rootfs' idmapped layers (an overlay mount "
+                               "cannot be idmapped itself), so files keep their owners inside "
+                               "the user namespace"
+                             : "an idmapped mount of the rootfs, so files keep their owners "
+                               "inside the user namespace");
     hs_json_set (root, "path", after);
     set_annotation (h, ANN_ROOTFS, orig,
                     "the rootfs before it was idmapped, for hardening this config again");
