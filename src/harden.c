@@ -15,6 +15,8 @@
 /* Table order is application order. Each slot comment marks where a
  * control lands, so parallel work merges without conflicts. */
 const hs_control_t *const hs_controls[] = {
+  /* first: a field no control judges is refused before anything runs */
+  &hs_control_spec_fields,
   /* privileged: must see the config as the engine wrote it */
   /* slot: controls-a privileged */
   &hs_control_privileged,
@@ -39,6 +41,7 @@ const hs_control_t *const hs_controls[] = {
   &hs_control_sysctls,
   /* slot: controls-b rlimits */
   &hs_control_rlimits,
+  &hs_control_cgroups,
   /* slot: controls-b hooks */
   &hs_control_hooks,
   /* slot: userns userns */
@@ -55,7 +58,8 @@ const hs_control_t *const hs_controls[] = {
 
 static const char *const global_keys[]
     = { "mode",      "runtime",    "audit_log",          "preset",
-        "state_dir", "exceptions", "bundle_permissions", NULL };
+        "state_dir", "exceptions", "bundle_permissions", "unknown_fields",
+        NULL };
 
 const hs_control_t *
 hs_control_find_in (const hs_control_t *const *table, const char *name)

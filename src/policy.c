@@ -324,6 +324,17 @@ finish (hs_policy_t *p, hs_error_t *err)
     p->refuse_shared_bundle = bp != NULL && strcmp (bp, "refuse") == 0;
   }
 
+  {
+    const char *uf = NULL;
+
+    r = get_string (p->tree, "unknown_fields", "", &uf, err);
+    if (r < 0)
+      return r;
+    if (uf != NULL && strcmp (uf, "refuse") != 0 && strcmp (uf, "audit") != 0)
+      return hs_error_make (err, 0, "policy key `unknown_fields`: `%s` is not one of refuse, audit",
+                            uf);
+  }
+
   al = hs_json_get_exact (p->tree, "audit_log");
   p->audit_syslog = true;
   if (al != NULL && al->type == HS_JSON_STRING)
