@@ -16,4 +16,4 @@ apt-get install -y -q --no-install-recommends \
   runc crun busybox-static jq util-linux procps \
   apparmor clang clang-format libclang-rt-14-dev valgrind iproute2 python3 \
   podman containerd docker.io libcap2-bin python3-yaml python3-grpcio containernetworking-plugins \
-  groff-base strace libdpkg-dev libarchive-dev debootstrap
+  groff-base strace libdpkg-dev libarchive-dev debootstrap uidmap

@@ -41,6 +41,12 @@ typedef struct
    * the module is enabled (the *_enabled flag is then false). */
   bool apparmor_undetectable;
   bool selinux_undetectable;
+  /* No id of hardshim's user namespace is host root (a rootless engine):
+   * nothing the container does can reach more than the engine's user. */
+  bool caller_unprivileged;
+  /* ... and no cgroup v2 hierarchy a runtime it starts could be delegated
+   * (cgroup v1 or hybrid): such a runtime cannot apply any cgroup limit. */
+  bool caller_without_cgroups;
   /* Where AppArmor lives; NULL: /sbin/apparmor_parser and
    * /sys/kernel/security/apparmor/profiles. */
   const char *apparmor_parser;

@@ -1,10 +1,13 @@
 #include "host.h"
+#include "caller.h"
 
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 /* libapparmor and libselinux (with its pcre2) are loaded here, on first
@@ -91,10 +94,20 @@ detect_selinux (hs_host_t *host)
 #endif
 }
 
+static bool
+unified_cgroups (void)
+{
+  struct statfs fs;
+
+  return statfs ("/sys/fs/cgroup", &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC;
+}
+
 void
 hs_host_detect (hs_host_t *host)
 {
   *host = (hs_host_t){ 0 };
   detect_apparmor (host);
   detect_selinux (host);
+  host->caller_unprivileged = hs_caller_unprivileged ();
+  host->caller_without_cgroups = host->caller_unprivileged && !unified_cgroups ();
 }

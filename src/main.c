@@ -2,9 +2,11 @@
  * argv -> invocation -> intercept (create, run, restore, exec) or pass
  * through -> execv the real runtime. Only this file prints errors. */
 #include "audit.h"
+#include "caller.h"
 #include "cleanup.h"
 #include "cli.h"
 #include "config.h"
+#include "container_id.h"
 #include "container_state.h"
 #include "exec_inline.h"
 #include "exec_process.h"
@@ -269,6 +271,14 @@ intercept (hs_main_t *m, hs_error_t *err)
     }
   if (!hs_verb_is_intercepted (inv->verb) || inv->verb_help)
     return 0;
+  /* The id names records, mount directories and the runtime's state: one
+   * the runtimes would refuse (or too long to be a file name) is refused
+   * before anything is allocated or read for it. */
+  if (hs_container_id_check (inv->id, err) < 0)
+    {
+      hs_error_wrap (err, "%s", inv->verb_name);
+      return refuse_cli (m, err);
+    }
   /* records and the hardened mark name the policy */
   if (hs_policy_ensure_digest (m->policy, err) < 0)
     return -1;
@@ -298,6 +308,7 @@ main (int argc, char **argv)
   cleanup_error hs_error_t err = NULL;
   cleanup_error hs_error_t policy_err = NULL;
   cleanup_error hs_error_t cli_err = NULL;
+  cleanup_free char *caller_state_dir = NULL, *caller_audit_log = NULL;
   __attribute__ ((cleanup (main_release))) hs_main_t m = { .replaced = -1 };
   int r, r_cli;
 
@@ -346,6 +357,22 @@ main (int argc, char **argv)
     {
       r = hs_runtime_version (&m.rt, argc, argv, &err);
       return r < 0 ? report (&m.inv, &err) : r;
+    }
+  /* root's state directory is out of a rootless engine's reach; its
+   * containers are only ever its own. Without one of its own, only what
+   * starts a process fails. */
+  if (m.policy->mode != HS_POLICY_OFF && hs_caller_unprivileged ())
+    {
+      r = hs_caller_state_dir (&caller_state_dir, &caller_audit_log, &err);
+      if (r < 0 && hs_verb_is_intercepted (m.inv.verb))
+        return report (&m.inv, &err);
+      hs_error_release (&err);
+      if (r == 0)
+        {
+          m.policy->state_dir = caller_state_dir;
+          if (m.policy->audit_log != NULL)
+            m.policy->audit_log = caller_audit_log;
+        }
     }
   if (m.policy->mode != HS_POLICY_OFF && intercept (&m, &err) < 0)
     return report (&m.inv, &err);

@@ -1,8 +1,10 @@
 #include "policy.h"
+#include "caller.h"
 #include "cleanup.h"
 #include "config.h"
 #include "fileio.h"
 #include "presets.h"
+#include "trusted_dir.h"
 #include "xalloc.h"
 
 #include <dirent.h>
@@ -55,7 +57,7 @@ static const hs_json_limits_t policy_limits = {
 static int
 check_policy_file_owner (const struct stat *st, const char *path, hs_error_t *err)
 {
-  if (st->st_uid != 0 && st->st_uid != geteuid ())
+  if (!hs_caller_trusts_owner (st->st_uid))
     return hs_error_make (err, 0, "policy file `%s` is owned by uid %u, not root", path,
                           (unsigned) st->st_uid);
   if (st->st_mode & 0022)
@@ -201,6 +203,9 @@ read_dropins (const char *dir, layers_t *layers, hs_error_t *err)
   struct dirent *de;
   int r = 0;
 
+  r = hs_trusted_dir_above_check (dir, "policy directory", err);
+  if (r < 0)
+    return r;
   dfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd < 0)
     {
@@ -208,6 +213,10 @@ read_dropins (const char *dir, layers_t *layers, hs_error_t *err)
         return 0;
       return hs_error_make (err, errno, "open policy directory `%s`", dir);
     }
+  /* whoever may write here could rename a drop-in away */
+  r = hs_trusted_dir_fd_check (dfd, dir, "policy directory", err);
+  if (r < 0)
+    return r;
   d = fdopendir (dup (dfd));
   if (d == NULL)
     return hs_error_make (err, errno, "read policy directory `%s`", dir);
@@ -477,9 +486,13 @@ hs_policy_load (const hs_policy_paths_t *paths, hs_policy_t **ret, hs_error_t *e
   if (paths->override != NULL)
     {
       cleanup_free char *name = NULL;
-      cleanup_close int dfd = hs_open_parent (paths->override, &name, err);
+      cleanup_close int dfd = -1;
       hs_json_t *tree = NULL;
 
+      /* its directory and those above: nobody else may rename it */
+      if (hs_trusted_dir_above_check (paths->override, "policy file", err) < 0)
+        return -1;
+      dfd = hs_open_parent (paths->override, &name, err);
       if (dfd < 0)
         return hs_error_wrap (err, "policy named by HARDSHIM_POLICY");
       r = read_policy_file (dfd, name, paths->override, false, &tree, err);
@@ -493,9 +506,19 @@ hs_policy_load (const hs_policy_paths_t *paths, hs_policy_t **ret, hs_error_t *e
         {
           cleanup_free char *name = NULL;
           hs_error_t open_err = NULL;
-          cleanup_close int dfd = hs_open_parent (paths->file, &name, &open_err);
+          cleanup_close int dfd = -1;
           hs_json_t *tree = NULL;
+          const char *slash = strrchr (paths->file, '/');
+          cleanup_free char *dir
+              = slash ? hs_xstrndup (paths->file, slash > paths->file ? slash - paths->file : 1)
+                      : hs_xstrdup (".");
 
+          /* whoever may write the policy directory could rename
+           * policy.json (or policy.d) away */
+          r = hs_trusted_dir_check (dir, "policy directory", err);
+          if (r < 0)
+            goto out;
+          dfd = hs_open_parent (paths->file, &name, &open_err);
           if (dfd < 0)
             {
               bool missing = open_err->status == ENOENT;

@@ -1,4 +1,5 @@
 #include "state_dir.h"
+#include "caller.h"
 #include "cleanup.h"
 #include "xalloc.h"
 
@@ -11,11 +12,13 @@
 #include <unistd.h>
 
 /* A directory above state_dir: root's, and nobody else may rename what
- * is in it (world-writable only with the sticky bit, as /tmp). */
+ * is in it (world-writable only with the sticky bit, as /tmp). In a
+ * rootless engine's user namespace root's directories (/run/user) show
+ * as the overflow uid. */
 static int
 check_above (const char *path, const struct stat *st, hs_error_t *err)
 {
-  if (st->st_uid != 0 && st->st_uid != geteuid ())
+  if (!hs_caller_trusts_owner (st->st_uid))
     return hs_error_make (err, 0,
                           "`%s`, above the state directory, belongs to uid %u: only root may "
                           "own the directories on the way to it",

@@ -417,6 +417,87 @@ START_TEST (test_bad_files)
 }
 END_TEST
 
+/* The directories are held to the files' rules: whoever may write one could
+ * rename a root-owned drop-in (or policy.json) away. */
+START_TEST (test_policy_dirs_checked)
+{
+  etc_t e;
+  hs_policy_t *p;
+  char *msg, *sub, *file;
+
+  etc_init (&e);
+  etc_dropin (&e, "10-enforce.json", "{ \"mode\": \"enforce\" }");
+  hs_policy_free (load_ok (&e.paths));
+  /* policy.d writable by others, by the group, owned by someone else */
+  ck_assert_int_eq (chmod (e.dropins, 0777), 0);
+  msg = load_error (&e.paths);
+  ck_assert_msg (strstr (msg, "policy directory") && strstr (msg, e.dropins)
+                     && strstr (msg, "writable by group or others (mode 0777)")
+                     && strstr (msg, "chmod go-w"),
+                 "got `%s`", msg);
+  free (msg);
+  /* sticky is not enough for the directory itself: others could add files */
+  ck_assert_int_eq (chmod (e.dropins, 01777), 0);
+  msg = load_error (&e.paths);
+  ck_assert_msg (strstr (msg, "writable by group or others (mode 1777)"), "got `%s`", msg);
+  free (msg);
+  ck_assert_int_eq (chmod (e.dropins, 0775), 0);
+  msg = load_error (&e.paths);
+  ck_assert_msg (strstr (msg, "mode 0775"), "got `%s`", msg);
+  free (msg);
+  ck_assert_int_eq (chmod (e.dropins, 0755), 0);
+  ck_assert_int_eq (chown (e.dropins, 1234, 0), 0);
+  msg = load_error (&e.paths);
+  ck_assert_msg (strstr (msg, "belongs to uid 1234") && strstr (msg, "chown root"), "got `%s`",
+                 msg);
+  free (msg);
+  ck_assert_int_eq (chown (e.dropins, 0, 0), 0);
+  /* the directory of policy.json (/etc/hardshim) */
+  free (test_write (e.dir, "policy.json", "{}", 0644));
+  ck_assert_int_eq (chmod (e.dir, 0757), 0);
+  msg = load_error (&e.paths);
+  ck_assert_msg (strstr (msg, "writable by group or others (mode 0757)"), "got `%s`", msg);
+  free (msg);
+  /* ... also when policy.json is absent: policy.d could be renamed away */
+  unlink (e.file);
+  msg = load_error (&e.paths);
+  ck_assert_msg (strstr (msg, "mode 0757"), "got `%s`", msg);
+  free (msg);
+  ck_assert_int_eq (chmod (e.dir, 0700), 0);
+  p = load_ok (&e.paths);
+  ck_assert_int_eq (p->mode, HS_POLICY_ENFORCE);
+  hs_policy_free (p);
+  /* a directory above: world-writable only with the sticky bit */
+  sub = hs_xasprintf ("%s/above", e.dir);
+  ck_assert_int_eq (mkdir (sub, 0755), 0);
+  file = test_write (sub, "p.json", "{ \"mode\": \"audit\" }", 0644);
+  e.paths.override = file;
+  hs_policy_free (load_ok (&e.paths));
+  ck_assert_int_eq (chmod (e.dir, 0777), 0);
+  msg = load_error (&e.paths);
+  ck_assert_msg (strstr (msg, "on the way to policy file") && strstr (msg, "mode 0777"), "got `%s`",
+                 msg);
+  free (msg);
+  ck_assert_int_eq (chmod (e.dir, 01777), 0);
+  hs_policy_free (load_ok (&e.paths));
+  ck_assert_int_eq (chmod (e.dir, 0700), 0);
+  /* the file's own directory, and one above owned by someone else */
+  ck_assert_int_eq (chmod (sub, 0775), 0);
+  msg = load_error (&e.paths);
+  ck_assert_msg (strstr (msg, sub) && strstr (msg, "mode 0775"), "got `%s`", msg);
+  free (msg);
+  ck_assert_int_eq (chmod (sub, 0755), 0);
+  ck_assert_int_eq (chown (e.dir, 1234, 0), 0);
+  msg = load_error (&e.paths);
+  ck_assert_msg (strstr (msg, "belongs to uid 1234"), "got `%s`", msg);
+  free (msg);
+  ck_assert_int_eq (chown (e.dir, 0, 0), 0);
+  free (file);
+  free (sub);
+  etc_free (&e);
+}
+END_TEST
+
 START_TEST (test_override_symlink_and_mode)
 {
   etc_t e;
@@ -546,6 +627,7 @@ policy_suite (void)
   tcase_add_test (tc, test_bad_dropin_among_good);
   tcase_add_test (tc, test_bad_files);
   tcase_add_test (tc, test_override_symlink_and_mode);
+  tcase_add_test (tc, test_policy_dirs_checked);
   tcase_add_test (tc, test_dropin_dir_problems);
   tcase_add_test (tc, test_size_depth_limits);
   suite_add_tcase (s, tc);

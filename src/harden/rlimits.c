@@ -158,6 +158,14 @@ pids (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
   p = hs_json_get (res, "pids");
   if (p != NULL && p->type != HS_JSON_OBJECT && p->type != HS_JSON_NULL)
     return hs_harden_refuse (h, err, "linux.resources.pids", "expected an object");
+  if (h->host->caller_without_cgroups
+      && (p == NULL || p->type == HS_JSON_NULL || hs_json_get (p, "limit") == NULL))
+    {
+      hs_harden_note (h, "linux.resources.pids",
+                      "no pids limit: a rootless engine's runtime has no cgroup on this host "
+                      "(cgroup v1); the engine user's own limits bound the container");
+      return 0;
+    }
   p = hs_json_ensure_object (res, "pids");
   limit = hs_json_get (p, "limit");
   if (limit != NULL && limit->type != HS_JSON_NULL && !hs_json_to_i64 (limit, &cur))

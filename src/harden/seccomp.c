@@ -5,18 +5,22 @@
  * annotation, which would replace the profile, is removed. */
 #include "harden/controls.h"
 
+#include "caller.h"
 #include "cleanup.h"
 #include "config.h"
 #include "fileio.h"
 #include "registry.h"
 #include "seccomp_profile.h"
 #include "sha256.h"
+#include "trusted_dir.h"
 #include "xalloc.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <seccomp.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define BPF_ANNOTATION "run.oci.seccomp_bpf_data"
@@ -114,10 +118,31 @@ load_source_text (const hs_json_t *settings, const char *name, const char **ret,
   int r;
 
   *ret_buf = NULL;
+  /* a profile decides which syscalls every container gets: its directory
+   * and file are held to the policy files' rules */
+  if (dfd >= 0
+      && ((r = hs_trusted_dir_above_check (dir, "seccomp profile directory", err)) < 0
+          || (r = hs_trusted_dir_fd_check (dfd, dir, "seccomp profile directory", err)) < 0))
+    return r;
   if (dfd >= 0 && faccessat (dfd, file, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
     {
-      if ((r = hs_read_file_at (dfd, file, MAX_SOURCE_BYTES, ret_buf, ret_len, NULL, err)) < 0)
+      struct stat st;
+
+      if ((r = hs_read_file_at (dfd, file, MAX_SOURCE_BYTES, ret_buf, ret_len, &st, err)) < 0)
         return hs_error_wrap (err, "seccomp profile `%s/%s`", dir, file);
+      if (!hs_caller_trusts_owner (st.st_uid))
+        r = hs_error_make (err, 0, "seccomp profile `%s/%s` is owned by uid %u, not root", dir,
+                           file, (unsigned) st.st_uid);
+      else if (st.st_mode & 0022)
+        r = hs_error_make (err, 0,
+                           "seccomp profile `%s/%s` is writable by group or others (mode %04o)",
+                           dir, file, (unsigned) (st.st_mode & 07777));
+      if (r < 0)
+        {
+          free (*ret_buf);
+          *ret_buf = NULL;
+          return r;
+        }
       *ret = *ret_buf;
     }
   else if (dfd < 0 && errno != ENOENT)

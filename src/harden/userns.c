@@ -1476,6 +1476,14 @@ harden_userns (hs_harden_t *h, const settings_t *s, hs_error_t *err)
   namespaces = hs_json_ensure_array (linux_, "namespaces");
   if (namespaces == NULL)
     return hs_harden_refuse (h, err, "linux.namespaces", "`linux.namespaces` must be an array");
+  if (h->host->caller_unprivileged)
+    {
+      /* every id the runtime can map is already one of the engine user's */
+      hs_harden_note (h, "linux.namespaces",
+                      "hardshim runs where no id is host root (a rootless engine): the "
+                      "container's ids are the engine user's, no block is assigned");
+      return 0;
+    }
   user = find_ns (namespaces, "user", NULL);
   if (user != NULL && ns_has_path (user))
     {
