@@ -15,7 +15,9 @@
 /* Table order is application order. Each slot comment marks where a
  * control lands, so parallel work merges without conflicts. */
 const hs_control_t *const hs_controls[] = {
-  /* first: a field no control judges is refused before anything runs */
+  /* first: who else could rewrite the config, then a field no control
+   * judges is refused before anything runs */
+  &hs_control_bundle_permissions,
   &hs_control_spec_fields,
   /* privileged: must see the config as the engine wrote it */
   /* slot: controls-a privileged */
@@ -56,10 +58,8 @@ const hs_control_t *const hs_controls[] = {
   NULL,
 };
 
-static const char *const global_keys[]
-    = { "mode",      "runtime",    "audit_log",          "preset",
-        "state_dir", "exceptions", "bundle_permissions", "unknown_fields",
-        NULL };
+static const char *const global_keys[] = { "mode",      "runtime",    "audit_log",      "preset",
+                                           "state_dir", "exceptions", "unknown_fields", NULL };
 
 const hs_control_t *
 hs_control_find_in (const hs_control_t *const *table, const char *name)
