@@ -28,6 +28,7 @@ typedef enum
   ID_PROCESS_LABEL,
   ID_USER,
   ID_PID_FILE,
+  ID_CWD,
 } opt_id_t;
 
 #define GO (1u << HS_DIALECT_GO)
@@ -102,7 +103,7 @@ static const opt_t restore_opts[] = {
 
 static const opt_t exec_opts[] = {
   { "console-socket", 0, K_VALUE, ID_NONE, BOTH },
-  { "cwd", 0, K_VALUE, ID_NONE, BOTH },
+  { "cwd", 0, K_VALUE, ID_CWD, BOTH },
   { "env", 'e', K_VALUE, ID_NONE, BOTH },
   { "tty", 't', K_BOOL, ID_NONE, GO },
   { "tty", 't', K_OPTVALUE, ID_NONE, ARGP },
@@ -417,6 +418,9 @@ on_verb_option (hs_invocation_t *inv, const occurrence_t *occ, hs_error_t *err)
     case ID_USER:
       inv->user = occ->ref;
       break;
+    case ID_CWD:
+      inv->cwd = occ->ref;
+      break;
     case ID_HELP:
       inv->verb_help = occ->bool_value;
       break;
@@ -502,6 +506,7 @@ hs_cli_parse (int argc, char *const *argv, hs_dialect_t dialect, hs_invocation_t
     .apparmor = { -1, 0 },
     .process_label = { -1, 0 },
     .user = { -1, 0 },
+    .cwd = { -1, 0 },
     .no_new_privs_ref = { -1, 0 },
     .command_index = -1,
   };

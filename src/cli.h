@@ -75,6 +75,7 @@ typedef struct
   hs_argref_t apparmor;
   hs_argref_t process_label;
   hs_argref_t user;
+  hs_argref_t cwd;
   int command_index; /* first argv index of the exec'd command, -1 if none */
 } hs_invocation_t;
 

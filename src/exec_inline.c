@@ -37,6 +37,18 @@ flags_process (const hs_invocation_t *inv, const hs_json_t *container, bool *ret
                          hs_json_new_bool (container == NULL || hs_json_is_true (c)));
     }
 
+  /* --cwd, and the command: judged by cwd_clean and exec_path */
+  if (inv->cwd.index >= 0)
+    hs_json_set_exact (p, "cwd", hs_json_new_string (hs_cli_value (inv, inv->cwd)));
+  if (inv->command_index >= 0)
+    {
+      hs_json_t *args = hs_json_new (HS_JSON_ARRAY);
+
+      for (int i = inv->command_index; i < inv->argc; i++)
+        hs_json_append (args, hs_json_new_string (inv->argv[i]));
+      hs_json_set_exact (p, "args", args);
+    }
+
   /* --user UID[:GID]; names are resolved by the runtime inside the
    * container, so only numbers can be judged here. */
   *ret_user_known = false;
@@ -89,7 +101,7 @@ drop_cap (const hs_invocation_t *inv, hs_argref_t ref, char **out)
  * follow the terminating NULL, up to a second NULL, so that
  * hs_exec_inline_argv_free finds them; the rest are inv's own. */
 char **
-hs_exec_inline_argv (const hs_invocation_t *inv, const bool *drop, bool force_nnp)
+hs_exec_inline_argv (const hs_invocation_t *inv, const bool *drop, bool force_nnp, const char *cwd)
 {
   char **copy = hs_xcalloc ((size_t) inv->argc + 1, sizeof (char *));
   char **out = hs_xcalloc (2 * (size_t) inv->argc + 3, sizeof (char *));
@@ -103,6 +115,9 @@ hs_exec_inline_argv (const hs_invocation_t *inv, const bool *drop, bool force_nn
   if (force_nnp && inv->no_new_privs_ref.index >= 0 && inv->no_new_privs_ref.offset > 0)
     copy[inv->no_new_privs_ref.index] = hs_xasprintf (
         "%.*strue", (int) inv->no_new_privs_ref.offset, inv->argv[inv->no_new_privs_ref.index]);
+  if (cwd != NULL && inv->cwd.index >= 0)
+    copy[inv->cwd.index]
+        = hs_xasprintf ("%.*s%s", (int) inv->cwd.offset, inv->argv[inv->cwd.index], cwd);
   for (int i = 0; i < inv->argc; i++)
     {
       if (copy[i] != NULL)
@@ -141,10 +156,10 @@ hs_exec_inline_harden (const hs_invocation_t *inv, const hs_policy_t *policy, co
                        hs_error_t *err)
 {
   static const char *const with_user[]
-      = { "capabilities", "no_new_privileges", "non_root_user", NULL };
+      = { "capabilities", "no_new_privileges", "non_root_user", "cwd_clean", "exec_path", NULL };
   cleanup_json hs_json_t *wrapper = hs_json_new (HS_JSON_OBJECT);
   cleanup_free bool *drop = NULL;
-  const hs_json_t *process, *bounding, *nnp;
+  const hs_json_t *process, *bounding, *nnp, *cwd;
   bool user_known, any = false, force_nnp, nnp_before;
   uint64_t kept;
   int r;
@@ -164,7 +179,8 @@ hs_exec_inline_harden (const hs_invocation_t *inv, const hs_policy_t *policy, co
     /* Without --user the exec runs as the container's user, checked at create. */
     if (!user_known)
       {
-        static const char *const without_user[] = { "capabilities", "no_new_privileges", NULL };
+        static const char *const without_user[]
+            = { "capabilities", "no_new_privileges", "cwd_clean", "exec_path", NULL };
         r = hs_harden_run_only (&h, without_user, err);
       }
     else
@@ -187,7 +203,12 @@ hs_exec_inline_harden (const hs_invocation_t *inv, const hs_policy_t *policy, co
     }
   nnp = hs_json_get_exact (process, "noNewPrivileges");
   force_nnp = hs_json_is_true (nnp) && !nnp_before;
-  if (any || force_nnp)
-    *ret_argv = hs_exec_inline_argv (inv, drop, force_nnp);
+  cwd = hs_json_get_exact (process, "cwd");
+  if (cwd != NULL
+      && (cwd->type != HS_JSON_STRING || inv->cwd.index < 0
+          || strcmp (cwd->str, hs_cli_value (inv, inv->cwd)) == 0))
+    cwd = NULL; /* as given */
+  if (any || force_nnp || cwd != NULL)
+    *ret_argv = hs_exec_inline_argv (inv, drop, force_nnp, cwd ? cwd->str : NULL);
   return 0;
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "harden/controls.h"
+#include "harden/image_gate.h"
 
 /* Table order is application order. */
 /* Table order is application order. Each slot comment marks where a
@@ -24,11 +25,17 @@ const hs_control_t *const hs_controls[] = {
   &hs_control_privileged,
   /* slot: controls-a runtime_annotations */
   &hs_control_runtime_annotations,
+  /* image_gate: judges the rootfs as the image made it, before any
+   * control spends work on a container it may refuse */
+  &hs_control_image_gate,
   /* slot: controls-a capabilities */
   &hs_control_capabilities,
   &hs_control_no_new_privileges,
   /* slot: controls-a non_root_user */
   &hs_control_non_root_user,
+  /* slot: runtime advisories process paths */
+  &hs_control_cwd_clean,
+  &hs_control_exec_path,
   /* slot: controls-b readonly_rootfs */
   &hs_control_readonly_rootfs,
   /* slot: controls-b mounts */
@@ -46,8 +53,14 @@ const hs_control_t *const hs_controls[] = {
   &hs_control_cgroups,
   /* slot: controls-b hooks */
   &hs_control_hooks,
+  /* slot: runtime advisories rootfs (before userns, which may replace root.path) */
+  &hs_control_fresh_dev,
+  &hs_control_rootfs_shape,
+  &hs_control_volume_nesting,
   /* slot: userns userns */
   &hs_control_userns,
+  /* what the user namespace was covering, when the container has none */
+  &hs_control_userns_advisories,
   /* seccomp after capabilities and userns: the profile depends on both */
   /* slot: seccomp seccomp */
   &hs_control_seccomp,

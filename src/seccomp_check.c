@@ -1,4 +1,5 @@
 #include "seccomp_internal.h"
+#include "child.h"
 #include "cleanup.h"
 #include "fileio.h"
 #include "registry.h"
@@ -151,7 +152,10 @@ build_filter (const hs_sc_profile_t *given, hs_json_t *unknown, hs_error_t *err)
 /* libseccomp can spend minutes on a crafted profile (deep recursion over
  * overlapping argument filters; found by fuzzing). Build in a child with a
  * time limit: a hostile config then costs at most that long and is refused.
- * (A helper child, not the hand-over: the runtime is still exec'd.) */
+ * The child holds no lock or fd of hardshim's, has the same CPU bound and
+ * dies with hardshim (src/child.h): a SIGKILLed create leaves nothing
+ * running. (A helper child, not the hand-over: the runtime is still
+ * exec'd.) */
 #define BUILD_SECONDS 10
 static const hs_json_limits_t child_limits = { 1024 * 1024, 8, false };
 
@@ -181,7 +185,7 @@ build_filter_bounded (const hs_sc_profile_t *p, hs_json_t *unknown, hs_error_t *
   struct timespec start, now;
   const hs_json_t *u, *e;
   int fds[2], status, r = 0;
-  pid_t pid;
+  pid_t pid, parent = getpid ();
 
   if (pipe2 (fds, O_CLOEXEC) < 0)
     return hs_error_make (err, errno, "pipe");
@@ -194,7 +198,7 @@ build_filter_bounded (const hs_sc_profile_t *p, hs_json_t *unknown, hs_error_t *
     }
   if (pid == 0)
     {
-      close (fds[0]);
+      hs_child_init (parent, fds[1], BUILD_SECONDS);
       build_child (fds[1], p);
     }
   close (fds[1]);
@@ -257,7 +261,7 @@ hs_sc_validate (hs_sc_profile_t *p, const char *state_dir, hs_sc_notes_t *notes,
   cleanup_free char *text = NULL, *keyed = NULL, *name = NULL, *buf = NULL, *out = NULL;
   hs_registry_t reg = { .dirfd = -1, .lockfd = -1 };
   char digest[HS_DIGEST_LEN];
-  bool locked = false;
+  bool cacheable = false;
   size_t len;
   int r;
 
@@ -269,31 +273,34 @@ hs_sc_validate (hs_sc_profile_t *p, const char *state_dir, hs_sc_notes_t *notes,
   hs_sha256_digest (keyed, strlen (keyed), digest);
   name = hs_xasprintf ("%.64s.json", digest + 7);
 
-  if (state_dir != NULL)
-    locked = hs_registry_lock (state_dir, "seccomp", &reg, NULL) == 0;
-  if (locked
-      && hs_read_file_at (reg.dirfd, name, cache_limits.max_bytes, &buf, &len, NULL, NULL) == 0
-      && hs_json_parse (buf, len, &cache_limits, &record, NULL) == 0
-      && (unknown = hs_json_dup (hs_json_get_type (record, "unknown", HS_JSON_ARRAY))) != NULL)
-    *ret_cached = true;
-  else
+  /* The lock covers the cache read and the cache write, never the
+   * validation: one create's slow (hostile) profile must not stall the
+   * others. Two creates of one new profile may both validate it; the
+   * second write replaces the first with the same outcome. */
+  if (state_dir != NULL && hs_registry_lock (state_dir, "seccomp", &reg, NULL) == 0)
+    {
+      if (hs_read_file_at (reg.dirfd, name, cache_limits.max_bytes, &buf, &len, NULL, NULL) == 0
+          && hs_json_parse (buf, len, &cache_limits, &record, NULL) == 0
+          && (unknown = hs_json_dup (hs_json_get_type (record, "unknown", HS_JSON_ARRAY))) != NULL)
+        *ret_cached = true;
+      hs_registry_unlock (&reg);
+      cacheable = true;
+    }
+  if (!*ret_cached)
     {
       unknown = hs_json_new (HS_JSON_ARRAY);
       if ((r = build_filter_bounded (p, unknown, err)) < 0)
-        {
-          hs_registry_unlock (&reg);
-          return hs_error_wrap (err, "validate the seccomp profile");
-        }
-      if (locked)
+        return hs_error_wrap (err, "validate the seccomp profile");
+      if (cacheable && hs_registry_lock (state_dir, "seccomp", &reg, NULL) == 0)
         {
           hs_json_free (record);
           record = hs_json_new (HS_JSON_OBJECT);
           hs_json_set_exact (record, "unknown", hs_json_dup (unknown));
           if (hs_json_emit (record, false, &out, &len, NULL) == 0)
             (void) hs_write_state_file_at (reg.dirfd, name, out, len, NULL);
+          hs_registry_unlock (&reg);
         }
     }
-  hs_registry_unlock (&reg);
 
   /* Names this libseccomp does not know cannot be filtered by it: drop them
    * (the calls fall to the default action, a refusal). */

@@ -1,5 +1,6 @@
-/* exec without a process file: --cap, --no-new-privs and --user are put
- * through the controls and argv is rewritten to match; the container's
+/* exec without a process file: --cap, --no-new-privs, --user, --cwd and
+ * the command are put through the controls and argv is rewritten to
+ * match; the container's
  * config is found through the runtime's state. */
 #include "harden_golden.h"
 
@@ -78,6 +79,34 @@ static const inline_case_t cases[] = {
   { "crun: --cap removed and --no-new-privs added", HS_DIALECT_ARGP,
     "--root /r exec --cap CAP_SYS_ADMIN c1 sh", NULL, NULL, "--root /r exec --no-new-privs c1 sh",
     NULL },
+  { "runc: --cwd /proc/self/fd/7 refused (CVE-2024-21626)", HS_DIALECT_GO,
+    "exec --cwd /proc/self/fd/7 --no-new-privs c1 sh", NULL, NULL, NULL,
+    "process.cwd /proc/self/fd/7 reaches into /proc" },
+  { "crun: --cwd=/proc/1/cwd refused", HS_DIALECT_ARGP,
+    "exec --cwd=/proc/1/cwd --no-new-privs c1 sh", NULL, NULL, NULL, "control `cwd_clean`" },
+  { "runc: --cwd written clean", HS_DIALECT_GO, "exec --cwd //srv/./app/ --no-new-privs c1 sh",
+    NULL, NULL, "exec --cwd /srv/app --no-new-privs c1 sh", NULL },
+  { "crun: --cwd=X written clean", HS_DIALECT_ARGP, "exec --cwd=/srv/ --no-new-privs c1 sh", NULL,
+    NULL, "exec --cwd=/srv --no-new-privs c1 sh", NULL },
+  { "runc: a clean --cwd is kept", HS_DIALECT_GO, "exec --cwd /srv --no-new-privs c1 sh", NULL,
+    NULL, NULL, NULL },
+  { "runc: exec argv /proc/self/exe refused", HS_DIALECT_GO,
+    "exec --no-new-privs c1 /proc/self/exe", NULL, NULL, NULL, "control `exec_path`" },
+  { "runc: exec argv through a leaked fd refused", HS_DIALECT_GO,
+    "exec --no-new-privs c1 /proc/self/fd/7/../../../../bin/sh", NULL, NULL, NULL,
+    "CVE-2024-21626" },
+  { "runc: relative exec argv against the container's cwd in /proc", HS_DIALECT_GO,
+    "exec --no-new-privs c1 ./x", NULL,
+    "{\"ociVersion\":\"1.0.2\",\"process\":{\"noNewPrivileges\":true,\"cwd\":\"/proc/1/cwd\"}}",
+    NULL, "/proc/1/cwd/./x reaches into /proc" },
+  { "runc: bare exec argv through the container's PATH in /proc", HS_DIALECT_GO,
+    "exec --no-new-privs c1 sh", NULL,
+    "{\"ociVersion\":\"1.0.2\",\"process\":{\"noNewPrivileges\":true,\"env\":[\"PATH=/proc/self/fd/"
+    "5\"]}}",
+    NULL, "found through PATH" },
+  { "runc: exec cwd_clean off keeps --cwd", HS_DIALECT_GO,
+    "exec --cwd /proc/self/fd/7 --no-new-privs c1 sh", "{\"cwd_clean\":{\"mode\":\"off\"}}", NULL,
+    NULL, NULL },
 };
 
 static char *

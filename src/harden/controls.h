@@ -23,6 +23,13 @@ extern const hs_control_t hs_control_devices;
 extern const hs_control_t hs_control_sysctls;
 extern const hs_control_t hs_control_rlimits;
 extern const hs_control_t hs_control_hooks;
+/* slot: runtime advisories */
+extern const hs_control_t hs_control_cwd_clean;
+extern const hs_control_t hs_control_exec_path;
+extern const hs_control_t hs_control_fresh_dev;
+extern const hs_control_t hs_control_rootfs_shape;
+extern const hs_control_t hs_control_volume_nesting;
+extern const hs_control_t hs_control_userns_advisories;
 /* slot: userns */
 extern const hs_control_t hs_control_userns;
 /* What userns replaced in a config (doc/userns.md): the original root.path,

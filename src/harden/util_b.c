@@ -78,6 +78,39 @@ hs_path_is_under (const char *path, const char *prefix)
   return strncmp (path, prefix, n) == 0 && (path[n] == '\0' || path[n] == '/');
 }
 
+bool
+hs_path_passes_below (const char *path, const char *dir)
+{
+  cleanup_free char *walk = hs_xstrdup ("");
+  const char *p = path;
+
+  for (;;)
+    {
+      size_t n;
+
+      while (*p == '/')
+        p++;
+      if (*p == '\0')
+        return false;
+      n = strcspn (p, "/");
+      if (n == 2 && p[0] == '.' && p[1] == '.')
+        {
+          char *slash = strrchr (walk, '/');
+          if (slash != NULL)
+            *slash = '\0';
+        }
+      else if (!(n == 1 && p[0] == '.'))
+        {
+          char *next = hs_xasprintf ("%s/%.*s", walk, (int) n, p);
+          free (walk);
+          walk = next;
+          if (hs_path_is_under (walk, dir) && strcmp (walk, dir) != 0)
+            return true;
+        }
+      p += n;
+    }
+}
+
 /* realpath() of the longest existing prefix of `path` (absolute), the
  * rest appended; NULL when not even "/" resolves. *ret_rest points into
  * path at the unresolved tail ("" when all of it resolved). */

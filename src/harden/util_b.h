@@ -16,6 +16,10 @@ char *hs_path_clean (const char *path);
 char *hs_path_clean_dest (const char *dest);
 /* `path` is `prefix` or lies under it (both clean and absolute). */
 bool hs_path_is_under (const char *path, const char *prefix);
+/* Walked component by component as written (absolute, ".." applied as it
+ * comes), does `path` ever reach something strictly below `dir` (clean,
+ * absolute)? "/proc/self/fd/7/../../../../bin" does, "/proc/../bin" not. */
+bool hs_path_passes_below (const char *path, const char *dir);
 
 /* Resolve a host path as the kernel would at mount time: symlinks resolved
  * for the longest existing prefix, the rest (that does not exist yet)

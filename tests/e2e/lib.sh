@@ -136,5 +136,25 @@ make_bundle () {
 # status_field FILE NAME: a /proc/PID/status line's value from a capture.
 status_field () { awk -v k="$2:" '$1 == k { print $2 }' "$1"; }
 
+# Process tracking by pid and start time, so a test only ever touches the
+# processes it started (a pid may be reused by a stranger).
+# children PID: the pids of a process's children.
+children () { cat /proc/"$1"/task/*/children 2>/dev/null | tr -s ' ' '\n' | grep .; }
+# start_time PID: when the process started (clock ticks since boot); empty
+# when it is gone or a zombie.
+start_time () {
+  sed 's/.*) //' /proc/"$1"/stat 2>/dev/null | awk '$1 != "Z" { print $20 }'
+}
+# still_runs PID START: the process that started at START still runs.
+still_runs () { [ -n "$2" ] && [ "$(start_time "$1")" = "$2" ]; }
+# gone_within SECONDS PID START: it ends within that time.
+gone_within () {
+  _n=$(($1 * 10))
+  while still_runs "$2" "$3" && [ "$_n" -gt 0 ]; do sleep 0.1; _n=$((_n - 1)); done
+  ! still_runs "$2" "$3"
+}
+# kill_tracked PID START: SIGKILL it only if it is still that process.
+kill_tracked () { if still_runs "$1" "$2"; then kill -9 "$1" 2>/dev/null; fi; }
+
 # jqe FILTER FILE: jq -e without printing the result.
 jqe () { jq -e "$@" >/dev/null; }

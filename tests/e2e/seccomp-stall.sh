@@ -1,0 +1,111 @@
+#!/bin/sh
+# One hostile create never stalls the others: a container whose
+# linux.seccomp keeps libseccomp busy for the whole validation bound
+# (tests/fuzz/regressions/fuzz_harden/libseccomp-hang) is validated without
+# the cache lock, in a child that holds no lock or fd of hardshim's, has a
+# CPU bound and dies with hardshim. While it validates, and after a SIGKILL
+# of its hardshim, another create completes at once and the child is gone.
+# Real runc and crun, real processes tracked by pid.
+#
+# One private mount namespace without the cgroup2 mount (crun, see
+# ENVIRONMENT.md); hardshim and the runtimes all run in it.
+if [ -z "${HS_STALL_PRIVATE_NS:-}" ]; then
+  HS_STALL_PRIVATE_NS=1 exec unshare -m --propagation private sh "$0" "$@"
+fi
+if mountpoint -q /sys/fs/cgroup/unified; then umount /sys/fs/cgroup/unified; fi
+. "$(dirname "$0")/lib.sh"
+
+rt_path () { if [ "$1" = runc ]; then echo "$RUNC"; else echo "$CRUN"; fi; }
+hsx () {
+  rt=$1; shift
+  HARDSHIM_RUNTIME=$(rt_path "$rt") HARDSHIM_POLICY=$POLICY "$HARDSHIM" --root "$STATE/$rt" "$@"
+}
+now_ms () { echo $(($(date +%s%N) / 1000000)); }
+# timed_create RT BUNDLE ID: create within 20 s; prints the milliseconds taken
+timed_create () {
+  t0=$(now_ms)
+  timeout 20 env HARDSHIM_RUNTIME="$(rt_path "$1")" HARDSHIM_POLICY="$POLICY" \
+    "$HARDSHIM" --root "$STATE/$1" create --bundle "$2" "$3" >/dev/null 2>"$T/err" || return 1
+  echo $(($(now_ms) - t0))
+}
+lt () { [ -n "$1" ] && [ "$1" -lt "$2" ]; }
+# start_hostile RT ID: the hostile create in the background; sets hpid (its
+# hardshim, not a subshell), kid and kstart (its validation child: a fork
+# of hardshim, not an exec'd probe, in our user namespace, not the idmap
+# holder)
+start_hostile () {
+  HARDSHIM_RUNTIME=$(rt_path "$1") HARDSHIM_POLICY=$POLICY \
+    "$HARDSHIM" --root "$STATE/$1" create --bundle "$T/$1-hang" "$2" >/dev/null 2>"$T/hostile.err" &
+  hpid=$!
+  kid=""; _i=0
+  while [ -z "$kid" ] && [ $_i -lt 200 ]; do
+    for k in $(children "$hpid"); do
+      if [ "$(readlink /proc/"$k"/exe)" = "$(readlink -f "$HARDSHIM")" ] &&
+         [ "$(readlink /proc/"$k"/ns/user)" = "$(readlink /proc/self/ns/user)" ]; then kid=$k; fi
+    done
+    [ -n "$kid" ] || sleep 0.05
+    _i=$((_i + 1))
+  done
+  kstart=$(start_time "$kid")
+  KIDS="$KIDS $kid:$kstart"
+}
+# A create that takes longer than this waited for the hostile one (its
+# validation runs for 10 s).
+PROMPT_MS=5000
+
+HS=$T/hs
+write_policy "{ \"state_dir\": \"$HS\", \"audit_log\": { \"path\": \"$AUDIT\", \"syslog\": false } }"
+HANG=$T/hang.json
+tail -c +2 "$top_srcdir/tests/fuzz/regressions/fuzz_harden/libseccomp-hang" | jq -c .linux.seccomp > "$HANG"
+KIDS=""
+stall_cleanup () {
+  for k in $KIDS; do kill_tracked "${k%:*}" "${k#*:}"; done
+  grep -o " $T/[^ ]*" /proc/self/mountinfo | sort -r | while read -r mp; do
+    umount -l "$mp" 2>/dev/null
+  done
+  cleanup
+}
+trap stall_cleanup EXIT
+
+for rt in runc crun; do
+  make_bundle "$T/$rt-hang" . '["true"]'
+  jq --slurpfile s "$HANG" '.linux.seccomp = $s[0]' "$T/$rt-hang/config.json" > "$T/c.json" &&
+    mv "$T/c.json" "$T/$rt-hang/config.json"
+  for n in a b c; do make_bundle "$T/$rt-$n" . '["true"]'; done
+  h=$(new_id hang); a=$(new_id a); b=$(new_id b); c=$(new_id c)
+
+  # SIGKILL of a hostile create's hardshim while it validates: the child
+  # goes with it and the lock is free
+  start_hostile $rt "$h"
+  check "$rt: the hostile create validates in a child ($kid)" still_runs "$kid" "$kstart"
+  fds=$(ls /proc/"$kid"/fd | grep -v '^[0-2]$' | tr '\n' ' ')
+  check "$rt: the child holds no fd but stdio and its pipe ($fds)" [ "$(echo $fds | wc -w)" -le 1 ]
+  check "$rt: ... none of them the cache lock" sh -c "! ls -l /proc/$kid/fd | grep -q '\.lock'"
+  kill -9 "$hpid"
+  wait "$hpid" 2>/dev/null
+  check "$rt: the validation child died with hardshim" gone_within 3 "$kid" "$kstart"
+  check "$rt: nothing holds the cache lock" flock -n "$HS/seccomp/.lock" true
+  ms=$(timed_create $rt "$T/$rt-a" "$a")
+  check "$rt: a create after the kill completes at once (${ms:-timeout} ms)" lt "$ms" $PROMPT_MS
+  kill_tracked "$kid" "$kstart" # only if the child outlived hardshim
+
+  # while a hostile create validates, another completes at once; the
+  # hostile one is refused when its bound is hit, never a hang
+  t0=$(now_ms)
+  start_hostile $rt "$h"
+  ms=$(timed_create $rt "$T/$rt-b" "$b")
+  check "$rt: another create completes while one validates (${ms:-timeout} ms)" lt "$ms" $PROMPT_MS
+  check "$rt: ... the hostile one is still validating" still_runs "$kid" "$kstart"
+  wait "$hpid"
+  rc=$?
+  t=$(($(now_ms) - t0))
+  check "$rt: the hostile create is refused after its bound (rc $rc, $t ms)" \
+    sh -c "[ $rc -ne 0 ] && [ $t -lt 15000 ]"
+  check "$rt: ... saying why" grep -q 'too complex to validate' "$T/hostile.err"
+  check "$rt: ... its child is gone" gone_within 1 "$kid" "$kstart"
+  kill_tracked "$kid" "$kstart"
+  ms=$(timed_create $rt "$T/$rt-c" "$c")
+  check "$rt: ... and the others still create (${ms:-timeout} ms)" lt "$ms" $PROMPT_MS
+  for x in "$a" "$b" "$c"; do hsx $rt delete --force "$x" >/dev/null 2>&1; done
+done
+finish
