@@ -1,5 +1,6 @@
 #include "exec_inline.h"
 #include "cleanup.h"
+#include "exec_user.h"
 #include "harden/caps.h"
 #include "xalloc.h"
 
@@ -13,6 +14,7 @@ flags_process (const hs_invocation_t *inv, const hs_json_t *container, bool *ret
 {
   hs_json_t *p = hs_json_new (HS_JSON_OBJECT);
   const char *user = hs_cli_value (inv, inv->user);
+  hs_exec_user_t parsed;
 
   if (inv->n_caps > 0)
     {
@@ -49,24 +51,18 @@ flags_process (const hs_invocation_t *inv, const hs_json_t *container, bool *ret
       hs_json_set_exact (p, "args", args);
     }
 
-  /* --user UID[:GID]; names are resolved by the runtime inside the
-   * container, so only numbers can be judged here. */
+  /* --user UID[:GID] in the one spelling runc and crun read alike;
+   * any other is left to non_root_user to refuse (exec_user.h) */
   *ret_user_known = false;
-  if (user != NULL)
+  if (user != NULL && hs_exec_user_parse (user, &parsed))
     {
-      size_t n = strspn (user, "0123456789");
-      if (n > 0 && n <= 10 && (user[n] == '\0' || user[n] == ':'))
-        {
-          cleanup_free char *uid = hs_xstrndup (user, n);
-          hs_json_t *u = hs_json_new (HS_JSON_OBJECT);
+      hs_json_t *u = hs_json_new (HS_JSON_OBJECT);
 
-          /* strip leading zeros: "00" is uid 0 to both runtimes */
-          while (uid[0] == '0' && uid[1] != '\0')
-            memmove (uid, uid + 1, strlen (uid));
-          hs_json_set_exact (u, "uid", hs_json_new_number (uid));
-          hs_json_set_exact (p, "user", u);
-          *ret_user_known = true;
-        }
+      hs_json_set_exact (u, "uid", hs_json_new_uint (parsed.uid));
+      if (parsed.has_gid)
+        hs_json_set_exact (u, "gid", hs_json_new_uint (parsed.gid));
+      hs_json_set_exact (p, "user", u);
+      *ret_user_known = true;
     }
   return p;
 }
@@ -176,8 +172,13 @@ hs_exec_inline_harden (const hs_invocation_t *inv, const hs_policy_t *policy, co
       .target = HS_TARGET_PROCESS,
       .container = container,
     };
+    const char *user = hs_cli_value (inv, inv->user);
+
+    /* a spelling hardshim cannot read as the runtime does */
+    if (user != NULL && !user_known)
+      h.exec_user_flag = user;
     /* Without --user the exec runs as the container's user, checked at create. */
-    if (!user_known)
+    if (!user_known && user == NULL)
       {
         static const char *const without_user[]
             = { "capabilities", "no_new_privileges", "cwd_clean", "exec_path", NULL };

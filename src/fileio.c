@@ -2,11 +2,14 @@
 #include "cleanup.h"
 #include "xalloc.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/random.h>
 #include <unistd.h>
 
@@ -119,6 +122,93 @@ write_synced (int fd, const char *buf, size_t len, const char *name, bool sync, 
   return 0;
 }
 
+#define TEMP_TAG ".hardshim-"
+#define TEMP_HEX 16
+
+/* `.NAME.hardshim-` and 16 hex digits: a temp of ours for `name`. */
+static bool
+is_temp_of (const char *entry, const char *name)
+{
+  size_t n = strlen (name), tag = strlen (TEMP_TAG);
+
+  if (entry[0] != '.' || strncmp (entry + 1, name, n) != 0
+      || strncmp (entry + 1 + n, TEMP_TAG, tag) != 0)
+    return false;
+  entry += 1 + n + tag;
+  for (int i = 0; i < TEMP_HEX; i++)
+    if (!((entry[i] >= '0' && entry[i] <= '9') || (entry[i] >= 'a' && entry[i] <= 'f')))
+      return false;
+  return entry[TEMP_HEX] == '\0';
+}
+
+/* Remove what a writer killed between link and rename left of `name`: a
+ * regular file of ours (or of the owner `name` keeps) whose writer is gone
+ * (a live one holds its flock). */
+static void
+prune_stale_temps (int dirfd, const char *name, const struct stat *keep)
+{
+  cleanup_dir DIR *d = NULL;
+  struct dirent *de;
+  int dup_fd = fcntl (dirfd, F_DUPFD_CLOEXEC, 3);
+
+  if (dup_fd < 0)
+    return;
+  d = fdopendir (dup_fd);
+  if (d == NULL)
+    {
+      close (dup_fd);
+      return;
+    }
+  rewinddir (d); /* the offset is shared with dirfd: an earlier walk left it at the end */
+  while ((de = readdir (d)) != NULL)
+    {
+      cleanup_close int fd = -1;
+      struct stat st, again;
+
+      if (!is_temp_of (de->d_name, name))
+        continue;
+      fd = openat (dirfd, de->d_name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+      if (fd < 0 || fstat (fd, &st) < 0 || !S_ISREG (st.st_mode)
+          || (st.st_uid != geteuid () && (keep == NULL || st.st_uid != keep->st_uid))
+          || flock (fd, LOCK_EX | LOCK_NB) < 0)
+        continue;
+      /* still the file we locked under that name */
+      if (fstatat (dirfd, de->d_name, &again, AT_SYMLINK_NOFOLLOW) == 0 && again.st_dev == st.st_dev
+          && again.st_ino == st.st_ino)
+        unlinkat (dirfd, de->d_name, 0);
+    }
+}
+
+/* An unnamed file in dirfd (O_TMPFILE): nothing partial ever has a name.
+ * -1 where the file system cannot, so the caller names one itself. */
+static int
+open_unnamed (int dirfd)
+{
+#ifdef O_TMPFILE
+  return openat (dirfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+#else
+  (void) dirfd;
+  errno = EOPNOTSUPP;
+  return -1;
+#endif
+}
+
+static int
+link_unnamed (int fd, int dirfd, const char *tmp)
+{
+  char proc[64];
+
+  if (linkat (fd, "", dirfd, tmp, AT_EMPTY_PATH) == 0)
+    return 0;
+  /* AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH */
+  snprintf (proc, sizeof (proc), "/proc/self/fd/%d", fd);
+  return linkat (AT_FDCWD, proc, dirfd, tmp, AT_SYMLINK_FOLLOW);
+}
+
+/* The temp is written unnamed, holds a flock while it has a name, and is
+ * linked under `.NAME.hardshim-<random>` only to be renamed at once: a
+ * kill leaves at most a complete copy for that moment, which the next
+ * write of `name` removes (its flock died with its writer). */
 static int
 write_atomic (int dirfd, const char *name, const char *buf, size_t len, const struct stat *keep,
               bool sync, hs_error_t *err)
@@ -126,19 +216,29 @@ write_atomic (int dirfd, const char *name, const char *buf, size_t len, const st
   cleanup_close int fd = -1;
   char tmp[512];
   uint64_t rnd = 0;
+  bool named = false;
   int r;
 
+  if ((size_t) snprintf (tmp, sizeof (tmp), ".%s" TEMP_TAG "%016llx", name, 0ull) >= sizeof (tmp))
+    return hs_error_make (err, ENAMETOOLONG, "temporary file for `%s`", name);
+  prune_stale_temps (dirfd, name, keep);
+  fd = open_unnamed (dirfd);
   for (int attempt = 0; fd < 0; attempt++)
     {
       if (getrandom (&rnd, sizeof (rnd), 0) != sizeof (rnd))
         rnd ^= (uint64_t) getpid () * 2654435761u + (uint64_t) attempt;
-      if ((size_t) snprintf (tmp, sizeof (tmp), ".%s.hardshim-%016llx", name,
-                             (unsigned long long) rnd)
-          >= sizeof (tmp))
-        return hs_error_make (err, ENAMETOOLONG, "temporary file for `%s`", name);
+      snprintf (tmp, sizeof (tmp), ".%s" TEMP_TAG "%016llx", name, (unsigned long long) rnd);
       fd = openat (dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
       if (fd < 0 && (errno != EEXIST || attempt > 16))
         return hs_error_make (err, errno, "create temporary file in the directory of `%s`", name);
+      named = fd >= 0;
+    }
+  /* nobody else has it yet: the lock is ours at once, and a later prune
+   * leaves the file alone while we live */
+  if (flock (fd, LOCK_EX | LOCK_NB) < 0)
+    {
+      r = hs_error_make (err, errno, "lock temporary file for `%s`", name);
+      goto fail;
     }
 
   if (keep != NULL)
@@ -154,9 +254,19 @@ write_atomic (int dirfd, const char *name, const char *buf, size_t len, const st
           goto fail;
         }
     }
-  r = write_synced (fd, buf, len, tmp, sync, err);
+  r = write_synced (fd, buf, len, named ? tmp : name, sync, err);
   if (r < 0)
     goto fail;
+  for (int attempt = 0; !named; attempt++)
+    {
+      if (getrandom (&rnd, sizeof (rnd), 0) != sizeof (rnd))
+        rnd ^= (uint64_t) getpid () * 2654435761u + (uint64_t) attempt;
+      snprintf (tmp, sizeof (tmp), ".%s" TEMP_TAG "%016llx", name, (unsigned long long) rnd);
+      if (link_unnamed (fd, dirfd, tmp) == 0)
+        named = true;
+      else if (errno != EEXIST || attempt > 16)
+        return hs_error_make (err, errno, "link temporary file for `%s`", name);
+    }
   /* No fsync of the directory: a rename lost to a crash leaves the old
    * file, and a crash ends the container whose file this was anyway. */
   if (renameat (dirfd, tmp, dirfd, name) < 0)
@@ -167,7 +277,8 @@ write_atomic (int dirfd, const char *name, const char *buf, size_t len, const st
   return 0;
 
 fail:
-  unlinkat (dirfd, tmp, 0);
+  if (named)
+    unlinkat (dirfd, tmp, 0);
   return r;
 }
 

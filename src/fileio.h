@@ -21,7 +21,9 @@ int hs_read_file_at (int dirfd, const char *name, size_t max, char **ret_buf, si
                      struct stat *ret_st, hs_error_t *err);
 
 /* Replace `name` under dirfd atomically; mode/owner from `keep` when not NULL,
- * else 0600 root. On failure the original is untouched and no temp remains.
+ * else 0600 root. On failure the original is untouched and no temp remains;
+ * the temp is unnamed while written (O_TMPFILE), and what a SIGKILL between
+ * its link and rename leaves, the next write of `name` removes.
  * The data is synced before the rename: after a power loss the file is the
  * old one or the new one, never a torn one. */
 int hs_write_file_atomic_at (int dirfd, const char *name, const char *buf, size_t len,

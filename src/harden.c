@@ -68,6 +68,9 @@ const hs_control_t *const hs_controls[] = {
   &hs_control_apparmor,
   /* slot: lsm selinux */
   &hs_control_selinux,
+  /* runtime_advisories last: it judges which of the controls above are in force */
+  /* slot: runtime advisories */
+  &hs_control_runtime_advisories,
   NULL,
 };
 
@@ -368,7 +371,11 @@ hs_harden_run_only (hs_harden_t *h, const char *const *only, hs_error_t *err)
       /* An opted-out control still runs, on a copy, so the audit trail
        * shows what the exception let through. */
       if (hs_exceptions_control_off (h, c))
-        mode = HS_CTL_AUDIT;
+        {
+          mode = HS_CTL_AUDIT;
+          if (i < 64)
+            h->excepted |= 1ull << i;
+        }
       r = run_one (h, c, settings, mode, err);
       if (r < 0)
         break;
@@ -378,6 +385,26 @@ hs_harden_run_only (hs_harden_t *h, const char *const *only, hs_error_t *err)
   h->first_change = NULL;
   h->mountinfo = hs_mountinfo_free (h->mountinfo);
   return r;
+}
+
+bool
+hs_harden_control_active (const hs_harden_t *h, const char *name)
+{
+  const hs_control_t *const *table = h->controls ? h->controls : hs_controls;
+  hs_ctl_mode_t mode;
+
+  if (h->policy->mode != HS_POLICY_ENFORCE)
+    return false;
+  for (size_t i = 0; table[i] != NULL; i++)
+    if (strcmp (table[i]->name, name) == 0)
+      {
+        if (i < 64 && (h->excepted & (1ull << i)) != 0)
+          return false;
+        if (hs_control_mode (hs_policy_control (h->policy, name), name, &mode, NULL) < 0)
+          return false;
+        return mode == HS_CTL_ENFORCE || mode == HS_CTL_REJECT;
+      }
+  return false;
 }
 
 int

@@ -96,9 +96,14 @@ typedef struct
   const hs_control_t *const *controls;
   /* the container's exception annotations, decided (exceptions.c) */
   struct hs_exceptions_s *exceptions;
+  /* exec's --user when it is not the canonical UID[:GID] spelling
+   * (exec_user.h): what the runtime makes of it is not ours to guess */
+  const char *exec_user_flag;
   /* /proc/self/mountinfo, read by the first control that needs it and
    * freed at the end of the run (hs_harden_mountinfo) */
   struct hs_mountinfo_s *mountinfo;
+  /* controls (by table index) an exception turned to audit in this run */
+  unsigned long long excepted;
 } hs_harden_t;
 
 /* A control's own spelling of `mode` (e.g. AppArmor's required/best-effort),
@@ -175,6 +180,11 @@ bool hs_harden_exception (hs_harden_t *h, const char *control, const char *name,
  * stays unused (audited as ignored by the engine). */
 bool hs_harden_exception_allows (hs_harden_t *h, const char *control, const char *name,
                                  const char *value);
+
+/* Is control `name` in force for this container: it ran (or runs) in
+ * enforce or reject mode, the global mode is enforce and no exception
+ * turned it to audit. Exact for controls before the caller in table order. */
+bool hs_harden_control_active (const hs_harden_t *h, const char *name);
 
 /* The mount table, read once per run, only when a control asks. */
 int hs_harden_mountinfo (hs_harden_t *h, const struct hs_mountinfo_s **ret, hs_error_t *err);

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 
 static char *
@@ -329,6 +330,83 @@ START_TEST (test_write_new_file)
 }
 END_TEST
 
+/* What a writer killed between link and rename leaves (a complete copy
+ * under the temp name) goes with the next write of that file; a live
+ * writer's (flocked), someone else's, other names' and look-alikes stay. */
+START_TEST (test_stale_temps_pruned)
+{
+  char *dir = test_tmpdir ();
+  int dfd = hs_open_dir (dir, NULL);
+  hs_error_t err = NULL;
+  char *ls, *live;
+  int lfd;
+
+  free (test_write (dir, "config.json", "old", 0644));
+  free (test_write (dir, ".config.json.hardshim-0123456789abcdef", "stale", 0644));
+  free (test_write (dir, ".config.json.hardshim-00000000000000ff", "partial", 0600));
+  live = test_write (dir, ".config.json.hardshim-1111111111111111", "live", 0600);
+  free (test_write (dir, ".config.json.hardshim-2222222222222222", "theirs", 0644));
+  {
+    char *theirs = hs_xasprintf ("%s/.config.json.hardshim-2222222222222222", dir);
+    ck_assert_int_eq (chown (theirs, 1234, 1234), 0);
+    free (theirs);
+  }
+  free (test_write (dir, ".config.json.hardshim-0123", "short", 0644));
+  free (test_write (dir, ".config.json.hardshim-0123456789ABCDEF", "upper", 0644));
+  free (test_write (dir, ".other.json.hardshim-0123456789abcdef", "other", 0644));
+  {
+    char *link = hs_xasprintf ("%s/.config.json.hardshim-3333333333333333", dir);
+    ck_assert_int_eq (symlink ("/etc/passwd", link), 0);
+    free (link);
+  }
+  lfd = open (live, O_RDONLY | O_CLOEXEC);
+  ck_assert_int_ge (lfd, 0);
+  ck_assert_int_eq (flock (lfd, LOCK_EX), 0);
+
+  ck_assert_int_eq (hs_write_file_atomic_at (dfd, "config.json", "new", 3, NULL, &err), 0);
+  ls = test_ls (dir);
+  ck_assert_str_eq (ls, ".config.json.hardshim-0123\n"
+                        ".config.json.hardshim-0123456789ABCDEF\n"
+                        ".config.json.hardshim-1111111111111111\n"
+                        ".config.json.hardshim-2222222222222222\n"
+                        ".config.json.hardshim-3333333333333333\n"
+                        ".other.json.hardshim-0123456789abcdef\n"
+                        "config.json\n");
+  free (ls);
+  /* its writer gone, the live one goes too */
+  close (lfd);
+  ck_assert_int_eq (hs_write_state_file_at (dfd, "config.json", "newer", 5, &err), 0);
+  ls = test_ls (dir);
+  ck_assert_ptr_null (strstr (ls, "1111111111111111"));
+  ck_assert_ptr_nonnull (strstr (ls, "2222222222222222"));
+  free (ls);
+  free (live);
+  close (dfd);
+  test_rm_rf (dir);
+  free (dir);
+}
+END_TEST
+
+/* A write leaves no temp whatever happens, and none is ever named while
+ * partial: the file is written unnamed (O_TMPFILE) where it can be. */
+START_TEST (test_temp_unnamed_while_written)
+{
+  char *dir = test_tmpdir ();
+  int dfd = hs_open_dir (dir, NULL);
+  hs_error_t err = NULL;
+  char *ls;
+
+  for (int i = 0; i < 50; i++)
+    ck_assert_int_eq (hs_write_file_atomic_at (dfd, "config.json", "x", 1, NULL, &err), 0);
+  ls = test_ls (dir);
+  ck_assert_str_eq (ls, "config.json\n");
+  free (ls);
+  close (dfd);
+  test_rm_rf (dir);
+  free (dir);
+}
+END_TEST
+
 static Suite *
 fileio_suite (void)
 {
@@ -346,6 +424,8 @@ fileio_suite (void)
   tcase_add_test (tc, test_read_file_that_grows);
   tcase_add_test (tc, test_open_parent);
   tcase_add_test (tc, test_write_new_file);
+  tcase_add_test (tc, test_stale_temps_pruned);
+  tcase_add_test (tc, test_temp_unnamed_while_written);
   suite_add_tcase (s, tc);
   return s;
 }

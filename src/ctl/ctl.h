@@ -21,6 +21,7 @@ int hs_ctl_profile_apparmor (int argc, char **argv);
 int hs_ctl_profile_seccomp (int argc, char **argv);
 int hs_ctl_feed (int argc, char **argv);
 int hs_ctl_scan (int argc, char **argv);
+int hs_ctl_doctor (int argc, char **argv);
 
 /* --policy FILE, else HARDSHIM_POLICY, else the files under /etc. */
 int hs_ctl_load_policy (const char *file, hs_policy_t **ret, hs_error_t *err);

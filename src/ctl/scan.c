@@ -4,14 +4,65 @@
 #include "ctl/gate_args.h"
 #include "cleanup.h"
 #include "gate_scan.h"
+#include "image_tar.h"
+#include "xalloc.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
-#define SCAN_USAGE "scan [--policy FILE] [--settings GATE.json] [--feed-dir DIR] [--json] ROOTFS"
+#define SCAN_USAGE                                                                                 \
+  "scan [--policy FILE] [--settings GATE.json] [--feed-dir DIR] [--json] ROOTFS|IMAGE.tar"
 
 static const char *const class_names[] = { "refused", "unfixed", "below-threshold", "excepted" };
+
+static int
+remove_one (const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+  (void) st, (void) flag, (void) ftw;
+  return remove (path) < 0 ? -1 : 0;
+}
+
+/* A rootfs directory is scanned where it is; an image archive's package
+ * database is unpacked into a private directory first (image_tar.c). */
+static int
+scan_operand (const char *operand, const hs_gate_scan_opts_t *opts, hs_rootfs_t *root,
+              hs_gate_report_t *r, hs_error_t *err)
+{
+  const char *tmp = getenv ("TMPDIR");
+  cleanup_free char *dir = NULL;
+  cleanup_close int dfd = -1;
+  int ret;
+
+  if (!hs_image_tar_is_archive (operand))
+    {
+      if (hs_rootfs_open (operand, root, err) < 0)
+        return -1;
+      ret = hs_gate_scan (root, opts, r, err);
+      hs_rootfs_close (root);
+      return ret;
+    }
+  dir = hs_xasprintf ("%s/hardshim-scan.XXXXXX", tmp && tmp[0] == '/' ? tmp : "/tmp");
+  if (mkdtemp (dir) == NULL)
+    return hs_error_make (err, errno, "create a directory for `%s`", operand);
+  dfd = open (dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  ret = dfd < 0 ? hs_error_make (err, errno, "open `%s`", dir)
+                : hs_image_tar_unpack (operand, dfd, err);
+  if (ret == 0)
+    ret = hs_rootfs_open (dir, root, err);
+  if (ret == 0)
+    {
+      ret = hs_gate_scan (root, opts, r, err);
+      hs_rootfs_close (root);
+    }
+  (void) nftw (dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+  return ret;
+}
 
 int
 hs_ctl_scan (int argc, char **argv)
@@ -33,12 +84,11 @@ hs_ctl_scan (int argc, char **argv)
       return 2;
     }
   opts.feed_dir = a.feed_dir;
-  if (hs_rootfs_open (a.operand, &root, &err) < 0 || hs_gate_scan (&root, &opts, &r, &err) < 0)
+  if (scan_operand (a.operand, &opts, &root, &r, &err) < 0)
     {
       hs_ctl_gate_args_clear (&a);
       return hs_ctl_fail (&err, 2);
     }
-  hs_rootfs_close (&root);
   hs_gate_verdict (&r, &a.gate, time (NULL), NULL, NULL, &v);
   if (a.json)
     {

@@ -48,5 +48,9 @@ extern const hs_control_t hs_control_seccomp;
 /* slot: lsm */
 extern const hs_control_t hs_control_apparmor;
 extern const hs_control_t hs_control_selinux;
+/* slot: runtime advisories */
+extern const hs_control_t hs_control_runtime_advisories;
+/* The advisory table directory the settings name (or the built-in one). */
+const char *hs_runtime_advisories_dir (const hs_json_t *settings);
 
 #endif

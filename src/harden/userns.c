@@ -5,6 +5,7 @@
 #include "harden/controls.h"
 #include "harden/mount_options.h"
 #include "harden/volume_idmap.h"
+#include "child.h"
 #include "cleanup.h"
 #include "fileio.h"
 #include "idmap.h"
@@ -15,7 +16,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,8 +37,6 @@
 #define ANN_ROOTFS HS_USERNS_ANN_ROOTFS
 #define ANN_VOLUMES HS_USERNS_ANN_VOLUMES
 #define ANN_MAPPING HS_USERNS_ANN_MAPPING
-
-extern char **environ;
 
 /* The spelling (auto, shared) beside the generic modes. */
 static const hs_mode_name_t modes[] = {
@@ -689,26 +687,32 @@ fix_sysfs (hs_harden_t *h, hs_json_t *namespaces)
   return 0;
 }
 
-/* Run `runtime ARG` and return its stdout (at most 64 KiB), or NULL. */
+/* Run `runtime ARG` and return its stdout (at most 64 KiB), or NULL. The
+ * probe dies with hardshim and inherits nothing else (src/child.h). */
+#define PROBE_CPU_SECONDS 10
 static char *
 run_capture (const char *runtime, const char *arg)
 {
   char *const argv[] = { (char *) runtime, (char *) arg, NULL };
-  posix_spawn_file_actions_t fa;
   cleanup_free char *buf = hs_xmalloc (65536);
   int p[2], status;
   size_t len = 0;
   ssize_t n;
-  pid_t pid;
+  pid_t pid, parent = getpid ();
 
   if (pipe2 (p, O_CLOEXEC) < 0)
     return NULL;
-  posix_spawn_file_actions_init (&fa);
-  posix_spawn_file_actions_adddup2 (&fa, p[1], 1);
-  posix_spawn_file_actions_addopen (&fa, 2, "/dev/null", O_WRONLY, 0);
-  if (posix_spawn (&pid, runtime, &fa, NULL, argv, environ) != 0)
-    pid = -1;
-  posix_spawn_file_actions_destroy (&fa);
+  pid = fork ();
+  if (pid == 0)
+    {
+      int null = open ("/dev/null", O_RDWR | O_CLOEXEC);
+
+      if (null < 0 || dup2 (null, 0) < 0 || dup2 (p[1], 1) < 0 || dup2 (null, 2) < 0)
+        _exit (126);
+      hs_child_init (parent, -1, PROBE_CPU_SECONDS);
+      execv (runtime, argv);
+      _exit (127);
+    }
   close (p[1]);
   while (pid > 0 && len < 65535
          && ((n = read (p[0], buf + len, 65535 - len)) > 0 || (n < 0 && errno == EINTR)))
@@ -774,13 +778,18 @@ runtime_honours_mount_idmap_cached (const char *state_dir, const char *runtime)
   name = hs_xasprintf ("%.64s.idmap", digest + 7);
   if (hs_read_file_at (reg.dirfd, name, 16, &buf, &len, NULL, NULL) == 0 && len == 2
       && (buf[0] == '0' || buf[0] == '1') && buf[1] == '\n')
-    v = buf[0] == '1';
-  else
     {
-      v = runtime_honours_mount_idmap (runtime);
-      (void) hs_write_state_file_at (reg.dirfd, name, v ? "1\n" : "0\n", 2, NULL);
+      hs_registry_unlock (&reg);
+      return buf[0] == '1';
     }
+  /* not under the lock: a slow runtime must not stall other creates */
   hs_registry_unlock (&reg);
+  v = runtime_honours_mount_idmap (runtime);
+  if (hs_registry_lock (state_dir, "runtime", &reg, NULL) == 0)
+    {
+      (void) hs_write_state_file_at (reg.dirfd, name, v ? "1\n" : "0\n", 2, NULL);
+      hs_registry_unlock (&reg);
+    }
   return v;
 }
 

@@ -5,7 +5,8 @@
 # today's packages and an old glibc; enforce refuses the old glibc with the
 # package, versions and advisory ids, warn and audit run it and report,
 # through runc, crun and podman; an image's database cannot lie through a
-# symlink out of the rootfs.
+# symlink out of the rootfs; `hardshimctl scan` of the saved images
+# (docker-archive, oci-archive) gives the same findings.
 . "$(dirname "$0")/lib.sh"
 
 data=$top_srcdir/tests/data/image_gate
@@ -111,6 +112,24 @@ check "podman enforce: ... the user sees the advisories" grep -q 'glibc 2.36-9+d
 write_policy "{ \"audit_log\": { \"path\": \"$AUDIT\", \"syslog\": false }, \"image_gate\": $(gate warn) }"
 p $RUN localhost/hardshim-e2e/gate-old /bin/true > "$T/out" 2>&1
 check "podman warn: the old glibc runs" test $? -eq 0 || sed 's/^/# /' "$T/out"
+
+# hardshimctl scan IMAGE.tar: a saved image gives the gate's findings
+# (docker-archive is `docker save`'s format; oci-archive an OCI layout)
+all_findings () { jq -c '[.findings[] | [.package, .installed, .advisory, .class]] | sort' "$1"; }
+for img in today old; do
+  "$HARDSHIMCTL" scan --json --settings "$T/gate.json" --feed-dir "$feed" "$T/$img" > "$T/$img-dir.json"
+  for fmt in docker-archive oci-archive; do
+    p save --format $fmt -o "$T/$img-$fmt.tar" localhost/hardshim-e2e/gate-$img > /dev/null 2>&1
+    "$HARDSHIMCTL" scan --json --settings "$T/gate.json" --feed-dir "$feed" "$T/$img-$fmt.tar" \
+      > "$T/$img-$fmt.json"
+    check "scan of the $img image as $fmt: the rootfs's findings" \
+      test "$(all_findings "$T/$img-$fmt.json")" = "$(all_findings "$T/$img-dir.json")"
+    rm -f "$T/$img-$fmt.tar"
+  done
+done
+"$HARDSHIMCTL" scan --settings "$T/gate.json" --feed-dir "$feed" "$T/old-docker-archive.tar" > /dev/null 2>&1
+check "scan of a missing archive exits 2" test $? -eq 2
+check "scan of the old image as docker-archive: refused" jqe '.verdict.refuse == true' "$T/old-docker-archive.json"
 p rm -af -t 0 > /dev/null 2>&1
 p rmi -af > /dev/null 2>&1
 finish
