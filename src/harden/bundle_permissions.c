@@ -89,6 +89,46 @@ refuse (hs_harden_t *h, hs_error_t *err, const char *what, const struct stat *st
                            (unsigned) (st->st_mode & 07777), why);
 }
 
+/* The runtime resolves the bundle (or --config) path again by name: every
+ * directory it passes through, and every symlink on the way, must be one
+ * no other user can change (a symlink of theirs, even in sticky /tmp, they
+ * can point elsewhere after this check). The ".." walk below covers the
+ * directories above where the path ends up. */
+static int
+check_path (hs_harden_t *h, const char *display, hs_error_t *err)
+{
+  size_t n = strlen (display);
+
+  for (size_t i = 0; i < n; i++)
+    {
+      cleanup_free char *prefix = NULL;
+      struct stat st;
+      const char *why;
+
+      if (display[i] != '/' || i == 0)
+        continue;
+      prefix = hs_xstrndup (display, i);
+      if (lstat (prefix, &st) < 0)
+        return hs_harden_refuse (h, err, display, "cannot stat `%s` on the way to `%s`", prefix,
+                                 display);
+      if (S_ISLNK (st.st_mode) && !trusted_owner (st.st_uid) && !unmapped_owner (st.st_uid))
+        return hs_harden_refuse (h, err, display,
+                                 "`%s` on the way to `%s` is a symlink of another user (uid %u), "
+                                 "who could point it elsewhere before the runtime reads the "
+                                 "config",
+                                 prefix, display, (unsigned) st.st_uid);
+      if (stat (prefix, &st) < 0)
+        return hs_harden_refuse (h, err, display, "cannot stat `%s` on the way to `%s`", prefix,
+                                 display);
+      if (S_ISDIR (st.st_mode) && (why = ancestor_problem (&st)) != NULL)
+        {
+          cleanup_free char *what = hs_xasprintf ("`%s`, a directory on the way to", prefix);
+          return refuse (h, err, what, &st, why);
+        }
+    }
+  return 0;
+}
+
 static int
 apply (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
 {
@@ -96,6 +136,7 @@ apply (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
   cleanup_close int fd = -1;
   struct stat st, prev;
   const char *why;
+  int r;
 
   (void) settings;
   if (c == NULL || c->config_st == NULL)
@@ -107,6 +148,8 @@ apply (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
                              c->config_display);
   if ((why = own_problem (&st)) != NULL)
     return refuse (h, err, "the directory of", &st, why);
+  if (c->config_display != NULL && (r = check_path (h, c->config_display, err)) < 0)
+    return r;
   fd = openat (c->config_dirfd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
   for (size_t depth = 0; depth < MAX_ANCESTORS; depth++)
     {

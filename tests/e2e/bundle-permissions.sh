@@ -74,8 +74,16 @@ for rt in runc crun; do
   mkdir -p "$T/$rt-open" "$T/$rt-sticky"
   chmod 0777 "$T/$rt-open"; chmod 1777 "$T/$rt-sticky"
   b=$(fresh $rt-open/b)
-  refused $rt "a directory above writable by others" "$b" \
-    "a directory above \`$b/config.json\` (owner uid 0, mode 0777): it is writable by group or others and not sticky"
+  refused $rt "a directory on the way writable by others" "$b" \
+    "\`$T/$rt-open\`, a directory on the way to \`$b/config.json\` (owner uid 0, mode 0777): it is writable by group or others and not sticky"
+  # A symlink of another user on the way, even in a sticky directory: they
+  # could point it elsewhere after the check.
+  b=$(fresh $rt-linked)
+  rm -f "$T/$rt-sticky/link"
+  ln -s "$b" "$T/$rt-sticky/link"
+  chown -h nobody "$T/$rt-sticky/link"
+  refused $rt "a symlink of another user on the way" "$T/$rt-sticky/link" \
+    "\`$T/$rt-sticky/link\` on the way to \`$T/$rt-sticky/link/config.json\` is a symlink of another user (uid 65534)"
   b=$(fresh $rt-sticky/b)
   runs $rt "bundle in a sticky world-writable directory" "$b"
 
