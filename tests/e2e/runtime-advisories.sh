@@ -127,6 +127,20 @@ for rt in runc crun; do
   check "/dev/console link: $rt through hardshim: nothing is created at the target" [ ! -e "$planted" ]
 done
 
+# --- ordinary mount destinations through an image link: scoped by both ---
+# runc (securejoin) and crun (openat2 RESOLVE_IN_ROOT) resolve a mount
+# destination inside the rootfs, so rootfs_shape leaves such links alone
+# unless they lead into /proc, /sys or /dev (unit tests).
+r=$(image scoped)
+ln -s "$T/scoped-host" "$r/data"
+b=$(bundle scoped "$r" '.mounts += [{"destination":"/data/a/b","type":"tmpfs","source":"tmpfs"}]')
+for rt in runc crun; do
+  rm -rf "$T/scoped-host"
+  plain_run $rt "$b"
+  check "mount destination through an image link: plain $rt does not follow it to the host (not affected)" \
+    [ ! -e "$T/scoped-host" ]
+done
+
 # --- a mount onto the runtime's /dev/null (fresh_dev) ---
 echo data > "$T/fake-null"
 export VOL="$T/fake-null"
