@@ -64,6 +64,12 @@ typedef struct
   const char *root;    /* runtime --root, or its default */
   const char *runtime; /* path of the real runtime */
   const char *bundle;  /* NULL: the current directory */
+  /* restore: the config comes back with a CRIU checkpoint, and the flags
+   * that decide what of it (control `restore`) */
+  bool restore;
+  const char *restore_cgroups_mode; /* --manage-cgroups-mode, NULL: absent */
+  bool restore_ext_unix_sk;
+  const char *restore_mount_context; /* --lsm-mount-context, NULL: absent */
 } hs_container_t;
 
 typedef struct
