@@ -17,12 +17,12 @@
 
 #define RECORD_MAX (64u << 10)
 
-static const hs_json_limits_t record_limits = { .max_bytes = RECORD_MAX, .max_depth = 4 };
+static const hs_json_limits_t record_limits = { .max_bytes = RECORD_MAX, .max_depth = 8 };
 
 /* What identifies the binary: replaced, rewritten or re-permissioned, it
  * is probed again. */
 static char *
-identity (const struct stat *st)
+identity_of (const struct stat *st)
 {
   return hs_xasprintf ("%llu:%llu:%lld:%lld.%09ld:%lld.%09ld", (unsigned long long) st->st_dev,
                        (unsigned long long) st->st_ino, (long long) st->st_size,
@@ -71,6 +71,15 @@ read_record (int dfd, const char *name, const char *runtime, const char *id, hs_
   p.version = dup_string (root, "version");
   p.debian_package = dup_string (root, "debian_package");
   p.debian_version = dup_string (root, "debian_version");
+  p.identity = hs_xstrdup (id);
+  {
+    hs_json_t *j = hs_json_take (root, "judged");
+
+    if (j != NULL && j->type == HS_JSON_OBJECT)
+      p.judged = j;
+    else
+      hs_json_free (j);
+  }
   features = hs_json_get_exact (root, "features");
   if (features != NULL && features->type == HS_JSON_ARRAY)
     {
@@ -115,7 +124,8 @@ bound (int dfd, const char *keep)
 }
 
 static void
-write_record (int dfd, const char *name, const char *runtime, const char *id, const hs_probe_t *p)
+write_record (int dfd, const char *name, const char *runtime, const char *id, const hs_probe_t *p,
+              hs_json_t *judged)
 {
   cleanup_json hs_json_t *root = hs_json_new (HS_JSON_OBJECT);
   cleanup_free char *text = NULL;
@@ -137,6 +147,8 @@ write_record (int dfd, const char *name, const char *runtime, const char *id, co
     hs_json_set_exact (root, "features", hs_json_new (HS_JSON_NULL));
   hs_json_set_exact (root, "debian_package", opt_string (p->debian_package));
   hs_json_set_exact (root, "debian_version", opt_string (p->debian_version));
+  if (judged != NULL)
+    hs_json_set_exact (root, "judged", judged);
   if (hs_json_emit (root, false, &text, &len, NULL) < 0)
     return;
   bound (dfd, name);
@@ -155,7 +167,7 @@ hs_advisory_facts (const char *state_dir, const char *runtime, const char *dpkg_
 
   if (stat (runtime, &st) < 0)
     return hs_error_make (err, errno, "runtime `%s`", runtime);
-  id = identity (&st);
+  id = identity_of (&st);
   name = record_name (runtime);
   if (state_dir != NULL)
     dfd = hs_state_subdir_open (state_dir, HS_ADVISORY_CACHE_KIND, 0700, NULL);
@@ -176,10 +188,40 @@ hs_advisory_facts (const char *state_dir, const char *runtime, const char *dpkg_
     struct stat st2;
     cleanup_free char *id2 = NULL;
 
-    if (dfd >= 0 && stat (runtime, &st2) == 0 && strcmp (id2 = identity (&st2), id) == 0)
-      write_record (dfd, name, runtime, id, &p);
+    if (dfd >= 0 && stat (runtime, &st2) == 0 && strcmp (id2 = identity_of (&st2), id) == 0)
+      write_record (dfd, name, runtime, id, &p, NULL);
   }
+  p.identity = TAKE_PTR (id);
   *ret = p;
   *ret_cached = false;
   return 0;
+}
+
+void
+hs_advisory_facts_keep_judged (const char *state_dir, const char *runtime, const hs_probe_t *p,
+                               hs_json_t *judged)
+{
+  cleanup_json hs_json_t *j = judged;
+  cleanup_close int dfd = -1;
+  cleanup_free char *id = NULL, *name = NULL;
+  struct stat st;
+
+  if (state_dir == NULL || p->identity == NULL || stat (runtime, &st) < 0
+      || strcmp (id = identity_of (&st), p->identity) != 0)
+    return;
+  dfd = hs_state_subdir_open (state_dir, HS_ADVISORY_CACHE_KIND, 0700, NULL);
+  if (dfd < 0)
+    return;
+  name = record_name (runtime);
+  write_record (dfd, name, runtime, id, p, TAKE_PTR (j));
+}
+
+char *
+hs_advisory_file_identity (int dirfd, const char *name)
+{
+  struct stat st;
+
+  if (fstatat (dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+    return NULL;
+  return identity_of (&st);
 }

@@ -116,6 +116,105 @@ hs_advisory_judge (const char *dir, const hs_probe_t *facts, bool (*active) (con
   return 0;
 }
 
+hs_json_t *
+hs_advisory_report_judged (const hs_advisory_report_t *r, const char *table_identity)
+{
+  hs_json_t *j = hs_json_new (HS_JSON_OBJECT), *open = hs_json_new (HS_JSON_ARRAY);
+
+  hs_json_set_exact (j, "table", hs_json_new_string (r->table_path));
+  hs_json_set_exact (j, "table_identity", hs_json_new_string (table_identity));
+  hs_json_set_exact (j, "open", open);
+  for (size_t i = 0; i < r->n; i++)
+    {
+      const hs_advisory_t *a = r->v[i].a;
+      hs_json_t *o, *covers;
+
+      if (r->v[i].status != HS_ADV_OPEN)
+        continue;
+      o = hs_json_new (HS_JSON_OBJECT);
+      covers = hs_json_new (HS_JSON_ARRAY);
+      hs_json_set_exact (o, "id", hs_json_new_string (a->id));
+      for (size_t k = 0; k < a->n_covered_by; k++)
+        {
+          hs_json_t *c = hs_json_new (HS_JSON_OBJECT);
+
+          hs_json_set_exact (c, "rule", hs_json_new_string (a->covered_by[k].rule));
+          hs_json_set_exact (c, "partial", hs_json_new_bool (a->covered_by[k].partial));
+          hs_json_append (covers, c);
+        }
+      hs_json_set_exact (o, "covered_by", covers);
+      hs_json_append (open, o);
+    }
+  return j;
+}
+
+static bool
+string_is (const hs_json_t *obj, const char *key, const char *want)
+{
+  const hs_json_t *v = hs_json_get_exact (obj, key);
+
+  return v != NULL && v->type == HS_JSON_STRING && want != NULL && strcmp (v->str, want) == 0;
+}
+
+int
+hs_advisory_report_from_judged (const hs_json_t *judged, const char *table_path,
+                                const char *table_identity, bool (*active) (const char *, void *),
+                                void *ctx, hs_advisory_report_t *ret)
+{
+  const hs_json_t *open = hs_json_get_exact (judged, "open");
+  hs_advisory_report_t r = { 0 };
+
+  if (!string_is (judged, "table", table_path)
+      || !string_is (judged, "table_identity", table_identity) || open == NULL
+      || open->type != HS_JSON_ARRAY || open->len > HS_ADVISORY_MAX_ENTRIES)
+    return -1;
+  r.table.v = hs_xcalloc (open->len ? open->len : 1, sizeof (*r.table.v));
+  r.v = hs_xcalloc (open->len ? open->len : 1, sizeof (*r.v));
+  for (size_t i = 0; i < open->len; i++)
+    {
+      const hs_json_t *o = open->items[i];
+      const hs_json_t *id = hs_json_get_type (o, "id", HS_JSON_STRING);
+      const hs_json_t *covers = hs_json_get_type (o, "covered_by", HS_JSON_ARRAY);
+      hs_advisory_t *a = &r.table.v[r.table.n++];
+
+      if (id == NULL || covers == NULL || covers->len > HS_ADVISORY_MAX_LIST)
+        {
+          hs_advisory_report_clear (&r);
+          return -1;
+        }
+      a->id = hs_xstrdup (id->str);
+      a->covered_by = hs_xcalloc (covers->len ? covers->len : 1, sizeof (*a->covered_by));
+      for (size_t k = 0; k < covers->len; k++)
+        {
+          const hs_json_t *rule = hs_json_get_type (covers->items[k], "rule", HS_JSON_STRING);
+          const hs_json_t *partial = hs_json_get_type (covers->items[k], "partial", HS_JSON_BOOL);
+
+          if (rule == NULL || partial == NULL)
+            {
+              hs_advisory_report_clear (&r);
+              return -1;
+            }
+          a->covered_by[a->n_covered_by].rule = hs_xstrdup (rule->str);
+          a->covered_by[a->n_covered_by++].partial = partial->boolean;
+        }
+    }
+  r.table_path = hs_xstrdup (table_path);
+  for (size_t i = 0; i < r.table.n; i++)
+    {
+      hs_advisory_verdict_t *v = &r.v[r.n++];
+
+      v->a = &r.table.v[i];
+      v->status = HS_ADV_OPEN;
+      v->why = "affected";
+      v->cover = hs_advisory_coverage (v->a, active, ctx);
+      r.open++;
+      r.uncovered += v->cover == HS_COVER_NONE;
+      r.partial += v->cover == HS_COVER_PARTIAL;
+    }
+  *ret = r;
+  return 0;
+}
+
 bool
 hs_policy_rule_active (const hs_policy_t *policy, const char *rule)
 {

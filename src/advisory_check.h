@@ -39,6 +39,17 @@ int hs_advisory_judge (const char *dir, const hs_probe_t *facts,
                        bool (*active) (const char *, void *), void *ctx, hs_advisory_report_t *ret,
                        hs_error_t *err);
 
+/* The policy-independent part of a report, to cache with the runtime's
+ * facts: {"table", "table_identity", "open": [{"id", "covered_by":
+ * [{"rule", "partial"}]}]}. */
+hs_json_t *hs_advisory_report_judged (const hs_advisory_report_t *r, const char *table_identity);
+/* A report of the open advisories from such a record when it was made
+ * from `table_path` as it still is (`table_identity`); < 0 otherwise. */
+int hs_advisory_report_from_judged (const hs_json_t *judged, const char *table_path,
+                                    const char *table_identity,
+                                    bool (*active) (const char *, void *), void *ctx,
+                                    hs_advisory_report_t *ret);
+
 /* A rule (control name) in force under `policy` for every container:
  * global mode enforce and the control in enforce or reject. Per-container
  * exceptions are not known here (see hs_harden_control_active). */

@@ -1,4 +1,5 @@
 #include "apparmor.h"
+#include "child.h"
 #include "cleanup.h"
 #include "fileio.h"
 #include "registry.h"
@@ -16,6 +17,9 @@
 #define DEFAULT_PROFILES "/sys/kernel/security/apparmor/profiles"
 /* Lines of parser output kept for the error message. */
 #define PARSER_OUTPUT_MAX 2048
+/* The parser compiles a profile hardshim generated from host policy: far
+ * below this; the bound only keeps a wedged parser from spinning. */
+#define PARSER_CPU_SECONDS 60
 
 /* open_memstream and its writes fail only without memory: like hs_x*. */
 static void __attribute__ ((noreturn)) oom (void)
@@ -261,7 +265,7 @@ run_parser (const char *parser, const char *file, hs_error_t *err)
   char output[PARSER_OUTPUT_MAX + 1];
   size_t used = 0;
   int pfd[2], status;
-  pid_t pid;
+  pid_t pid, parent = getpid ();
 
   if (pipe2 (pfd, O_CLOEXEC) < 0)
     return hs_error_make (err, errno, "pipe");
@@ -279,6 +283,7 @@ run_parser (const char *parser, const char *file, hs_error_t *err)
 
       if (null < 0 || dup2 (null, 0) < 0 || dup2 (pfd[1], 1) < 0 || dup2 (pfd[1], 2) < 0)
         _exit (126);
+      hs_child_init (parent, -1, PARSER_CPU_SECONDS);
       execve (parser, argv, envp);
       _exit (127);
     }

@@ -1,4 +1,5 @@
 #include "idmap.h"
+#include "child.h"
 #include "cleanup.h"
 #include "registry.h"
 #include "release.h"
@@ -49,17 +50,22 @@ hs_idmap_userns_fd (const char *uid_map, const char *gid_map, hs_error_t *err)
 {
   cleanup_free char *ns = NULL;
   int fd = -1, r = 0, status;
-  pid_t pid;
+  pid_t pid, parent = getpid ();
 
   /* A child born in the new user namespace (clone like fork, so valgrind
    * follows it): no unshare and no handshake before the maps can be
-   * written. It only has to exist until the ns file is open. */
+   * written. It only has to exist until the ns file is open, and dies
+   * with hardshim (a SIGKILL here must not leave it holding the
+   * namespace). */
   pid = (pid_t) syscall (SYS_clone, CLONE_NEWUSER | SIGCHLD, NULL, NULL, NULL, NULL);
   if (pid < 0)
     return hs_error_make (err, errno, "could not create a user namespace for the idmapped mount");
   if (pid == 0)
-    for (;;)
-      pause ();
+    {
+      hs_child_init (parent, -1, 1);
+      for (;;)
+        pause ();
+    }
   r = write_proc (pid, "uid_map", uid_map, err);
   if (r == 0)
     r = write_proc (pid, "gid_map", gid_map, err);

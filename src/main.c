@@ -10,6 +10,8 @@
 #include "container_state.h"
 #include "exec_inline.h"
 #include "exec_process.h"
+#include "joined_ns.h"
+#include "runtime_probe.h"
 #include "harden.h"
 #include "harden/lsm.h"
 #include "host.h"
@@ -187,18 +189,26 @@ harden_exec (hs_main_t *m, hs_error_t *err)
 {
   hs_audit_t audit;
   hs_host_t host;
-  cleanup_free char *new_path = NULL;
+  cleanup_free char *new_path = NULL, *source = NULL;
+  cleanup_json hs_json_t *container = NULL;
+  const char *ns_type = NULL, *ns_path = NULL;
   int r;
 
   hs_host_detect (&host);
   hs_audit_init (&audit, m->inv.verb_name, m->inv.id, NULL, m->policy->digest);
-  if (hs_cli_value (&m->inv, m->inv.process) == NULL)
+  hs_container_config_load (&m->inv, &container, &source);
+  if (container != NULL && hs_config_joins_beside_new_userns (container, &ns_type, &ns_path)
+      && hs_probe_joins_userns_first (m->rt.path))
+    r = hs_error_refuse (err,
+                         "%s joins the container's user namespace before its %s namespace "
+                         "`%s`, which that user namespace does not own (a Kubernetes pod on "
+                         "containerd 1.6/1.7): it cannot exec into this "
+                         "container (runc before 1.2.1, runc#4390); use crun or runc 1.2.1 or "
+                         "later, or grant `userns` off for this scope in `exceptions`",
+                         m->rt.path, ns_type, ns_path);
+  else if (hs_cli_value (&m->inv, m->inv.process) == NULL)
     {
       /* no process file: the flags are what can raise privileges */
-      cleanup_json hs_json_t *container = NULL;
-      cleanup_free char *source = NULL;
-
-      hs_container_config_load (&m->inv, &container, &source);
       r = hs_exec_inline_harden (&m->inv, m->policy, &host, &audit, container, &m->argv, err);
       m->argv_inline = m->argv != NULL;
       if (r == 0)

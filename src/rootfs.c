@@ -100,7 +100,14 @@ open_in_root (const hs_rootfs_t *r, const char *rel, int flags)
 
   if (r->nofollow)
     return open_nofollow (r->fd, rel, flags);
-  fd = (int) syscall (SYS_openat2, r->fd, rel, &how, sizeof how);
+  /* EAGAIN: a rename or mount somewhere on the host raced the lookup
+   * (RESOLVE_IN_ROOT checks); the kernel asks callers to retry */
+  for (int tries = 0; tries < 64; tries++)
+    {
+      fd = (int) syscall (SYS_openat2, r->fd, rel, &how, sizeof how);
+      if (fd >= 0 || errno != EAGAIN)
+        break;
+    }
   if (fd < 0 && errno == ENOSYS)
     return open_nofollow (r->fd, rel, flags);
   return fd;

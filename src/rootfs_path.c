@@ -19,8 +19,16 @@ open_beneath (const hs_rootfs_t *r, const char *rel)
     .flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
     .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH,
   };
-  int fd = (int) syscall (SYS_openat2, r->fd, rel, &how, sizeof how);
+  int fd = -1;
 
+  /* EAGAIN: a rename or mount somewhere on the host raced the lookup
+   * (RESOLVE_BENEATH checks); the kernel asks callers to retry */
+  for (int tries = 0; tries < 64; tries++)
+    {
+      fd = (int) syscall (SYS_openat2, r->fd, rel, &how, sizeof how);
+      if (fd >= 0 || errno != EAGAIN)
+        break;
+    }
   if (fd < 0 && errno == ENOSYS)
     {
       /* Callers walk component by component, so every component before

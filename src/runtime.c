@@ -1,4 +1,5 @@
 #include "runtime.h"
+#include "child.h"
 #include "cleanup.h"
 #include "config.h"
 #include "xalloc.h"
@@ -242,7 +243,7 @@ hs_runtime_version (const hs_runtime_t *rt, int argc, char *const *argv, hs_erro
   cleanup_free char **v = runtime_argv (rt->path, argc, argv);
   const char *dialect = rt->dialect == HS_DIALECT_ARGP ? "crun" : "runc";
   int status;
-  pid_t pid;
+  pid_t pid, parent = getpid ();
 
   fflush (stdout);
   pid = fork ();
@@ -250,6 +251,7 @@ hs_runtime_version (const hs_runtime_t *rt, int argc, char *const *argv, hs_erro
     return hs_error_make (err, errno, "fork");
   if (pid == 0)
     {
+      hs_child_init (parent, -1, 0);
       execv (rt->path, v);
       _exit (127);
     }

@@ -395,6 +395,44 @@ START_TEST (test_facts_cache)
   buf = test_read_file (count, NULL);
   ck_assert_str_eq (buf, "x\n");
   free (buf);
+  /* a judgement kept with the facts comes back with them, still cached */
+  ck_assert_int_eq (hs_advisory_facts (state, rt, dir, &p, &cached, &err), 0);
+  {
+    hs_json_t *j = hs_json_new (HS_JSON_OBJECT);
+
+    hs_json_set_exact (j, "table", hs_json_new_string ("/t/runc.json"));
+    hs_json_set_exact (j, "table_identity", hs_json_new_string ("1:2:3"));
+    hs_json_set_exact (j, "open", hs_json_new (HS_JSON_ARRAY));
+    hs_json_append (hs_json_get_exact (j, "open"),
+                    test_parse ("{\"id\":\"CVE-1\",\"covered_by\":[{\"rule\":\"userns\","
+                                "\"partial\":true}]}"));
+    hs_advisory_facts_keep_judged (state, rt, &p, j);
+  }
+  hs_probe_clear (&p);
+  ck_assert_int_eq (hs_advisory_facts (state, rt, dir, &p, &cached, &err), 0);
+  ck_assert (cached);
+  ck_assert_ptr_nonnull (p.judged);
+  {
+    hs_advisory_report_t rep;
+    active_t act = { NULL, 0 };
+
+    /* from another table, or the table changed: not used */
+    ck_assert_int_lt (
+        hs_advisory_report_from_judged (p.judged, "/t/crun.json", "1:2:3", active, &act, &rep), 0);
+    ck_assert_int_lt (
+        hs_advisory_report_from_judged (p.judged, "/t/runc.json", "1:2:4", active, &act, &rep), 0);
+    ck_assert_int_eq (
+        hs_advisory_report_from_judged (p.judged, "/t/runc.json", "1:2:3", active, &act, &rep), 0);
+    ck_assert_uint_eq (rep.open, 1);
+    ck_assert_uint_eq (rep.uncovered, 1);
+    ck_assert_str_eq (rep.v[0].a->id, "CVE-1");
+    ck_assert (rep.v[0].a->covered_by[0].partial);
+    hs_advisory_report_clear (&rep);
+  }
+  hs_probe_clear (&p);
+  buf = test_read_file (count, NULL);
+  ck_assert_str_eq (buf, "x\n");
+  free (buf);
   /* replaced: probed again */
   free (body);
   body = hs_xasprintf ("echo y >> %s; echo 'runc version 1.3.6'", count);

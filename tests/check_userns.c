@@ -357,6 +357,8 @@ static const char *const bad_policies[][2] = {
   { "{\"userns\": {\"size\": 4294967296}}", "userns.size`: expected an integer" },
   { "{\"userns\": {\"size\": \"65536\"}}", "userns.size`: expected an integer" },
   { "{\"userns\": {\"user\": \"\"}}", "userns.user`: expected a user name" },
+  { "{\"userns\": {\"joined_netns\": \"open\"}}",
+    "userns.joined_netns`: expected one of prepare, leave" },
   { "{\"userns\": {\"user\": \"a:b\"}}", "userns.user`: expected a user name" },
   { "{\"userns\": {\"ranges\": []}}", "userns.ranges`: expected a non-empty array" },
   { "{\"userns\": {\"ranges\": [{\"start\": 0, \"size\": 10}]}}", "must start above 0" },
@@ -427,6 +429,10 @@ typedef struct
   const char *refusal;
 } golden_t;
 
+#define MQUEUE                                                                                     \
+  "{\"destination\":\"/dev/mqueue\",\"type\":\"mqueue\",\"source\":\"mqueue\",\"options\":["       \
+  "\"nosuid\",\"noexec\",\"nodev\"]}"
+
 #define TMPVOL(opt)                                                                                \
   "{\"destination\":\"/v\",\"type\":\"bind\",\"source\":\"/tmp\",\"options\":[\"rbind\"," opt "]}"
 
@@ -447,11 +453,12 @@ static const golden_t golden[] = {
     "],\"linux\":{\"namespaces\":[{\"type\":\"mount\"},{\"type\":\"user\"}],"
     "\"uidMappings\":" MAP (100000) ",\"gidMappings\":" MAP (100000) "}}",
     NULL },
+  /* (the control opens the namespace: PID 1's may be closed to root here) */
   { "netns by path: sysfs becomes a read-only bind", "{\"userns\": {" POOL "}}",
     "{\"mounts\":[" SYSFS
-    "],\"linux\":{\"namespaces\":[{\"type\":\"network\",\"path\":\"/proc/1/ns/net\"}]}}",
+    "],\"linux\":{\"namespaces\":[{\"type\":\"network\",\"path\":\"/proc/self/ns/net\"}]}}",
     "{\"mounts\":[" SYSBIND
-    "],\"linux\":{\"namespaces\":[{\"type\":\"network\",\"path\":\"/proc/1/ns/net\"},"
+    "],\"linux\":{\"namespaces\":[{\"type\":\"network\",\"path\":\"/proc/self/ns/net\"},"
     "{\"type\":\"user\"}],\"uidMappings\":" MAP (100000) ",\"gidMappings\":" MAP (100000) "}}",
     NULL },
   { "no linux object at all", "{\"userns\": {\"size\": 1000, " POOL "}}", "{}",
@@ -527,11 +534,56 @@ static const golden_t golden[] = {
     "\"sysctl\":{\"net.ipv4.ping_group_range\":\"1 1000\"},"
     "\"uidMappings\":" MAP (100000) ",\"gidMappings\":" MAP (100000) "}}",
     NULL },
-  { "a CRI pod whose network namespace is the host user namespace's gets none",
+  /* an annotation never drops the user namespace: a pod gets one like every
+   * container, whichever user namespace owns the network namespace */
+  { "a CRI pod whose network namespace is the host user namespace's gets one too",
     "{\"userns\": {" POOL "}}",
     "{\"annotations\":{\"io.kubernetes.cri.container-type\":\"sandbox\"},"
     "\"linux\":{\"namespaces\":[{\"type\":\"network\",\"path\":\"/proc/self/ns/net\"}]}}",
-    "{\"linux\":{\"namespaces\":[{\"type\":\"network\",\"path\":\"/proc/self/ns/net\"}]}}", NULL },
+    "{\"linux\":{\"namespaces\":[{\"type\":\"network\",\"path\":\"/proc/self/ns/net\"},"
+    "{\"type\":\"user\"}],\"uidMappings\":" MAP (100000) ",\"gidMappings\":" MAP (100000) "}}",
+    NULL },
+  { "... a CRI container too, with its sandbox's IPC namespace (mqueue kept without a "
+    "container to mount for)",
+    "{\"userns\": {" POOL "}}",
+    "{\"annotations\":{\"io.kubernetes.cri.container-type\":\"container\","
+    "\"io.kubernetes.cri.sandbox-id\":\"x\"},\"mounts\":[" MQUEUE "],"
+    "\"linux\":{\"namespaces\":[{\"type\":\"ipc\",\"path\":\"/proc/self/ns/ipc\"},"
+    "{\"type\":\"network\",\"path\":\"/proc/self/ns/net\"}]}}",
+    "{\"mounts\":[" MQUEUE "],\"linux\":{\"namespaces\":[{\"type\":\"ipc\",\"path\":"
+    "\"/proc/self/ns/ipc\"},{\"type\":\"network\",\"path\":\"/proc/self/ns/net\"},"
+    "{\"type\":\"user\"}],\"uidMappings\":" MAP (100000) ",\"gidMappings\":" MAP (100000) "}}",
+    NULL },
+  { "the host's network namespace joined: its sysctls stay the config's (runc refuses them)",
+    "{\"userns\": {" POOL "}}",
+    "{\"linux\":{\"namespaces\":[{\"type\":\"network\",\"path\":\"/proc/self/ns/net\"}],"
+    "\"sysctl\":{\"net.ipv4.ip_unprivileged_port_start\":\"0\"}}}",
+    "{\"linux\":{\"namespaces\":[{\"type\":\"network\",\"path\":\"/proc/self/ns/net\"},"
+    "{\"type\":\"user\"}],\"sysctl\":{\"net.ipv4.ip_unprivileged_port_start\":\"0\"},"
+    "\"uidMappings\":" MAP (100000) ",\"gidMappings\":" MAP (100000) "}}",
+    NULL },
+  { "a joined pid namespace with /proc (shareProcessNamespace) is refused, annotation or not",
+    "{\"userns\": {" POOL "}}",
+    "{\"annotations\":{\"io.kubernetes.cri.container-type\":\"container\"},"
+    "\"mounts\":[{\"destination\":\"/proc\",\"type\":\"proc\",\"source\":\"proc\"}],"
+    "\"linux\":{\"namespaces\":[{\"type\":\"pid\",\"path\":\"/proc/self/ns/pid\"},"
+    "{\"type\":\"network\"}]}}",
+    NULL,
+    "which cannot mount /proc for a pid namespace it does not own (a Kubernetes pod with "
+    "shareProcessNamespace)" },
+  { "a joined pid namespace without /proc is admitted", "{\"userns\": {" POOL "}}",
+    "{\"linux\":{\"namespaces\":[{\"type\":\"pid\",\"path\":\"/proc/self/ns/pid\"},"
+    "{\"type\":\"network\"}]}}",
+    "{\"linux\":{\"namespaces\":[{\"type\":\"pid\",\"path\":\"/proc/self/ns/pid\"},"
+    "{\"type\":\"network\"},{\"type\":\"user\"}],\"uidMappings\":" MAP (
+        100000) ",\"gidMappings\":" MAP (100000) "}}",
+    NULL },
+  { "a joined network namespace that cannot be opened is refused", "{\"userns\": {" POOL "}}",
+    "{\"linux\":{\"namespaces\":[{\"type\":\"network\",\"path\":\"/nonexistent/net\"}]}}", NULL,
+    "cannot check the network namespace: open the namespace `/nonexistent/net`" },
+  { "a joined network namespace that is not one", "{\"userns\": {" POOL "}}",
+    "{\"linux\":{\"namespaces\":[{\"type\":\"network\",\"path\":\"/proc/self/ns/ipc\"}]}}", NULL,
+    "cannot check the network namespace: `/proc/self/ns/ipc` is not a net namespace" },
   { "the same network namespace without CRI annotations gets a user namespace",
     "{\"userns\": {" POOL "}}",
     "{\"linux\":{\"namespaces\":[{\"type\":\"network\",\"path\":\"/proc/self/ns/net\"}]}}",

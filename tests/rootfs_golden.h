@@ -1,7 +1,8 @@
 /* Golden tables for controls that read the image: like harden_golden_b.h
  * (tests/data/harden/CONTROL.json), and a case may also carry
  *   "rootfs": [[path, "dir"|"file"|"fifo"|"link"|"chr"|"blk", arg], ...]
- * built in a fresh directory (links' arg is the target, devices' "MAJ:MIN"),
+ * built in a fresh directory (links' arg is the target, devices' "MAJ:MIN",
+ * a file's the content),
  * which becomes root.path of the config (and of "container");
  *   "target": "process" hardens {"process": config.process} as an exec of
  * the container "container". Runs as root (mknod). */
@@ -28,7 +29,13 @@ rootfs_golden_build (const char *dir, const hs_json_t *entries)
       if (strcmp (kind, "dir") == 0)
         r = mkdir (path, 0755);
       else if (strcmp (kind, "file") == 0)
-        r = close (open (path, O_CREAT | O_WRONLY | O_CLOEXEC, 0755));
+        {
+          int fd = open (path, O_CREAT | O_WRONLY | O_CLOEXEC, 0755);
+
+          ck_assert_int_ge (fd, 0);
+          r = arg && write (fd, arg, strlen (arg)) != (ssize_t) strlen (arg) ? -1 : 0;
+          close (fd);
+        }
       else if (strcmp (kind, "fifo") == 0)
         r = mkfifo (path, 0644);
       else if (strcmp (kind, "link") == 0)

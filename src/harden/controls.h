@@ -34,6 +34,9 @@ extern const hs_control_t hs_control_userns;
 #define HS_USERNS_ANN_ROOTFS "org.hardshim.userns.rootfs"
 #define HS_USERNS_ANN_VOLUMES "org.hardshim.userns.volumes"
 #define HS_USERNS_ANN_MAPPING "org.hardshim.userns.mapping"
+/* ... and the mounts it replaced whole (an mqueue mount made for a joined
+ * IPC namespace), by destination: their JSON text. */
+#define HS_USERNS_ANN_MOUNTS "org.hardshim.userns.mounts"
 /* Before any control runs on a container's config: undo what an earlier
  * hardening of the same config did for another container (those mounts and
  * ids are not this container's), so every control judges the engine's

@@ -7,6 +7,7 @@
  * beneath its directory fd without following any link (rootfs_path.h). */
 #include "harden/advisories.h"
 #include "harden/controls.h"
+#include "harden/mount_index.h"
 #include "harden/util_b.h"
 #include "cleanup.h"
 #include "rootfs_path.h"
@@ -143,13 +144,18 @@ check_nodes (hs_harden_t *h, const hs_rootfs_t *root, hs_error_t *err)
         continue;
       if (ptmx_link (root, nodes[i].rel, &st))
         continue;
+      /* Docker's init layer makes /dev/console an empty file (a bind
+       * target): no link, no device, nothing to reopen or follow */
+      if (S_ISREG (st.st_mode) && st.st_size == 0)
+        continue;
       if (S_ISCHR (st.st_mode) || S_ISBLK (st.st_mode))
         what = hs_xasprintf ("%s %u:%u", kind (st.st_mode), major (st.st_rdev), minor (st.st_rdev));
       else
         what = describe (root, nodes[i].rel, &st);
       if ((r = hs_harden_refuse (h, err, "root.path",
                                  "image /%s is %s: the runtime uses that node as the host's "
-                                 "(absent or character device %u:%u; advisories: %s)",
+                                 "(absent, an empty file or character device %u:%u; "
+                                 "advisories: %s)",
                                  nodes[i].rel, what, nodes[i].major, nodes[i].minor,
                                  nodes[i].advisories))
           < 0)
@@ -193,40 +199,36 @@ static int
 check_mounts (hs_harden_t *h, const hs_rootfs_t *root, bool *ret_dev_tmpfs, hs_error_t *err)
 {
   const hs_json_t *mounts = hs_json_get (h->spec, "mounts");
-  size_t n = mounts && mounts->type == HS_JSON_ARRAY ? mounts->len : 0;
-  cleanup_free char **cdests = hs_xcalloc (n + 1, sizeof (char *));
+  hs_mount_index_t x;
   int r = 0;
 
   *ret_dev_tmpfs = false;
-  for (size_t i = 0; r == 0 && i < n; i++)
+  hs_mount_index_init (&x, mounts);
+  for (size_t i = 0; r == 0 && i < x.n; i++)
     {
-      const char *dest = dest_of (mounts->items[i]);
       hs_rootfs_resolved_t v = { 0 };
       cleanup_error hs_error_t e = NULL;
       cleanup_free char *path = NULL;
-      bool covered = false;
-      const char *tree;
+      const char *dest = dest_of (mounts->items[i]), *tree;
+      size_t j;
 
-      if (dest == NULL)
+      if (x.dests[i] == NULL)
         continue; /* mounts refuses it */
-      cdests[i] = hs_path_clean_dest (dest);
-      if (is_tmpfs_dev (mounts->items[i], cdests[i]))
+      if (is_tmpfs_dev (mounts->items[i], x.dests[i]))
         *ret_dev_tmpfs = true;
-      /* below an earlier mount: the image is not what the runtime walks */
-      for (size_t j = 0; j < i && !covered; j++)
-        covered = cdests[j] != NULL && strcmp (cdests[j], "/") != 0
-                  && hs_path_is_under (cdests[i], cdests[j]);
-      if (covered || strcmp (cdests[i], "/") == 0)
+      /* at or below an earlier mount: the image is not what the runtime walks */
+      if (strcmp (x.dests[i], "/") == 0
+          || hs_mount_index_above (&x, x.dests[i], i, false, true, false, &j))
         continue;
       path = hs_xasprintf ("mounts[%zu].destination", i);
-      if (hs_rootfs_resolve (root, cdests[i], &v, &e) < 0)
+      if (hs_rootfs_resolve (root, x.dests[i], &v, &e) < 0)
         {
           r = hs_harden_refuse (h, err, path, "mount destination %s in the image: %s", dest,
                                 e->msg);
           continue;
         }
       tree = kernel_tree (v.path);
-      if (v.links > 0 && tree != NULL && !hs_path_is_under (cdests[i], tree))
+      if (v.links > 0 && tree != NULL && !hs_path_is_under (x.dests[i], tree))
         r = hs_harden_refuse (h, err, path,
                               "a symbolic link in the image (`%s` -> `%s`) leads the mount at %s "
                               "to %s, into %s that the runtime sets up (advisories: %s, %s)",
@@ -234,8 +236,7 @@ check_mounts (hs_harden_t *h, const hs_rootfs_t *root, bool *ret_dev_tmpfs, hs_e
                               HS_ADV_PROC_LINK);
       hs_rootfs_resolved_release (&v);
     }
-  for (size_t i = 0; i < n; i++)
-    free (cdests[i]);
+  hs_mount_index_release (&x);
   return r;
 }
 
@@ -316,7 +317,8 @@ const hs_control_t hs_control_rootfs_shape = {
          "/dev/shm, /dev/mqueue that exist but are not real directories; /dev/null,\n"
          "zero, full, random, urandom, tty, console, ptmx that exist but are not the\n"
          "character device with the right numbers (1:3, 1:5, 1:7, 1:8, 1:9, 5:0, 5:1,\n"
-         "5:2; /dev/ptmx may also be the link pts/ptmx the runtimes make); a mount destination "
+         "5:2), an empty regular file (Docker's init layer makes /dev/console one) or, for\n"
+         "/dev/ptmx, the link pts/ptmx the runtimes make; a mount destination "
          "that a link in the image leads into /proc, /sys or\n"
          "/dev (a destination below an earlier mount is that mount's, not the\n"
          "image's); a linux.devices path with a link in the image on the way (the\n"

@@ -14,6 +14,7 @@
 #include "xalloc.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -125,9 +126,24 @@ apply (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
   /* no tables at all: nothing to judge with, so do not even run the runtime */
   if (access (dir, F_OK) < 0)
     hs_error_make (&why, errno, "advisory tables `%s`", dir);
-  if (why != NULL
-      || hs_advisory_facts (h->policy->state_dir, runtime, NULL, &facts, &cached, &why) < 0
-      || hs_advisory_judge (dir, &facts, active, h, &rep, &why) < 0)
+  if (why == NULL
+      && hs_advisory_facts (h->policy->state_dir, runtime, NULL, &facts, &cached, &why) == 0)
+    {
+      /* the judgement cached with the facts holds while the table file is
+       * the one it was made from; else judge and keep the result */
+      cleanup_free char *table = hs_xasprintf ("%s/%s.json", dir, facts.name);
+      cleanup_free char *tid = hs_advisory_file_identity (AT_FDCWD, table);
+
+      if (tid == NULL || facts.judged == NULL
+          || hs_advisory_report_from_judged (facts.judged, table, tid, active, h, &rep) < 0)
+        {
+          if (hs_advisory_judge (dir, &facts, active, h, &rep, &why) == 0 && tid != NULL
+              && strcmp (rep.table_path, table) == 0)
+            hs_advisory_facts_keep_judged (h->policy->state_dir, runtime, &facts,
+                                           hs_advisory_report_judged (&rep, tid));
+        }
+    }
+  if (why != NULL)
     {
       /* only `refuse` fails closed on what cannot be judged; audit notes it */
       if (h->mode == HS_CTL_AUDIT)
@@ -172,8 +188,9 @@ const hs_control_t hs_control_runtime_advisories = {
          "affected range and its Debian package carries no listed backport. Each open\n"
          "advisory must be covered by a rule (control) in force for the container; a\n"
          "partial cover narrows the attack without stopping every form of it.\n"
-         "The runtime's facts are cached per binary (device, inode, size, mtime, ctime)\n"
-         "under state_dir/advisories; a miss runs `RUNTIME --version` once.\n"
+         "The runtime's facts and open advisories are cached per binary (device, inode,\n"
+         "size, mtime, ctime) and table file under state_dir/advisories; a miss runs\n"
+         "`RUNTIME --version` once and parses the table.\n"
          "Modes: refuse (= enforce: refuse the container), audit (default: record\n"
          "would-refuse),\n"
          "off. `hardshimctl doctor` prints the same judgement.\n"

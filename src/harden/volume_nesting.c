@@ -12,8 +12,7 @@
  * another writer still can: it counts too. */
 #include "harden/advisories.h"
 #include "harden/controls.h"
-#include "harden/mount_options.h"
-#include "harden/util_b.h"
+#include "harden/mount_index.h"
 #include "cleanup.h"
 #include "xalloc.h"
 
@@ -24,48 +23,27 @@
 static int
 apply (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
 {
-  const hs_json_t *mounts = hs_json_get (h->spec, "mounts");
-  size_t n = mounts && mounts->type == HS_JSON_ARRAY ? mounts->len : 0;
-  cleanup_free char **cdests = hs_xcalloc (n + 1, sizeof (char *));
-  cleanup_free bool *bind = hs_xcalloc (n + 1, sizeof (bool));
+  hs_mount_index_t x;
   int r = 0;
 
   (void) settings;
-  for (size_t i = 0; i < n; i++)
+  hs_mount_index_init (&x, hs_json_get (h->spec, "mounts"));
+  for (size_t i = 0; r == 0 && i < x.n; i++)
     {
-      const hs_json_t *m = mounts->items[i];
-      const hs_json_t *d = m->type == HS_JSON_OBJECT ? hs_json_get (m, "destination") : NULL;
-      const hs_json_t *type = m->type == HS_JSON_OBJECT ? hs_json_get (m, "type") : NULL;
-      const hs_json_t *opts = m->type == HS_JSON_OBJECT ? hs_json_get (m, "options") : NULL;
+      cleanup_free char *path = NULL;
+      size_t j;
 
-      if (d == NULL || d->type != HS_JSON_STRING)
-        continue; /* mounts refuses it */
-      cdests[i] = hs_path_clean_dest (d->str);
-      if (type != NULL && type->type != HS_JSON_STRING)
-        type = NULL;
-      if (opts != NULL && opts->type != HS_JSON_ARRAY)
-        opts = NULL;
-      bind[i] = hs_mount_is_bind (type, opts);
+      if (x.dests[i] == NULL || !hs_mount_index_above (&x, x.dests[i], i, true, false, true, &j))
+        continue;
+      path = hs_xasprintf ("mounts[%zu].destination", i);
+      r = hs_harden_refuse (h, err, path,
+                            "the mount at %s lies inside the bind volume at %s (mounts[%zu]): "
+                            "whoever else writes that volume can swap a directory on the way "
+                            "for a symbolic link while the runtime mounts (advisories: %s; "
+                            "partly covered: who else writes a volume is not in the config)",
+                            x.dests[i], x.dests[j], j, HS_ADV_MOUNT_RACE);
     }
-  for (size_t i = 0; r == 0 && i < n; i++)
-    for (size_t j = 0; r == 0 && j < i; j++)
-      {
-        cleanup_free char *path = NULL;
-
-        if (cdests[i] == NULL || cdests[j] == NULL || !bind[j] || strcmp (cdests[i], cdests[j]) == 0
-            || !hs_path_is_under (cdests[i], cdests[j]))
-          continue;
-        path = hs_xasprintf ("mounts[%zu].destination", i);
-        r = hs_harden_refuse (h, err, path,
-                              "the mount at %s lies inside the bind volume at %s (mounts[%zu]): "
-                              "whoever else writes that volume can swap a directory on the way "
-                              "for a symbolic link while the runtime mounts (advisories: %s; "
-                              "partly covered: who else writes a volume is not in the config)",
-                              cdests[i], cdests[j], j, HS_ADV_MOUNT_RACE);
-        break;
-      }
-  for (size_t i = 0; i < n; i++)
-    free (cdests[i]);
+  hs_mount_index_release (&x);
   return r;
 }
 

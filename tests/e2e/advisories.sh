@@ -161,6 +161,8 @@ check "cache: one record per runtime binary, mode 0600 in a 0700 directory" \
          [ \"\$(stat -c %a '$SD'/advisories/* | sort -u)\" = 600 ]"
 check "cache: the records name the runtimes and their version" \
   sh -c "cat '$SD'/advisories/*.json | jq -s -e 'map(.version) == [\"1.1.4\", \"1.1.4\"] and (map(.name) | sort) == [\"crun\", \"runc\"]' >/dev/null"
+check "cache: the judgement is kept with the facts, naming the table it came from" \
+  sh -c "cat '$SD'/advisories/*.json | jq -s -e 'all(.judged.table | test(\"/adv/(runc|crun).json\$\")) and all(.judged.open[0].id == \"TEST-0001\")' >/dev/null"
 # a new binary at the same path is judged anew
 printf '#!/bin/sh\n[ "$1" = --version ] && { echo "runc version 1.1.5"; exit 0; }\nexec %s "$@"\n' "$RUNC" > "$T/bin/runc.new"
 chmod 0755 "$T/bin/runc.new" && mv "$T/bin/runc.new" "$T/bin/runc"
