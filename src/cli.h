@@ -82,6 +82,11 @@ typedef struct
   /* update */
   hs_argref_t resources;  /* -r FILE|- */
   hs_argref_t pids_limit; /* --pids-limit N */
+
+  /* restore: what decides what CRIU brings back (NULL, false: absent) */
+  const char *manage_cgroups_mode;
+  bool ext_unix_sk;
+  const char *lsm_mount_context;
 } hs_invocation_t;
 
 /* argv[0] is hardshim itself and is not parsed. Errors are usage errors that
