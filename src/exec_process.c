@@ -7,66 +7,87 @@
 #include "state_dir.h"
 #include "xalloc.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <string.h>
-#include <sys/random.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-/* Hardened process files are read by the runtime right after we exec it;
- * ones older than this are left over and removed. */
-#define STALE_SECONDS 3600
+/* Hardened process files of earlier versions, kept under state_dir/exec;
+ * removed when the directory is there. */
+#define LEGACY_STALE_SECONDS 60
 
 static void
-prune_stale (int dfd)
+prune_legacy (const hs_policy_t *policy)
 {
-  cleanup_dir DIR *d = fdopendir (dup (dfd));
+  cleanup_free char *dir = hs_xasprintf ("%s/exec", policy->state_dir);
+  cleanup_close int dfd = open (dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  cleanup_dir DIR *d = NULL;
   struct dirent *de;
   time_t now = time (NULL);
+  struct stat st;
 
+  if (dfd < 0 || fstat (dfd, &st) < 0 || st.st_uid != geteuid ())
+    return;
+  d = fdopendir (dup (dfd));
   if (d == NULL)
     return;
   while ((de = readdir (d)) != NULL)
-    {
-      struct stat st;
-
-      if (strncmp (de->d_name, "process-", 8) != 0)
-        continue;
-      if (fstatat (dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG (st.st_mode)
-          && now - st.st_mtime > STALE_SECONDS)
-        unlinkat (dfd, de->d_name, 0);
-    }
+    if (strncmp (de->d_name, "process-", 8) == 0
+        && fstatat (dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG (st.st_mode)
+        && now - st.st_mtime > LEGACY_STALE_SECONDS)
+      unlinkat (dfd, de->d_name, 0);
 }
 
-static int
-write_process_file (const hs_policy_t *policy, const hs_json_t *process, char **ret_path,
-                    hs_error_t *err)
-{
-  cleanup_free char *dir = hs_xasprintf ("%s/exec", policy->state_dir);
-  cleanup_free char *out = NULL;
-  cleanup_close int dfd = -1;
-  char name[64];
-  uint64_t rnd;
-  size_t len;
-  int r;
+/* The hardened process goes to the runtime as a sealed memfd it inherits
+ * (`/proc/self/fd/N`), not as a file: hardshim is gone once the runtime
+ * runs, so a file could only be removed later, and execs could fill /run
+ * with copies. The memfd dies with the runtime. It is moved above the fds
+ * an engine may hand over (--preserve-fds), where the runtime's own
+ * close-from-3+N closes it before the process starts. */
+#define PROCESS_FD_MIN 100
 
-  dfd = hs_state_subdir_open (policy->state_dir, "exec", 0700, err);
-  if (dfd < 0)
-    return dfd;
-  prune_stale (dfd);
+static int
+write_process_memfd (const hs_json_t *process, char **ret_path, hs_error_t *err)
+{
+  cleanup_free char *out = NULL;
+  cleanup_close int fd = -1;
+  size_t len;
+  int r, high;
+
   r = hs_json_emit (process, false, &out, &len, err);
   if (r < 0)
     return r;
-  if (getrandom (&rnd, sizeof (rnd), 0) != sizeof (rnd))
-    return hs_error_make (err, errno, "getrandom");
-  snprintf (name, sizeof (name), "process-%016llx.json", (unsigned long long) rnd);
-  r = hs_write_new_file_at (dfd, name, out, len, 0600, err);
-  if (r < 0)
-    return r;
-  *ret_path = hs_xasprintf ("%s/%s", dir, name);
+  fd = memfd_create ("hardshim-process.json", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  if (fd < 0)
+    return hs_error_make (err, errno, "memfd_create");
+  for (size_t off = 0; off < len;)
+    {
+      ssize_t w = write (fd, out + off, len - off);
+
+      if (w < 0 && errno == EINTR)
+        continue;
+      if (w < 0)
+        return hs_error_make (err, errno, "write the hardened process");
+      off += (size_t) w;
+    }
+  if (fcntl (fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0)
+    return hs_error_make (err, errno, "seal the hardened process");
+  high = fcntl (fd, F_DUPFD, PROCESS_FD_MIN); /* without FD_CLOEXEC: the runtime reads it */
+  if (high < 0)
+    {
+      if (errno != EINVAL && errno != EMFILE)
+        return hs_error_make (err, errno, "dup the hardened process");
+      /* a low fd limit: any free fd, inherited all the same */
+      if (fcntl (fd, F_SETFD, 0) < 0)
+        return hs_error_make (err, errno, "hand over the hardened process");
+      high = TAKE_FD (fd);
+    }
+  *ret_path = hs_xasprintf ("/proc/self/fd/%d", high);
   return 0;
 }
 
@@ -125,5 +146,6 @@ hs_exec_harden (const hs_invocation_t *inv, const hs_policy_t *policy, const hs_
   if (policy->mode == HS_POLICY_AUDIT)
     return 0;
   process = hs_json_get_exact (wrapper, "process");
-  return write_process_file (policy, process, ret_path, err);
+  prune_legacy (policy);
+  return write_process_memfd (process, ret_path, err);
 }

@@ -16,6 +16,10 @@
 /* Table order is application order. Each slot comment marks where a
  * control lands, so parallel work merges without conflicts. */
 const hs_control_t *const hs_controls[] = {
+  /* first: who else could rewrite the config, then a field no control
+   * judges is refused before anything runs */
+  &hs_control_bundle_permissions,
+  &hs_control_spec_fields,
   /* privileged: must see the config as the engine wrote it */
   /* slot: controls-a privileged */
   &hs_control_privileged,
@@ -46,6 +50,7 @@ const hs_control_t *const hs_controls[] = {
   &hs_control_sysctls,
   /* slot: controls-b rlimits */
   &hs_control_rlimits,
+  &hs_control_cgroups,
   /* slot: controls-b hooks */
   &hs_control_hooks,
   /* slot: runtime advisories rootfs (before userns, which may replace root.path) */
@@ -69,9 +74,8 @@ const hs_control_t *const hs_controls[] = {
   NULL,
 };
 
-static const char *const global_keys[]
-    = { "mode",      "runtime",    "audit_log",          "preset",
-        "state_dir", "exceptions", "bundle_permissions", NULL };
+static const char *const global_keys[] = { "mode",      "runtime",    "audit_log",      "preset",
+                                           "state_dir", "exceptions", "unknown_fields", NULL };
 
 const hs_control_t *
 hs_control_find_in (const hs_control_t *const *table, const char *name)

@@ -14,6 +14,8 @@
 #ifndef HS_HARDEN_H
 #define HS_HARDEN_H
 
+#include <sys/stat.h>
+
 #include "audit.h"
 #include "json.h"
 #include "policy.h"
@@ -64,6 +66,11 @@ typedef struct
   const char *root;    /* runtime --root, or its default */
   const char *runtime; /* path of the real runtime */
   const char *bundle;  /* NULL: the current directory */
+  /* config.json as read (bundle_permissions): the directory holding it,
+   * the file's stat and its name for messages; config_st NULL: unknown */
+  int config_dirfd;
+  const struct stat *config_st;
+  const char *config_display;
 } hs_container_t;
 
 typedef struct

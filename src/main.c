@@ -109,26 +109,6 @@ audit_mode_pass (const hs_policy_t *policy, hs_audit_t *audit, int r, hs_error_t
   return 0;
 }
 
-/* Someone other than root could swap config.json between our write and the
- * runtime's read: warn, or refuse when the policy says so. */
-static int
-check_bundle_dir (const hs_policy_t *policy, const hs_spec_file_t *f, hs_audit_t *audit,
-                  hs_error_t *err)
-{
-  cleanup_free char *msg = NULL;
-
-  if (!hs_spec_dir_shared (f))
-    return 0;
-  msg = hs_xasprintf ("the directory of `%s` is writable by users other than root: they could "
-                      "replace the hardened config before the runtime reads it",
-                      f->display);
-  if (policy->refuse_shared_bundle)
-    return hs_error_refuse (err, "%s (policy bundle_permissions: refuse)", msg);
-  fprintf (stderr, "hardshim: warning: %s\n", msg);
-  hs_audit_add (audit, "bundle_permissions", HS_ACT_NOTE, NULL, NULL, NULL, msg);
-  return 0;
-}
-
 /* The digest of a config's `process` as hardshim emits it (canonical). */
 static bool
 process_digest (const hs_json_t *config, char ret[HS_DIGEST_LEN])
@@ -176,9 +156,10 @@ harden_config (hs_main_t *m, hs_error_t *err)
   if (r == 0)
     {
       hs_host_detect (&host);
-      r = check_bundle_dir (m->policy, &f, &audit, err);
-      if (r == 0)
-        r = hs_harden_spec_for (f.tree, m->policy, &host, &audit, &ctr, err);
+      ctr.config_dirfd = f.dirfd;
+      ctr.config_st = &f.st;
+      ctr.config_display = f.display;
+      r = hs_harden_spec_for (f.tree, m->policy, &host, &audit, &ctr, err);
       if (r == 0 && inv->verb == HS_VERB_RESTORE)
         r = hs_lsm_harden_flags (inv, f.tree, m->policy, &host, &audit, err);
       if (r < 0 && !hs_error_is_refusal (err))

@@ -1083,6 +1083,24 @@ static const control_case_t control_cases[] = {
   { "audit mode changes nothing", ",\"annotations\":{\"run.oci.seccomp_bpf_data\":\"AAAA\"}",
     "{\"mode\":\"audit\",\"seccomp\":{}}", true, "run.oci.seccomp_bpf_data" },
   { "off", "", "{\"seccomp\":{\"mode\":\"off\"}}", true, "\"ociVersion\"" },
+  { "listenerPath refused by default",
+    ",\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"/run/agent.sock\"}}",
+    "{\"seccomp\":{}}", false,
+    "seccomp listener socket /run/agent.sock is not allowed by host policy: the runtime would hand it "
+    "the container's seccomp notify fd (list it in seccomp.listener_paths) (control `seccomp`, "
+    "`linux.seccomp.listenerPath`)" },
+  { "listenerPath the policy names kept",
+    ",\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"/run/agent.sock\","
+    "\"listenerMetadata\":\"m\"}}",
+    "{\"seccomp\":{\"listener_paths\":[\"/run/agent.sock\"]}}", true,
+    "\"listenerPath\":\"/run/agent.sock\",\"listenerMetadata\":\"m\"" },
+  { "listenerPath another than the one the policy names refused",
+    ",\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"/run/x.sock\"}}",
+    "{\"seccomp\":{\"listener_paths\":[\"/run/agent.sock\"]}}", false,
+    "seccomp listener socket /run/x.sock is not allowed" },
+  { "empty listenerPath is none",
+    ",\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"\"}}",
+    "{\"seccomp\":{}}", true, "\"defaultErrnoRet\":38" },
 };
 /* clang-format on */
 
@@ -1346,6 +1364,7 @@ static const struct
   { "{\"seccomp\":{\"profile_dir\":\"relative\"}}", "seccomp.profile_dir" },
   { "{\"seccomp\":{\"compat_arches\":\"yes\"}}", "seccomp.compat_arches" },
   { "{\"seccomp\":{\"allowed_profiles\":[\"a/b\"]}}", "seccomp.allowed_profiles[0]" },
+  { "{\"seccomp\":{\"listener_paths\":[\"run/a.sock\"]}}", "seccomp.listener_paths[0]" },
 };
 
 START_TEST (test_bad_settings)

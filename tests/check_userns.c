@@ -679,7 +679,7 @@ START_TEST (test_engine_captures)
     "captures/podman-4.3-config.json",
     "captures/containerd-1.6-ctr-config.json",
   };
-  char *text = test_read_data (captures[_i], NULL);
+  char *text = test_read_capture (captures[_i]);
   hs_policy_t *p = policy ("{\"userns\": {" POOL "}}");
   hs_json_t *spec = test_parse (text);
   hs_host_t host = { 0 };

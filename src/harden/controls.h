@@ -5,6 +5,10 @@
 #include "harden.h"
 
 extern const hs_control_t hs_control_no_new_privileges;
+/* slot: spec fields */
+extern const hs_control_t hs_control_spec_fields;
+extern const hs_control_t hs_control_bundle_permissions;
+extern const hs_control_t hs_control_cgroups;
 /* slot: controls-a */
 extern const hs_control_t hs_control_privileged;
 extern const hs_control_t hs_control_runtime_annotations;

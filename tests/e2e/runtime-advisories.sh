@@ -203,14 +203,27 @@ for rt in runc crun; do
 done
 
 # --- userns off: the audit log says what the user namespace was covering ---
-write_policy "$P_OFF"
+# With the advisory table: the advisories open for this runtime that list
+# userns as a cover; without one, the built-in list.
+ADV=$top_srcdir/profiles/advisories
+write_policy "{ \"audit_log\": { \"path\": \"$AUDIT\", \"syslog\": false }, \"userns\": { \"mode\": \"off\" },
+  \"runtime_advisories\": { \"mode\": \"audit\", \"dir\": \"$ADV\" } }"
 b=$(bundle plain "$(image plain)" .)
 : > "$AUDIT"
 (cd "$b" && hs runc run "$(new_id off)") </dev/null >/dev/null 2>"$T/err"
 check "userns off: a plain container runs" [ $? -eq 0 ]
-check "userns off: the audit log names the advisories the user namespace covered" \
+check "userns off: the audit log names the open runc advisories the user namespace covered" \
   audit_has '.control == "userns_advisories" and .action == "note"
              and (.message | test("policy turns `userns` off"))
+             and (.message | test("open advisories of the runtime \\(runc 1[.]1[.]5"))
+             and (.message | test("CVE-2025-31133"))'
+check "userns off: ... not those Debian's runc has a backport for (CVE-2024-21626)" \
+  audit_has '.control == "userns_advisories" and (.message | test("CVE-2024-21626") | not)'
+write_policy "$P_OFF"
+: > "$AUDIT"
+(cd "$b" && hs runc run "$(new_id off)") </dev/null >/dev/null 2>"$T/err"
+check "userns off, no advisory table: the built-in list of what a user namespace covers" \
+  audit_has '.control == "userns_advisories" and .action == "note"
              and (.message | test("CVE-2025-31133")) and (.message | test("CVE-2026-88264"))'
 write_policy "$P_ON"
 : > "$AUDIT"
