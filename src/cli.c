@@ -29,6 +29,9 @@ typedef enum
   ID_USER,
   ID_PID_FILE,
   ID_CWD,
+  ID_MANAGE_CGROUPS_MODE,
+  ID_EXT_UNIX_SK,
+  ID_LSM_MOUNT_CONTEXT,
 } opt_id_t;
 
 #define GO (1u << HS_DIALECT_GO)
@@ -88,16 +91,16 @@ static const opt_t restore_opts[] = {
   { "image-path", 0, K_VALUE, ID_NONE, BOTH },
   { "work-path", 0, K_VALUE, ID_NONE, BOTH },
   { "tcp-established", 0, K_BOOL, ID_NONE, BOTH },
-  { "ext-unix-sk", 0, K_BOOL, ID_NONE, BOTH },
+  { "ext-unix-sk", 0, K_BOOL, ID_EXT_UNIX_SK, BOTH },
   { "shell-job", 0, K_BOOL, ID_NONE, BOTH },
   { "file-locks", 0, K_BOOL, ID_NONE, BOTH },
-  { "manage-cgroups-mode", 0, K_VALUE, ID_NONE, BOTH },
+  { "manage-cgroups-mode", 0, K_VALUE, ID_MANAGE_CGROUPS_MODE, BOTH },
   { "detach", 'd', K_BOOL, ID_NONE, BOTH },
   { "empty-ns", 0, K_VALUE, ID_NONE, BOTH },
   { "auto-dedup", 0, K_BOOL, ID_NONE, BOTH },
   { "lazy-pages", 0, K_BOOL, ID_NONE, BOTH },
   { "lsm-profile", 0, K_VALUE, ID_APPARMOR, BOTH },
-  { "lsm-mount-context", 0, K_VALUE, ID_NONE, BOTH },
+  { "lsm-mount-context", 0, K_VALUE, ID_LSM_MOUNT_CONTEXT, BOTH },
   { NULL, 0, 0, 0, 0 },
 };
 
@@ -420,6 +423,15 @@ on_verb_option (hs_invocation_t *inv, const occurrence_t *occ, hs_error_t *err)
       break;
     case ID_CWD:
       inv->cwd = occ->ref;
+      break;
+    case ID_MANAGE_CGROUPS_MODE:
+      inv->manage_cgroups_mode = occ->value;
+      break;
+    case ID_EXT_UNIX_SK:
+      inv->ext_unix_sk = occ->bool_value;
+      break;
+    case ID_LSM_MOUNT_CONTEXT:
+      inv->lsm_mount_context = occ->value;
       break;
     case ID_HELP:
       inv->verb_help = occ->bool_value;

@@ -77,6 +77,11 @@ typedef struct
   hs_argref_t user;
   hs_argref_t cwd;
   int command_index; /* first argv index of the exec'd command, -1 if none */
+
+  /* restore: what decides what CRIU brings back (NULL, false: absent) */
+  const char *manage_cgroups_mode;
+  bool ext_unix_sk;
+  const char *lsm_mount_context;
 } hs_invocation_t;
 
 /* argv[0] is hardshim itself and is not parsed. Errors are usage errors that

@@ -71,6 +71,8 @@ const hs_control_t *const hs_controls[] = {
   /* runtime_advisories last: it judges which of the controls above are in force */
   /* slot: runtime advisories */
   &hs_control_runtime_advisories,
+  /* restore after the controls that set the labels it compares */
+  &hs_control_restore,
   NULL,
 };
 

@@ -71,6 +71,12 @@ typedef struct
   int config_dirfd;
   const struct stat *config_st;
   const char *config_display;
+  /* restore: the config comes back with a CRIU checkpoint, and the flags
+   * that decide what of it (control `restore`) */
+  bool restore;
+  const char *restore_cgroups_mode; /* --manage-cgroups-mode, NULL: absent */
+  bool restore_ext_unix_sk;
+  const char *restore_mount_context; /* --lsm-mount-context, NULL: absent */
 } hs_container_t;
 
 typedef struct

@@ -236,7 +236,9 @@ hs_idmap_overlay (const hs_overlay_opts_t *o, const char *dir, int userns_fd, hs
   for (; r == 0 && done < o->n_lower; done++)
     {
       cleanup_free char *t = hs_xasprintf ("%s/l%zu", dir, done);
-      r = hs_idmap_mount (o->lower[done], t, userns_fd, false, 0, err);
+      /* read-only: overlay never writes a lower layer, and a stray
+       * `rm -rf` of the state directory must not reach the image */
+      r = hs_idmap_mount (o->lower[done], t, userns_fd, false, MOUNT_ATTR_RDONLY, err);
       if (r == 0)
         {
           lower = hs_xrealloc (lower, len + 32);

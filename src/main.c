@@ -123,6 +123,10 @@ harden_config (hs_main_t *m, hs_error_t *err)
     .root = root,
     .runtime = m->rt.path,
     .bundle = inv->bundle,
+    .restore = inv->verb == HS_VERB_RESTORE,
+    .restore_cgroups_mode = inv->manage_cgroups_mode,
+    .restore_ext_unix_sk = inv->ext_unix_sk,
+    .restore_mount_context = inv->lsm_mount_context,
   };
   hs_audit_t audit;
   hs_host_t host;

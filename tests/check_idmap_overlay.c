@@ -9,6 +9,7 @@
 #include "idmap_overlay.h"
 
 #include <sys/mount.h>
+#include <sys/statvfs.h>
 
 /* superblock options -> the parse: "lower=A|B upper=U keep=K", or "!" and
  * a part of the error */
@@ -140,6 +141,15 @@ START_TEST (test_mount)
   if (hs_idmap_overlay (&o, mnt, fd, &err) < 0)
     ck_abort_msg ("hs_idmap_overlay: %s", err->msg);
   close (fd);
+  /* the lower layer's clone is read-only: nothing below the state
+   * directory writes the image */
+  free (p);
+  p = hs_xasprintf ("%s/l0", mnt);
+  {
+    struct statvfs sv;
+    ck_assert_int_eq (statvfs (p, &sv), 0);
+    ck_assert_msg (sv.f_flag & ST_RDONLY, "%s is writable", p);
+  }
   /* from the host: the image's ids shifted into the container's block */
   free (p);
   p = hs_xasprintf ("%s/rootfs/app", mnt);

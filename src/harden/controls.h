@@ -53,6 +53,8 @@ extern const hs_control_t hs_control_apparmor;
 extern const hs_control_t hs_control_selinux;
 /* slot: runtime advisories */
 extern const hs_control_t hs_control_runtime_advisories;
+/* last: restore judges the hardened config's labels */
+extern const hs_control_t hs_control_restore;
 /* The advisory table directory the settings name (or the built-in one). */
 const char *hs_runtime_advisories_dir (const hs_json_t *settings);
 

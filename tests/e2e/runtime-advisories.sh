@@ -174,6 +174,14 @@ for rt in runc crun; do refused "cwd /proc/self/fd/7" $rt "$b" cwd_clean CVE-202
 ln -s /proc/self/fd/7 "$r/work"
 jq '.process.cwd = "/work"' "$b/config.json" > "$b/c.json" && mv "$b/c.json" "$b/config.json"
 for rt in runc crun; do refused "cwd through an image link into /proc" $rt "$b" cwd_clean CVE-2024-21626; done
+# the same link in a volume (planted by another container sharing it)
+mkdir -p "$T/cwd-vol"
+ln -s /proc/self/fd/7 "$T/cwd-vol/w"
+export VOL="$T/cwd-vol"
+jq '.process.cwd = "/data/w" | .mounts += [{"destination":"/data","type":"bind","source":$ENV.VOL,"options":["rbind"]}]' \
+  "$b/config.json" > "$b/c.json" && mv "$b/c.json" "$b/config.json"
+for rt in runc crun; do refused "cwd through a link in a volume into /proc" $rt "$b" cwd_clean CVE-2024-21626; done
+jq '.mounts |= map(select(.destination != "/data"))' "$b/config.json" > "$b/c.json" && mv "$b/c.json" "$b/config.json"
 jq '.process.cwd = "/" | .process.args = ["/proc/self/fd/7/../../../../bin/sh", "-c", "true"]' \
   "$b/config.json" > "$b/c.json" && mv "$b/c.json" "$b/config.json"
 for rt in runc crun; do refused "args[0] through a leaked fd" $rt "$b" exec_path CVE-2024-21626; done
