@@ -2,6 +2,7 @@
 #include "cleanup.h"
 #include "container_state.h"
 #include "fileio.h"
+#include "handover.h"
 #include "harden/lsm.h"
 #include "spec.h"
 #include "state_dir.h"
@@ -12,7 +13,6 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -41,54 +41,6 @@ prune_legacy (const hs_policy_t *policy)
         && fstatat (dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG (st.st_mode)
         && now - st.st_mtime > LEGACY_STALE_SECONDS)
       unlinkat (dfd, de->d_name, 0);
-}
-
-/* The hardened process goes to the runtime as a sealed memfd it inherits
- * (`/proc/self/fd/N`), not as a file: hardshim is gone once the runtime
- * runs, so a file could only be removed later, and execs could fill /run
- * with copies. The memfd dies with the runtime. It is moved above the fds
- * an engine may hand over (--preserve-fds), where the runtime's own
- * close-from-3+N closes it before the process starts. */
-#define PROCESS_FD_MIN 100
-
-static int
-write_process_memfd (const hs_json_t *process, char **ret_path, hs_error_t *err)
-{
-  cleanup_free char *out = NULL;
-  cleanup_close int fd = -1;
-  size_t len;
-  int r, high;
-
-  r = hs_json_emit (process, false, &out, &len, err);
-  if (r < 0)
-    return r;
-  fd = memfd_create ("hardshim-process.json", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-  if (fd < 0)
-    return hs_error_make (err, errno, "memfd_create");
-  for (size_t off = 0; off < len;)
-    {
-      ssize_t w = write (fd, out + off, len - off);
-
-      if (w < 0 && errno == EINTR)
-        continue;
-      if (w < 0)
-        return hs_error_make (err, errno, "write the hardened process");
-      off += (size_t) w;
-    }
-  if (fcntl (fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0)
-    return hs_error_make (err, errno, "seal the hardened process");
-  high = fcntl (fd, F_DUPFD, PROCESS_FD_MIN); /* without FD_CLOEXEC: the runtime reads it */
-  if (high < 0)
-    {
-      if (errno != EINVAL && errno != EMFILE)
-        return hs_error_make (err, errno, "dup the hardened process");
-      /* a low fd limit: any free fd, inherited all the same */
-      if (fcntl (fd, F_SETFD, 0) < 0)
-        return hs_error_make (err, errno, "hand over the hardened process");
-      high = TAKE_FD (fd);
-    }
-  *ret_path = hs_xasprintf ("/proc/self/fd/%d", high);
-  return 0;
 }
 
 int
@@ -147,5 +99,5 @@ hs_exec_harden (const hs_invocation_t *inv, const hs_policy_t *policy, const hs_
     return 0;
   process = hs_json_get_exact (wrapper, "process");
   prune_legacy (policy);
-  return write_process_memfd (process, ret_path, err);
+  return hs_handover_json (process, "hardshim-process.json", ret_path, err);
 }

@@ -303,16 +303,30 @@ hs_harden_note (hs_harden_t *h, const char *path, const char *fmt, ...)
   hs_audit_add (h->audit, h->control, HS_ACT_NOTE, path, NULL, NULL, msg);
 }
 
+hs_control_fn_t
+hs_control_fn (const hs_control_t *c, hs_target_t target)
+{
+  switch (target)
+    {
+    case HS_TARGET_PROCESS:
+      return c->apply_process;
+    case HS_TARGET_UPDATE:
+      return c->apply_update;
+    default:
+      return c->apply;
+    }
+}
+
 static int
 run_one (hs_harden_t *h, const hs_control_t *c, const hs_json_t *settings, hs_ctl_mode_t mode,
          hs_error_t *err)
 {
-  int (*fn) (hs_harden_t *, const hs_json_t *, hs_error_t *);
+  hs_control_fn_t fn;
   hs_json_t *real = h->spec;
   cleanup_json hs_json_t *scratch = NULL;
   int r;
 
-  fn = h->target == HS_TARGET_PROCESS ? c->apply_process : c->apply;
+  fn = hs_control_fn (c, h->target);
   if (fn == NULL)
     return 0;
   h->control = c->name;
@@ -361,7 +375,7 @@ hs_harden_run_only (hs_harden_t *h, const char *const *only, hs_error_t *err)
 
       if (!listed (only, c->name))
         continue;
-      if ((h->target == HS_TARGET_PROCESS ? c->apply_process : c->apply) == NULL)
+      if (hs_control_fn (c, h->target) == NULL)
         continue;
       r = hs_control_mode (settings, c->name, &mode, err);
       if (r < 0)

@@ -32,6 +32,7 @@ typedef enum
 {
   HS_TARGET_CONFIG,  /* config.json of create/run/restore */
   HS_TARGET_PROCESS, /* exec: spec holds {"process": <process file>} */
+  HS_TARGET_UPDATE,  /* update: spec holds {"linux": {"resources": <what update sets>}} */
 } hs_target_t;
 
 /* Facts about the host; a test seam, filled by host detection in main. */
@@ -130,6 +131,10 @@ struct hs_control_s
   int (*apply) (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err);
   /* Hardening of an exec'd process; NULL if the control has none. */
   int (*apply_process) (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err);
+  /* Judging what `update` would set on a running container (refuse or
+   * note only: the runtime applies exactly what it is given); NULL if the
+   * control has none. */
+  int (*apply_update) (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err);
   /* NULL-terminated `mode` values accepted instead of enforce/reject/audit/off;
    * an absent `mode` is still enforce. NULL: the generic ones. */
   const hs_mode_name_t *modes;
@@ -144,6 +149,9 @@ struct hs_control_s
 };
 
 extern const hs_control_t *const hs_controls[];
+typedef int (*hs_control_fn_t) (hs_harden_t *, const hs_json_t *, hs_error_t *);
+/* The control's hook for `target`, NULL when it has none. */
+hs_control_fn_t hs_control_fn (const hs_control_t *c, hs_target_t target);
 const hs_control_t *hs_control_find (const char *name);
 const hs_control_t *hs_control_find_in (const hs_control_t *const *table, const char *name);
 

@@ -20,6 +20,7 @@
 #include "release.h"
 #include "runtime.h"
 #include "spec.h"
+#include "update.h"
 #include "xalloc.h"
 
 #include <stdio.h>
@@ -208,6 +209,28 @@ harden_exec (hs_main_t *m, hs_error_t *err)
   return r;
 }
 
+static int
+harden_update (hs_main_t *m, hs_error_t *err)
+{
+  hs_audit_t audit;
+  hs_host_t host;
+  cleanup_free char *new_path = NULL;
+  int r;
+
+  hs_host_detect (&host);
+  hs_audit_init (&audit, m->inv.verb_name, m->inv.id, NULL, m->policy->digest);
+  r = hs_update_harden (&m->inv, m->policy, &host, &audit, &new_path, err);
+  r = audit_mode_pass (m->policy, &audit, r, err);
+  r = finish_audit (m->policy, &audit, r, err);
+  hs_audit_release (&audit);
+  if (r == 0 && new_path != NULL)
+    {
+      m->argv = hs_cli_replace_value (&m->inv, m->inv.resources, new_path);
+      m->replaced = m->inv.resources.index;
+    }
+  return r;
+}
+
 /* A command line hardshim cannot read is refused, except in audit mode,
  * which only records it, and off mode, which never looks: then the
  * runtime has it. */
@@ -279,6 +302,8 @@ intercept (hs_main_t *m, hs_error_t *err)
     return -1;
   if (inv->verb == HS_VERB_EXEC)
     r = harden_exec (m, err);
+  else if (inv->verb == HS_VERB_UPDATE)
+    r = harden_update (m, err);
   else
     r = harden_config (m, err);
   if (r < 0)

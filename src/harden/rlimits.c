@@ -10,6 +10,7 @@
 #include "cleanup.h"
 #include "xalloc.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define CONTROL "rlimits"
@@ -253,6 +254,47 @@ apply (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
   return r < 0 ? r : pids (h, settings, err);
 }
 
+/* update may only set a pids limit the host policy allows: lifting it
+ * (0, -1, or a unified pids.max of "max") or raising it above the cap is
+ * refused. Nothing is added: an update that does not name it keeps it. */
+static int
+apply_update (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
+{
+  const hs_json_t *res = hs_json_path (h->spec, "linux", "resources", NULL);
+  const hs_json_t *limit = res ? hs_json_path (res, "pids", "limit", NULL) : NULL;
+  const hs_json_t *unified = res ? hs_json_get (res, "unified") : NULL;
+  const hs_json_t *pmax
+      = unified && unified->type == HS_JSON_OBJECT ? hs_json_get_exact (unified, "pids.max") : NULL;
+  unsigned long long want = DEFAULT_PIDS_LIMIT;
+  long long cur;
+  int r;
+
+  if (settings != NULL
+      && (r = hs_settings_u64 (settings, CONTROL, "pids_limit", DEFAULT_PIDS_LIMIT, &want, err))
+             < 0)
+    return r;
+  if (limit != NULL && limit->type != HS_JSON_NULL
+      && (!hs_json_to_i64 (limit, &cur) || cur <= 0 || (unsigned long long) cur > want))
+    return hs_harden_refuse (h, err, "linux.resources.pids.limit",
+                             "update would set the pids limit to %s%s: host policy keeps it at "
+                             "1 to %llu",
+                             limit->type == HS_JSON_NUMBER ? limit->str : "a non-integer",
+                             limit->type == HS_JSON_NUMBER && cur <= 0 ? " (no limit)" : "", want);
+  if (pmax != NULL)
+    {
+      char *end = NULL;
+      unsigned long long n = pmax->type == HS_JSON_STRING ? strtoull (pmax->str, &end, 10) : 0;
+
+      if (pmax->type != HS_JSON_STRING || end == pmax->str || *end != '\0' || n == 0 || n > want
+          || pmax->str[0] < '0' || pmax->str[0] > '9')
+        return hs_harden_refuse (h, err, "linux.resources.unified.pids.max",
+                                 "update would set pids.max to `%s`: host policy keeps it at 1 to "
+                                 "%llu",
+                                 pmax->type == HS_JSON_STRING ? pmax->str : "?", want);
+    }
+  return 0;
+}
+
 const hs_control_t hs_control_rlimits = {
   .name = CONTROL,
   .summary = "every rlimit capped at a policy maximum; a pids limit always set; "
@@ -273,4 +315,5 @@ const hs_control_t hs_control_rlimits = {
   .validate = validate,
   .apply = apply,
   .apply_process = apply_process,
+  .apply_update = apply_update,
 };
