@@ -29,6 +29,12 @@ typedef enum
   ID_USER,
   ID_PID_FILE,
   ID_CWD,
+  ID_RESOURCES,
+  ID_PIDS_LIMIT,
+  ID_MANAGE_CGROUPS_MODE,
+  ID_EXT_UNIX_SK,
+  ID_LSM_MOUNT_CONTEXT,
+  ID_IMAGE_PATH,
 } opt_id_t;
 
 #define GO (1u << HS_DIALECT_GO)
@@ -85,19 +91,19 @@ static const opt_t run_opts[] = {
 };
 
 static const opt_t restore_opts[] = {
-  { "image-path", 0, K_VALUE, ID_NONE, BOTH },
+  { "image-path", 0, K_VALUE, ID_IMAGE_PATH, BOTH },
   { "work-path", 0, K_VALUE, ID_NONE, BOTH },
   { "tcp-established", 0, K_BOOL, ID_NONE, BOTH },
-  { "ext-unix-sk", 0, K_BOOL, ID_NONE, BOTH },
+  { "ext-unix-sk", 0, K_BOOL, ID_EXT_UNIX_SK, BOTH },
   { "shell-job", 0, K_BOOL, ID_NONE, BOTH },
   { "file-locks", 0, K_BOOL, ID_NONE, BOTH },
-  { "manage-cgroups-mode", 0, K_VALUE, ID_NONE, BOTH },
+  { "manage-cgroups-mode", 0, K_VALUE, ID_MANAGE_CGROUPS_MODE, BOTH },
   { "detach", 'd', K_BOOL, ID_NONE, BOTH },
   { "empty-ns", 0, K_VALUE, ID_NONE, BOTH },
   { "auto-dedup", 0, K_BOOL, ID_NONE, BOTH },
   { "lazy-pages", 0, K_BOOL, ID_NONE, BOTH },
   { "lsm-profile", 0, K_VALUE, ID_APPARMOR, BOTH },
-  { "lsm-mount-context", 0, K_VALUE, ID_NONE, BOTH },
+  { "lsm-mount-context", 0, K_VALUE, ID_LSM_MOUNT_CONTEXT, BOTH },
   { NULL, 0, 0, 0, 0 },
 };
 
@@ -125,6 +131,34 @@ static const opt_t exec_opts[] = {
   { NULL, 0, 0, 0, 0 },
 };
 
+/* runc 1.1-1.3 and crun 1.8-1.2x: every other flag sets a plain limit
+ * (cpu, memory, blkio, RDT schema) that host policy does not bound. */
+static const opt_t update_opts[] = {
+  { "resources", 'r', K_VALUE, ID_RESOURCES, BOTH },
+  { "pids-limit", 0, K_VALUE, ID_PIDS_LIMIT, BOTH },
+  { "blkio-weight", 0, K_VALUE, ID_NONE, BOTH },
+  { "cpu-period", 0, K_VALUE, ID_NONE, BOTH },
+  { "cpu-quota", 0, K_VALUE, ID_NONE, BOTH },
+  { "cpu-share", 0, K_VALUE, ID_NONE, BOTH },
+  { "cpu-rt-period", 0, K_VALUE, ID_NONE, BOTH },
+  { "cpu-rt-runtime", 0, K_VALUE, ID_NONE, BOTH },
+  { "cpuset-cpus", 0, K_VALUE, ID_NONE, BOTH },
+  { "cpuset-mems", 0, K_VALUE, ID_NONE, BOTH },
+  { "cpu-idle", 0, K_VALUE, ID_NONE, GO },
+  { "cpu-burst", 0, K_VALUE, ID_NONE, GO },
+  { "kernel-memory", 0, K_VALUE, ID_NONE, BOTH },
+  { "kernel-memory-tcp", 0, K_VALUE, ID_NONE, BOTH },
+  { "memory", 0, K_VALUE, ID_NONE, BOTH },
+  { "memory-reservation", 0, K_VALUE, ID_NONE, BOTH },
+  { "memory-swap", 0, K_VALUE, ID_NONE, BOTH },
+  { "l3-cache-schema", 0, K_VALUE, ID_NONE, GO },
+  { "mem-bw-schema", 0, K_VALUE, ID_NONE, GO },
+  { "help", 'h', K_BOOL, ID_HELP, GO },
+  { "help", '?', K_BOOL, ID_HELP, ARGP },
+  { "usage", 0, K_BOOL, ID_HELP, ARGP },
+  { NULL, 0, 0, 0, 0 },
+};
+
 static const opt_t delete_opts[] = {
   { "force", 'f', K_BOOL, ID_NONE, BOTH },
   { "help", 'h', K_BOOL, ID_HELP, GO },
@@ -138,7 +172,7 @@ static const struct
   hs_verb_t verb;
 } verbs[] = {
   { "create", HS_VERB_CREATE }, { "run", HS_VERB_RUN },       { "restore", HS_VERB_RESTORE },
-  { "exec", HS_VERB_EXEC },     { "delete", HS_VERB_DELETE },
+  { "exec", HS_VERB_EXEC },     { "delete", HS_VERB_DELETE }, { "update", HS_VERB_UPDATE },
 };
 
 hs_verb_t
@@ -153,7 +187,8 @@ hs_verb_from_name (const char *name)
 bool
 hs_verb_is_intercepted (hs_verb_t v)
 {
-  return v == HS_VERB_CREATE || v == HS_VERB_RUN || v == HS_VERB_RESTORE || v == HS_VERB_EXEC;
+  return v == HS_VERB_CREATE || v == HS_VERB_RUN || v == HS_VERB_RESTORE || v == HS_VERB_EXEC
+         || v == HS_VERB_UPDATE;
 }
 
 /* One parsed option occurrence. */
@@ -421,6 +456,24 @@ on_verb_option (hs_invocation_t *inv, const occurrence_t *occ, hs_error_t *err)
     case ID_CWD:
       inv->cwd = occ->ref;
       break;
+    case ID_RESOURCES:
+      inv->resources = occ->ref;
+      break;
+    case ID_PIDS_LIMIT:
+      inv->pids_limit = occ->ref;
+      break;
+    case ID_MANAGE_CGROUPS_MODE:
+      inv->manage_cgroups_mode = occ->value;
+      break;
+    case ID_EXT_UNIX_SK:
+      inv->ext_unix_sk = occ->bool_value;
+      break;
+    case ID_LSM_MOUNT_CONTEXT:
+      inv->lsm_mount_context = occ->value;
+      break;
+    case ID_IMAGE_PATH:
+      inv->image_path = occ->value;
+      break;
     case ID_HELP:
       inv->verb_help = occ->bool_value;
       break;
@@ -507,6 +560,8 @@ hs_cli_parse (int argc, char *const *argv, hs_dialect_t dialect, hs_invocation_t
     .process_label = { -1, 0 },
     .user = { -1, 0 },
     .cwd = { -1, 0 },
+    .resources = { -1, 0 },
+    .pids_limit = { -1, 0 },
     .no_new_privs_ref = { -1, 0 },
     .command_index = -1,
   };
@@ -579,6 +634,12 @@ hs_cli_parse (int argc, char *const *argv, hs_dialect_t dialect, hs_invocation_t
       {
         const opt_t *const t[] = { exec_opts, NULL };
         r = parse_verb_args (&inv, t, false, true, err);
+        break;
+      }
+    case HS_VERB_UPDATE:
+      {
+        const opt_t *const t[] = { update_opts, NULL };
+        r = parse_verb_args (&inv, t, dialect == HS_DIALECT_GO, false, err);
         break;
       }
     case HS_VERB_DELETE:

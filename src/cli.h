@@ -31,7 +31,8 @@ typedef enum
   HS_VERB_RESTORE,
   HS_VERB_EXEC,
   HS_VERB_DELETE,
-  HS_VERB_OTHER, /* passes through */
+  HS_VERB_UPDATE, /* resources of a running container: judged, never rewritten */
+  HS_VERB_OTHER,  /* passes through */
 } hs_verb_t;
 
 /* Where an option's value sits in argv, so it can be replaced in place. */
@@ -77,6 +78,16 @@ typedef struct
   hs_argref_t user;
   hs_argref_t cwd;
   int command_index; /* first argv index of the exec'd command, -1 if none */
+
+  /* update */
+  hs_argref_t resources;  /* -r FILE|- */
+  hs_argref_t pids_limit; /* --pids-limit N */
+
+  /* restore: what decides what CRIU brings back (NULL, false: absent) */
+  const char *manage_cgroups_mode;
+  bool ext_unix_sk;
+  const char *lsm_mount_context;
+  const char *image_path;
 } hs_invocation_t;
 
 /* argv[0] is hardshim itself and is not parsed. Errors are usage errors that

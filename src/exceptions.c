@@ -608,7 +608,7 @@ hs_exceptions_end (hs_harden_t *h, bool ran_all)
 
       if (!g->used && c != NULL && !x->quiet)
         {
-          bool runs = (h->target == HS_TARGET_PROCESS ? c->apply_process : c->apply) != NULL;
+          bool runs = hs_control_fn (c, h->target) != NULL;
 
           (void) hs_control_mode (hs_policy_control (h->policy, c->name), c->name, &mode, NULL);
           if (!runs)

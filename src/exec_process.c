@@ -2,72 +2,45 @@
 #include "cleanup.h"
 #include "container_state.h"
 #include "fileio.h"
+#include "handover.h"
 #include "harden/lsm.h"
 #include "spec.h"
 #include "state_dir.h"
 #include "xalloc.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-/* Hardened process files are read by the runtime right after we exec it;
- * ones older than this are left over and removed. */
-#define STALE_SECONDS 3600
+/* Hardened process files of earlier versions, kept under state_dir/exec;
+ * removed when the directory is there. */
+#define LEGACY_STALE_SECONDS 60
 
 static void
-prune_stale (int dfd)
+prune_legacy (const hs_policy_t *policy)
 {
-  cleanup_dir DIR *d = fdopendir (dup (dfd));
+  cleanup_free char *dir = hs_xasprintf ("%s/exec", policy->state_dir);
+  cleanup_close int dfd = open (dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  cleanup_dir DIR *d = NULL;
   struct dirent *de;
   time_t now = time (NULL);
+  struct stat st;
 
+  if (dfd < 0 || fstat (dfd, &st) < 0 || st.st_uid != geteuid ())
+    return;
+  d = fdopendir (fcntl (dfd, F_DUPFD_CLOEXEC, 3));
   if (d == NULL)
     return;
   while ((de = readdir (d)) != NULL)
-    {
-      struct stat st;
-
-      if (strncmp (de->d_name, "process-", 8) != 0)
-        continue;
-      if (fstatat (dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG (st.st_mode)
-          && now - st.st_mtime > STALE_SECONDS)
-        unlinkat (dfd, de->d_name, 0);
-    }
-}
-
-static int
-write_process_file (const hs_policy_t *policy, const hs_json_t *process, char **ret_path,
-                    hs_error_t *err)
-{
-  cleanup_free char *dir = hs_xasprintf ("%s/exec", policy->state_dir);
-  cleanup_free char *out = NULL;
-  cleanup_close int dfd = -1;
-  char name[64];
-  uint64_t rnd;
-  size_t len;
-  int r;
-
-  dfd = hs_state_subdir_open (policy->state_dir, "exec", 0700, err);
-  if (dfd < 0)
-    return dfd;
-  prune_stale (dfd);
-  r = hs_json_emit (process, false, &out, &len, err);
-  if (r < 0)
-    return r;
-  if (getrandom (&rnd, sizeof (rnd), 0) != sizeof (rnd))
-    return hs_error_make (err, errno, "getrandom");
-  snprintf (name, sizeof (name), "process-%016llx.json", (unsigned long long) rnd);
-  r = hs_write_new_file_at (dfd, name, out, len, 0600, err);
-  if (r < 0)
-    return r;
-  *ret_path = hs_xasprintf ("%s/%s", dir, name);
-  return 0;
+    if (strncmp (de->d_name, "process-", 8) == 0
+        && fstatat (dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG (st.st_mode)
+        && now - st.st_mtime > LEGACY_STALE_SECONDS)
+      unlinkat (dfd, de->d_name, 0);
 }
 
 int
@@ -125,5 +98,6 @@ hs_exec_harden (const hs_invocation_t *inv, const hs_policy_t *policy, const hs_
   if (policy->mode == HS_POLICY_AUDIT)
     return 0;
   process = hs_json_get_exact (wrapper, "process");
-  return write_process_file (policy, process, ret_path, err);
+  prune_legacy (policy);
+  return hs_handover_json (process, "hardshim-process.json", ret_path, err);
 }

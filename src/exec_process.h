@@ -1,6 +1,6 @@
 /* hardshim: hardening `exec`. The process file (--process) gets the same
- * process-level controls as the container; the hardened copy is written as
- * a new 0600 file under the state directory and its path replaces the
+ * process-level controls as the container; the hardened copy is handed to
+ * the runtime as a sealed memfd (handover.h) whose path replaces the
  * original in argv. */
 #ifndef HS_EXEC_PROCESS_H
 #define HS_EXEC_PROCESS_H

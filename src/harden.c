@@ -17,6 +17,10 @@
 /* Table order is application order. Each slot comment marks where a
  * control lands, so parallel work merges without conflicts. */
 const hs_control_t *const hs_controls[] = {
+  /* first: who else could rewrite the config, then a field no control
+   * judges is refused before anything runs */
+  &hs_control_bundle_permissions,
+  &hs_control_spec_fields,
   /* privileged: must see the config as the engine wrote it */
   /* slot: controls-a privileged */
   &hs_control_privileged,
@@ -47,6 +51,7 @@ const hs_control_t *const hs_controls[] = {
   &hs_control_sysctls,
   /* slot: controls-b rlimits */
   &hs_control_rlimits,
+  &hs_control_cgroups,
   /* slot: controls-b hooks */
   &hs_control_hooks,
   /* slot: runtime advisories rootfs (before userns, which may replace root.path) */
@@ -67,12 +72,13 @@ const hs_control_t *const hs_controls[] = {
   /* runtime_advisories last: it judges which of the controls above are in force */
   /* slot: runtime advisories */
   &hs_control_runtime_advisories,
+  /* restore after the controls that set the labels it compares */
+  &hs_control_restore,
   NULL,
 };
 
-static const char *const global_keys[]
-    = { "mode",      "runtime",    "audit_log",          "preset",
-        "state_dir", "exceptions", "bundle_permissions", NULL };
+static const char *const global_keys[] = { "mode",      "runtime",    "audit_log",      "preset",
+                                           "state_dir", "exceptions", "unknown_fields", NULL };
 
 const hs_control_t *
 hs_control_find_in (const hs_control_t *const *table, const char *name)
@@ -298,16 +304,30 @@ hs_harden_note (hs_harden_t *h, const char *path, const char *fmt, ...)
   hs_audit_add (h->audit, h->control, HS_ACT_NOTE, path, NULL, NULL, msg);
 }
 
+hs_control_fn_t
+hs_control_fn (const hs_control_t *c, hs_target_t target)
+{
+  switch (target)
+    {
+    case HS_TARGET_PROCESS:
+      return c->apply_process;
+    case HS_TARGET_UPDATE:
+      return c->apply_update;
+    default:
+      return c->apply;
+    }
+}
+
 static int
 run_one (hs_harden_t *h, const hs_control_t *c, const hs_json_t *settings, hs_ctl_mode_t mode,
          hs_error_t *err)
 {
-  int (*fn) (hs_harden_t *, const hs_json_t *, hs_error_t *);
+  hs_control_fn_t fn;
   hs_json_t *real = h->spec;
   cleanup_json hs_json_t *scratch = NULL;
   int r;
 
-  fn = h->target == HS_TARGET_PROCESS ? c->apply_process : c->apply;
+  fn = hs_control_fn (c, h->target);
   if (fn == NULL)
     return 0;
   h->control = c->name;
@@ -356,7 +376,7 @@ hs_harden_run_only (hs_harden_t *h, const char *const *only, hs_error_t *err)
 
       if (!listed (only, c->name))
         continue;
-      if ((h->target == HS_TARGET_PROCESS ? c->apply_process : c->apply) == NULL)
+      if (hs_control_fn (c, h->target) == NULL)
         continue;
       r = hs_control_mode (settings, c->name, &mode, err);
       if (r < 0)

@@ -14,6 +14,8 @@
 #ifndef HS_HARDEN_H
 #define HS_HARDEN_H
 
+#include <sys/stat.h>
+
 #include "audit.h"
 #include "json.h"
 #include "policy.h"
@@ -30,6 +32,7 @@ typedef enum
 {
   HS_TARGET_CONFIG,  /* config.json of create/run/restore */
   HS_TARGET_PROCESS, /* exec: spec holds {"process": <process file>} */
+  HS_TARGET_UPDATE,  /* update: spec holds {"linux": {"resources": <what update sets>}} */
 } hs_target_t;
 
 /* Facts about the host; a test seam, filled by host detection in main. */
@@ -64,6 +67,18 @@ typedef struct
   const char *root;    /* runtime --root, or its default */
   const char *runtime; /* path of the real runtime */
   const char *bundle;  /* NULL: the current directory */
+  /* config.json as read (bundle_permissions): the directory holding it,
+   * the file's stat and its name for messages; config_st NULL: unknown */
+  int config_dirfd;
+  const struct stat *config_st;
+  const char *config_display;
+  /* restore: the config comes back with a CRIU checkpoint, and the flags
+   * that decide what of it (control `restore`) */
+  bool restore;
+  const char *restore_cgroups_mode; /* --manage-cgroups-mode, NULL: absent */
+  bool restore_ext_unix_sk;
+  const char *restore_mount_context; /* --lsm-mount-context, NULL: absent */
+  const char *restore_image_path;    /* where CRIU reads the checkpoint, absolute */
 } hs_container_t;
 
 typedef struct
@@ -120,6 +135,10 @@ struct hs_control_s
   int (*apply) (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err);
   /* Hardening of an exec'd process; NULL if the control has none. */
   int (*apply_process) (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err);
+  /* Judging what `update` would set on a running container (refuse or
+   * note only: the runtime applies exactly what it is given); NULL if the
+   * control has none. */
+  int (*apply_update) (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err);
   /* NULL-terminated `mode` values accepted instead of enforce/reject/audit/off;
    * an absent `mode` is still enforce. NULL: the generic ones. */
   const hs_mode_name_t *modes;
@@ -134,6 +153,9 @@ struct hs_control_s
 };
 
 extern const hs_control_t *const hs_controls[];
+typedef int (*hs_control_fn_t) (hs_harden_t *, const hs_json_t *, hs_error_t *);
+/* The control's hook for `target`, NULL when it has none. */
+hs_control_fn_t hs_control_fn (const hs_control_t *c, hs_target_t target);
 const hs_control_t *hs_control_find (const char *name);
 const hs_control_t *hs_control_find_in (const hs_control_t *const *table, const char *name);
 

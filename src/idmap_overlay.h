@@ -43,7 +43,8 @@ int hs_idmap_overlay_kernel_supported (void);
 char *hs_idmap_overlay_map (unsigned long long host, unsigned long long size);
 
 /* Mount the idmapped overlay at dir/rootfs (dir: the container's prepared
- * mount directory; the layer clones go to dir/l<N> and dir/u). userns_fd:
+ * mount directory; the lower layers' clones, read-only, go to dir/l<N>,
+ * the upper layer's directory's to dir/u). userns_fd:
  * a user namespace with hs_idmap_overlay_map's mapping. On failure nothing
  * stays mounted. */
 int hs_idmap_overlay (const hs_overlay_opts_t *o, const char *dir, int userns_fd, hs_error_t *err);

@@ -217,7 +217,7 @@ read_dropins (const char *dir, layers_t *layers, hs_error_t *err)
   r = hs_trusted_dir_fd_check (dfd, dir, "policy directory", err);
   if (r < 0)
     return r;
-  d = fdopendir (dup (dfd));
+  d = fdopendir (fcntl (dfd, F_DUPFD_CLOEXEC, 3));
   if (d == NULL)
     return hs_error_make (err, errno, "read policy directory `%s`", dir);
   while ((de = readdir (d)) != NULL)
@@ -322,15 +322,43 @@ finish (hs_policy_t *p, hs_error_t *err)
                           p->state_dir);
 
   {
-    const char *bp = NULL;
+    /* the control's earlier spelling, a string: "refuse" is its enforce
+     * mode, "warn" its audit mode */
+    const hs_json_t *bp = hs_json_get_exact (p->tree, "bundle_permissions");
 
-    r = get_string (p->tree, "bundle_permissions", "", &bp, err);
+    if (bp != NULL && bp->type == HS_JSON_STRING)
+      {
+        const char *bp_mode = strcmp (bp->str, "refuse") == 0 ? "enforce"
+                              : strcmp (bp->str, "warn") == 0 ? "audit"
+                                                              : NULL;
+        hs_json_t *obj, *oobj;
+        const hs_json_t *origin = hs_json_get_exact (p->origins, "bundle_permissions");
+
+        if (bp_mode == NULL)
+          return hs_error_make (err, 0,
+                                "policy key `bundle_permissions`: `%s` is not one of refuse, "
+                                "warn (or the control's settings object)",
+                                bp->str);
+        obj = hs_json_new (HS_JSON_OBJECT);
+        hs_json_set_exact (obj, "mode", hs_json_new_string (bp_mode));
+        oobj = hs_json_new (HS_JSON_OBJECT);
+        hs_json_set_exact (
+            oobj, "mode",
+            hs_json_new_string (origin && origin->type == HS_JSON_STRING ? origin->str : "policy"));
+        hs_json_set_exact (p->tree, "bundle_permissions", obj);
+        hs_json_set_exact (p->origins, "bundle_permissions", oobj);
+      }
+  }
+
+  {
+    const char *uf = NULL;
+
+    r = get_string (p->tree, "unknown_fields", "", &uf, err);
     if (r < 0)
       return r;
-    if (bp != NULL && strcmp (bp, "refuse") != 0 && strcmp (bp, "warn") != 0)
-      return hs_error_make (err, 0,
-                            "policy key `bundle_permissions`: `%s` is not one of refuse, warn", bp);
-    p->refuse_shared_bundle = bp != NULL && strcmp (bp, "refuse") == 0;
+    if (uf != NULL && strcmp (uf, "refuse") != 0 && strcmp (uf, "audit") != 0)
+      return hs_error_make (err, 0, "policy key `unknown_fields`: `%s` is not one of refuse, audit",
+                            uf);
   }
 
   al = hs_json_get_exact (p->tree, "audit_log");

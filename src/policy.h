@@ -37,8 +37,7 @@ typedef struct
   const char *audit_log; /* NULL: no audit log file */
   bool audit_log_required;
   bool audit_syslog;
-  const char *state_dir;     /* hardshim's files under /run; default /run/hardshim */
-  bool refuse_shared_bundle; /* bundle_permissions: "refuse" (true) or "warn" */
+  const char *state_dir; /* hardshim's files under /run; default /run/hardshim */
   char digest[HS_DIGEST_LEN];
   char *sources; /* human readable list, for messages */
 } hs_policy_t;

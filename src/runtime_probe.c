@@ -13,6 +13,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -311,4 +312,16 @@ hs_probe_debian (const char *admin, const char *path, hs_probe_t *p, hs_error_t 
         break;
       }
   return 0;
+}
+
+bool
+hs_probe_joins_userns_first (const char *runtime)
+{
+  cleanup_probe hs_probe_t p = { 0 };
+  unsigned major = 0, minor = 0, patch = 0;
+
+  if (hs_probe_run (runtime, &p, NULL) < 0 || p.name == NULL || strcmp (p.name, "runc") != 0
+      || p.version == NULL || sscanf (p.version, "%u.%u.%u", &major, &minor, &patch) < 2)
+    return false;
+  return major < 1 || (major == 1 && (minor < 2 || (minor == 2 && patch < 1)));
 }

@@ -6,6 +6,7 @@
 #ifndef HS_RUNTIME_PROBE_H
 #define HS_RUNTIME_PROBE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "error.h"
@@ -46,5 +47,11 @@ int hs_probe_run (const char *runtime, hs_probe_t *ret, hs_error_t *err);
  * lists; then its version from `status`. Sets nothing and returns 0 when
  * the file is not the package's. */
 int hs_probe_debian (const char *admin, const char *path, hs_probe_t *p, hs_error_t *err);
+
+/* runc before 1.2.1 joins a container's user namespace before the others
+ * (nsexec), so it cannot exec into a container whose joined namespaces its
+ * user namespace does not own (runc#4390; 1.2.1 joins in two stages, as
+ * crun does). False when the runtime cannot be probed. */
+bool hs_probe_joins_userns_first (const char *runtime);
 
 #endif

@@ -104,6 +104,126 @@ hs_sc_rule_disjoint (const hs_sc_rule_t *a, const hs_sc_rule_t *b)
   return false;
 }
 
+/* True only when every value satisfying a satisfies b (false: maybe not). */
+static bool
+cond_within (const hs_sc_cond_t *a, const hs_sc_cond_t *b)
+{
+  uint64_t alo, ahi, blo, bhi;
+
+  if (cond_empty (a))
+    return true;
+  if (a->op == b->op && a->value == b->value && a->value_two == b->value_two)
+    return true;
+  if (a->op == HS_SC_EQ)
+    return cond_member (b, a->value);
+  if (b->op == HS_SC_NE)
+    {
+      hs_sc_cond_t v = { a->index, HS_SC_EQ, b->value, 0 };
+      return cond_disjoint (a, &v);
+    }
+  if (a->op == HS_SC_MASKED_EQ && b->op == HS_SC_MASKED_EQ)
+    return (b->value & ~a->value) == 0 && ((a->value_two ^ b->value_two) & b->value) == 0;
+  if (!cond_interval (b, &blo, &bhi))
+    return false;
+  if (a->op == HS_SC_MASKED_EQ) /* inside its smallest and largest member */
+    alo = a->value_two, ahi = a->value_two | ~a->value;
+  else if (!cond_interval (a, &alo, &ahi))
+    return false;
+  return alo >= blo && ahi <= bhi;
+}
+
+static int cond_negate (const hs_sc_cond_t *c, hs_sc_cond_t *out);
+
+/* True only when every value satisfies a or b. */
+static bool
+cond_cover (const hs_sc_cond_t *a, const hs_sc_cond_t *b)
+{
+  hs_sc_cond_t neg[64];
+  int n = cond_negate (a, neg);
+
+  if (n < 0)
+    return false;
+  for (int i = 0; i < n; i++)
+    if (!cond_within (&neg[i], b))
+      return false;
+  return true;
+}
+
+/* Every call piece a matches, piece b matches too (one syscall). */
+static bool
+piece_within (const hs_sc_rule_t *a, const hs_sc_rule_t *b)
+{
+  for (size_t j = 0; j < b->nargs; j++)
+    {
+      bool in = false;
+      for (size_t i = 0; i < a->nargs && !in; i++)
+        in = a->args[i].index == b->args[j].index && cond_within (&a->args[i], &b->args[j]);
+      if (!in)
+        return false;
+    }
+  return true;
+}
+
+#define SIMPLIFY_BUDGET (4u << 20) /* pair comparisons per syscall */
+
+/* One syscall's allowances of one side, or the intersection's, as a
+ * smaller union meaning the same: a piece inside another of its action
+ * goes, and two that differ only in one argument whose conditions cover
+ * every value become one without it. Redundant, overlapping argument
+ * rules are what makes libseccomp's tree building explode (a 9 KB config
+ * cost 10 s per create): keep them out. */
+static void
+pieces_simplify (hs_sc_rule_t *pieces, size_t *n)
+{
+  /* an optimisation only (the union means the same without it): a work
+   * budget keeps its own cost bounded, whatever the pieces */
+  size_t budget = SIMPLIFY_BUDGET;
+  bool changed = true;
+
+  while (changed && budget > 0)
+    {
+      changed = false;
+      for (size_t i = 0; i < *n && budget > 0; i++)
+        for (size_t j = 0; j < *n && budget > 0; j++, budget--)
+          {
+            hs_sc_rule_t *a = &pieces[i], *b = &pieces[j];
+            size_t k, diff = 0, at = 0;
+
+            if (i == j || a->action != b->action || a->has_errno != b->has_errno
+                || a->errno_ret != b->errno_ret)
+              continue;
+            if (piece_within (a, b) && (!piece_within (b, a) || j < i))
+              {
+                /* a goes: look at the piece moved into its place */
+                pieces[i] = pieces[--*n];
+                changed = true;
+                j = (size_t) -1;
+                if (i >= *n)
+                  break;
+                continue;
+              }
+            if (a->nargs != b->nargs)
+              continue;
+            for (k = 0; k < a->nargs && diff < 2; k++)
+              if (a->args[k].index != b->args[k].index)
+                diff = 2;
+              else if (hs_sc_cond_cmp (&a->args[k], &b->args[k]) != 0)
+                diff++, at = k;
+            if (diff == 1 && cond_cover (&a->args[at], &b->args[at]))
+              {
+                /* one piece without that argument's condition */
+                memmove (&a->args[at], &a->args[at + 1], (a->nargs - at - 1) * sizeof (a->args[0]));
+                a->nargs--;
+                pieces[j] = pieces[--*n];
+                if (i == *n) /* a itself was moved into j's place */
+                  i = j;
+                changed = true;
+                j = (size_t) -1;
+              }
+          }
+    }
+}
+
 #define MAX_ALTS 130
 
 /* [lo, hi] as conditions whose union it is: one LE, GE or EQ when it
@@ -566,6 +686,8 @@ hs_sc_intersect (const hs_sc_profile_t *c, const hs_sc_profile_t *p, const char 
       size_t np, dropped, first_refusal = out->n_rules;
       char text[512];
 
+      pieces_simplify (pc, &npc);
+      pieces_simplify (pp, &npp);
       /* Refusals of both sides stay; for the same arguments (which
        * libseccomp would reject as a conflict) the container's. */
       for (size_t i = 0; i < nic + nip; i++)
@@ -586,6 +708,18 @@ hs_sc_intersect (const hs_sc_profile_t *c, const hs_sc_profile_t *p, const char 
           if (!shadowed)
             hs_sc_profile_add (out, r);
         }
+      /* An unconditional refusal replaces the syscall's argument rules in
+       * libseccomp, whatever their order (seen with 2.5.4): conditional
+       * refusals beside it never answer. Drop them, so the profile means
+       * the same in any rule order (the OCI emitter regroups rules). */
+      bool whole = false;
+      for (size_t j = first_refusal; j < out->n_rules && !whole; j++)
+        whole = out->rules[j].nargs == 0;
+      for (size_t i = first_refusal; whole && i < out->n_rules;)
+        if (out->rules[i].nargs > 0)
+          hs_sc_profile_remove (out, i);
+        else
+          i++;
       /* Allowed where both allow: pairwise conjunctions. */
       np = 0;
       dropped = 0;
@@ -643,6 +777,7 @@ hs_sc_intersect (const hs_sc_profile_t *c, const hs_sc_profile_t *p, const char 
           memcpy (pieces, spare, nn2 * sizeof (*pieces));
           np = nn2;
         }
+      pieces_simplify (pieces, &np);
       for (size_t i = 0; i < np; i++)
         {
           bool keep = true;

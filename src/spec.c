@@ -257,20 +257,6 @@ hs_spec_validate (const hs_json_t *spec, hs_error_t *err)
   return 0;
 }
 
-bool
-hs_spec_dir_shared (const hs_spec_file_t *f)
-{
-  struct stat st;
-
-  if (fstat (f->dirfd, &st) < 0)
-    return true;
-  if (st.st_mode & S_IWOTH)
-    return true;
-  if ((st.st_mode & S_IWGRP) && st.st_gid != 0)
-    return true;
-  return st.st_uid != 0 && st.st_uid != geteuid ();
-}
-
 int
 hs_spec_store (hs_spec_file_t *f, hs_error_t *err)
 {

@@ -34,10 +34,6 @@ void hs_spec_release (hs_spec_file_t *f);
 int hs_spec_validate (const hs_json_t *spec, hs_error_t *err);
 int hs_process_validate (const hs_json_t *process, const char *prefix, hs_error_t *err);
 
-/* Someone other than root could swap config.json between hardshim's write
- * and the runtime's read: the directory holding it is writable by others. */
-bool hs_spec_dir_shared (const hs_spec_file_t *f);
-
 /* Write f->tree back over the file atomically. */
 int hs_spec_store (hs_spec_file_t *f, hs_error_t *err);
 

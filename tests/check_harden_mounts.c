@@ -181,7 +181,7 @@ START_TEST (test_captures_all_controls_b)
   ck_assert_msg (p != NULL, "%s", perr);
   for (size_t i = 0; i < 3; i++)
     {
-      cleanup_free char *text = test_read_data (captures[i], NULL);
+      cleanup_free char *text = test_read_capture (captures[i]);
       cleanup_json hs_json_t *config = test_parse (text);
       cleanup_free char *refusal = NULL;
       hs_audit_t audit;
@@ -220,7 +220,7 @@ START_TEST (test_presets_admit_captures)
       ck_assert_str_eq (p->preset, presets[k]);
       for (size_t i = 0; i < 3; i++)
         {
-          cleanup_free char *text = test_read_data (captures[i], NULL);
+          cleanup_free char *text = test_read_capture (captures[i]);
           cleanup_json hs_json_t *config = test_parse (text);
           cleanup_free char *refusal = NULL;
           hs_audit_t audit;

@@ -9,6 +9,7 @@
 #include "idmap_overlay.h"
 
 #include <sys/mount.h>
+#include <sys/statvfs.h>
 
 /* superblock options -> the parse: "lower=A|B upper=U keep=K", or "!" and
  * a part of the error */
@@ -140,6 +141,15 @@ START_TEST (test_mount)
   if (hs_idmap_overlay (&o, mnt, fd, &err) < 0)
     ck_abort_msg ("hs_idmap_overlay: %s", err->msg);
   close (fd);
+  /* the lower layer's clone is read-only: nothing below the state
+   * directory writes the image */
+  free (p);
+  p = hs_xasprintf ("%s/l0", mnt);
+  {
+    struct statvfs sv;
+    ck_assert_int_eq (statvfs (p, &sv), 0);
+    ck_assert_msg (sv.f_flag & ST_RDONLY, "%s is writable", p);
+  }
   /* from the host: the image's ids shifted into the container's block */
   free (p);
   p = hs_xasprintf ("%s/rootfs/app", mnt);
@@ -165,6 +175,29 @@ START_TEST (test_mount)
   ck_assert_uint_eq (st.st_uid, 0);
   hs_overlay_opts_release (&o);
   ck_assert_int_eq (hs_idmap_remove_dir (mnt, &err), 0);
+
+  /* a lower layer others can reach (a host tree): refused, nothing mounted */
+  {
+    cleanup_free char *open_lower = hs_xasprintf ("%s/open", dir);
+    cleanup_free char *s2
+        = hs_xasprintf ("rw,lowerdir=%s:%s/lower,upperdir=%s/c/diff,workdir=%s/c/work", open_lower,
+                        store, store, store);
+    ck_assert_int_eq (mkdir (open_lower, 0755), 0);
+    ck_assert_int_eq (mkdir (mnt, 0710), 0);
+    ck_assert_int_eq (hs_overlay_opts_parse (s2, &o, &err), 0);
+    fd = hs_idmap_userns_fd (map, map, &err);
+    ck_assert_int_lt (hs_idmap_overlay (&o, mnt, fd, &err), 0);
+    ck_assert_msg (strstr (err->msg, "lower layer") != NULL
+                       && strstr (err->msg, "reachable or replaceable") != NULL,
+                   "%s", err->msg);
+    hs_error_release (&err);
+    close (fd);
+    free (p);
+    p = hs_xasprintf ("%s/l0", mnt);
+    ck_assert_int_ne (access (p, F_OK), 0);
+    hs_overlay_opts_release (&o);
+    ck_assert_int_eq (hs_idmap_remove_dir (mnt, &err), 0);
+  }
 
   /* a store others can enter: refused, nothing mounted */
   ck_assert_int_eq (chmod (store, 0711), 0);

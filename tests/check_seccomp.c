@@ -13,9 +13,12 @@
 #include "harden.h"
 #include "policy.h"
 #include "seccomp_profile.h"
+#include "spec.h"
 
 #include <errno.h>
+#include <seccomp.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -438,6 +441,25 @@ first_rule_of (const hs_sc_profile_t *p, const char *name)
   return p->n_rules;
 }
 
+/* Does one of p's rules matching the call (or its default) answer so?
+ * Overlapping refusals of one side may answer either way. */
+static bool
+side_answers (const hs_sc_profile_t *p, const char *name, const uint64_t args[6], verdict_t v)
+{
+  for (size_t i = 0; i < p->n_rules; i++)
+    {
+      const hs_sc_rule_t *r = &p->rules[i];
+      bool all = strcmp (r->name, name) == 0;
+
+      for (size_t j = 0; all && j < r->nargs; j++)
+        all = cond_holds (&r->args[j], args);
+      if (all && r->action == v.action
+          && (v.action != HS_SC_ERRNO || (r->has_errno ? r->errno_ret : EPERM) == v.errno_ret))
+        return true;
+    }
+  return false;
+}
+
 /* Sample calls: every name either side mentions x interesting arguments.
  * The result is permissive only where both are; where both are, so is it
  * (unless `exact` is false); its refusals keep one side's action. */
@@ -496,7 +518,8 @@ check_intersection (const hs_sc_profile_t *c, const hs_sc_profile_t *p, const hs
                           || (vr.action == vc_low.action && vr.errno_ret == vc_low.errno_ret)
                           || (vr.action == vp.action && vr.errno_ret == vp.errno_ret)
                           || (vr.action == dc.action && vr.errno_ret == dc.errno_ret)
-                          || (vr.action == dp.action && vr.errno_ret == dp.errno_ret),
+                          || (vr.action == dp.action && vr.errno_ret == dp.errno_ret)
+                          || side_answers (c, name, args, vr) || side_answers (p, name, args, vr),
                       "%s(%#llx): a refusal neither side asked for", name,
                       (unsigned long long) args[0]);
               }
@@ -641,6 +664,134 @@ START_TEST (test_intersect_table)
 
   expect_call (r, m->name, m->syscall, m->args, m->want);
   check_intersection (c, p, r, false);
+  hs_sc_profile_free (r);
+  hs_sc_profile_free (c);
+  hs_sc_profile_free (p);
+}
+END_TEST
+
+/* A refusal without conditions beside conditional ones of another errno
+ * (fuzz_seccomp regression roundtrip-errno-whole-refusal): libseccomp
+ * answers with the unconditional one whatever the order, so the
+ * intersection keeps only it, and means the same after the OCI round trip
+ * (which emits unconditional rules first). */
+START_TEST (test_intersect_whole_refusal)
+{
+  hs_sc_profile_t *c = from_oci_text (
+      "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":["
+      "{\"names\":[\"getpriority\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":22,"
+      "\"args\":[{\"index\":0,\"value\":16,\"op\":\"SCMP_CMP_EQ\"},"
+      "{\"index\":2,\"value\":9,\"op\":\"SCMP_CMP_EQ\"}]},"
+      "{\"names\":[\"getpriority\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":1}]}");
+  hs_sc_profile_t *p = gen ("SCMP_ARCH_X86_64", false, 6, 1, NO_CAPS, true);
+  hs_sc_profile_t *r = intersect (c, p, NULL), *rt = NULL;
+  cleanup_json hs_json_t *oci = hs_sc_to_oci (r);
+  hs_error_t err = NULL;
+  size_t n = 0;
+
+  for (size_t i = 0; i < r->n_rules; i++)
+    if (strcmp (r->rules[i].name, "getpriority") == 0)
+      {
+        n++;
+        ck_assert_uint_eq (r->rules[i].nargs, 0);
+        ck_assert_uint_eq (r->rules[i].errno_ret, 1);
+      }
+  ck_assert_uint_eq (n, 1);
+  ck_assert_int_eq (hs_sc_from_oci (oci, "linux.seccomp", &rt, &err), 0);
+  expect_call (r, "whole", "getpriority", A (16, 0, 9), REFUSE (1));
+  expect_call (rt, "whole after the round trip", "getpriority", A (16, 0, 9), REFUSE (1));
+  check_intersection (c, p, r, false);
+  hs_sc_profile_free (rt);
+  hs_sc_profile_free (r);
+  hs_sc_profile_free (c);
+  hs_sc_profile_free (p);
+}
+END_TEST
+
+/* What the rule above relies on, measured on this libseccomp: a real
+ * filter, loaded in a child, in both rule orders. */
+START_TEST (test_libseccomp_whole_rule_wins)
+{
+  for (int order = 0; order < 2; order++)
+    {
+      pid_t pid = fork ();
+      int status;
+
+      ck_assert_int_ge (pid, 0);
+      if (pid == 0)
+        {
+          scmp_filter_ctx ctx = seccomp_init (SCMP_ACT_ALLOW);
+          struct scmp_arg_cmp cmp[2] = { SCMP_A0 (SCMP_CMP_EQ, 16), SCMP_A2 (SCMP_CMP_EQ, 9) };
+          int nr = SCMP_SYS (getpriority);
+
+          if (ctx == NULL)
+            _exit (10);
+          if (order == 0
+              && (seccomp_rule_add_array (ctx, SCMP_ACT_ERRNO (22), nr, 2, cmp) < 0
+                  || seccomp_rule_add (ctx, SCMP_ACT_ERRNO (1), nr, 0) < 0))
+            _exit (11);
+          if (order == 1
+              && (seccomp_rule_add (ctx, SCMP_ACT_ERRNO (1), nr, 0) < 0
+                  || seccomp_rule_add_array (ctx, SCMP_ACT_ERRNO (22), nr, 2, cmp) < 0))
+            _exit (11);
+          if (seccomp_load (ctx) < 0)
+            _exit (12);
+          errno = 0;
+          if (syscall (SYS_getpriority, 16, 0, 9) != -1)
+            _exit (13);
+          _exit (errno == 1 ? 0 : errno == 22 ? 22 : 14);
+        }
+      ck_assert_int_eq (waitpid (pid, &status, 0), pid);
+      ck_assert_msg (WIFEXITED (status) && WEXITSTATUS (status) == 0,
+                     "order %d: libseccomp answered %d, not the unconditional rule's errno 1",
+                     order, WIFEXITED (status) ? WEXITSTATUS (status) : -1);
+    }
+}
+END_TEST
+
+/* fuzz findings whose intersection had ~120 overlapping socket
+ * allowances (the container's `arg2 != 4`, `arg0 != 16`, `arg2 != 9` cover
+ * every call, crossed with the policy's rules): libseccomp spent the whole
+ * 10 s validation bound on them and the container was refused. Simplified,
+ * they validate at once. Selector byte as in tests/fuzz/fuzz_seccomp.c. */
+static const struct
+{
+  const char *file;
+  bool whole_config;
+} slow_inputs[] = {
+  { "fuzz_seccomp/redundant-allowances-libseccomp-slow", false },
+  { "fuzz_harden/redundant-allowances-libseccomp-slow", true },
+};
+
+START_TEST (test_intersect_redundant_allowances)
+{
+  static const char *const caps[] = { NO_CAPS, DOCKER_CAPS, ADMIN_CAPS,
+                                      "[\"CAP_NET_RAW\",\"CAP_SYS_PTRACE\",\"CAP_SYS_MODULE\","
+                                      "\"CAP_BPF\"]" };
+  cleanup_free char *path
+      = hs_xasprintf ("%s/../fuzz/regressions/%s", TEST_DATA_DIR, slow_inputs[_i].file);
+  size_t len;
+  cleanup_free char *data = test_read_file (path, &len);
+  unsigned b = (unsigned char) data[0];
+  cleanup_json hs_json_t *tree = NULL;
+  hs_sc_profile_t *c = NULL, *r, *p;
+  hs_sc_notes_t notes = { 0 };
+  hs_error_t err = NULL;
+  bool cached;
+
+  if (slow_inputs[_i].whole_config)
+    b = 0; /* fuzz_harden: the config's own facts; the generation context of byte 0 */
+  p = gen ("SCMP_ARCH_X86_64", (b >> 1) & 1, 6, 1, caps[(b >> 2) % 4], b & 1);
+  ck_assert_int_eq (hs_json_parse (data + 1, len - 1, &hs_spec_limits, &tree, NULL), 0);
+  ck_assert_int_eq (hs_sc_from_oci (slow_inputs[_i].whole_config
+                                        ? hs_json_path (tree, "linux", "seccomp", NULL)
+                                        : tree,
+                                    "linux.seccomp", &c, &err),
+                    0);
+  r = intersect (c, p, &notes);
+  check_intersection (c, p, r, true);
+  ck_assert_msg (hs_sc_validate (r, NULL, &notes, &cached, &err) == 0, "%s", err->msg);
+  hs_sc_notes_release (&notes);
   hs_sc_profile_free (r);
   hs_sc_profile_free (c);
   hs_sc_profile_free (p);
@@ -1083,6 +1234,24 @@ static const control_case_t control_cases[] = {
   { "audit mode changes nothing", ",\"annotations\":{\"run.oci.seccomp_bpf_data\":\"AAAA\"}",
     "{\"mode\":\"audit\",\"seccomp\":{}}", true, "run.oci.seccomp_bpf_data" },
   { "off", "", "{\"seccomp\":{\"mode\":\"off\"}}", true, "\"ociVersion\"" },
+  { "listenerPath refused by default",
+    ",\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"/run/agent.sock\"}}",
+    "{\"seccomp\":{}}", false,
+    "seccomp listener socket /run/agent.sock is not allowed by host policy: the runtime would hand it "
+    "the container's seccomp notify fd (list it in seccomp.listener_paths) (control `seccomp`, "
+    "`linux.seccomp.listenerPath`)" },
+  { "listenerPath the policy names kept",
+    ",\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"/run/agent.sock\","
+    "\"listenerMetadata\":\"m\"}}",
+    "{\"seccomp\":{\"listener_paths\":[\"/run/agent.sock\"]}}", true,
+    "\"listenerPath\":\"/run/agent.sock\",\"listenerMetadata\":\"m\"" },
+  { "listenerPath another than the one the policy names refused",
+    ",\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"/run/x.sock\"}}",
+    "{\"seccomp\":{\"listener_paths\":[\"/run/agent.sock\"]}}", false,
+    "seccomp listener socket /run/x.sock is not allowed" },
+  { "empty listenerPath is none",
+    ",\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"\"}}",
+    "{\"seccomp\":{}}", true, "\"defaultErrnoRet\":38" },
 };
 /* clang-format on */
 
@@ -1346,6 +1515,7 @@ static const struct
   { "{\"seccomp\":{\"profile_dir\":\"relative\"}}", "seccomp.profile_dir" },
   { "{\"seccomp\":{\"compat_arches\":\"yes\"}}", "seccomp.compat_arches" },
   { "{\"seccomp\":{\"allowed_profiles\":[\"a/b\"]}}", "seccomp.allowed_profiles[0]" },
+  { "{\"seccomp\":{\"listener_paths\":[\"run/a.sock\"]}}", "seccomp.listener_paths[0]" },
 };
 
 START_TEST (test_bad_settings)
@@ -1377,6 +1547,10 @@ seccomp_suite (void)
                        3 * sizeof (containers) / sizeof (containers[0]));
   tcase_add_loop_test (t, test_intersect_table, 0, sizeof (merge_cases) / sizeof (merge_cases[0]));
   tcase_add_loop_test (t, test_intersect_self, 0, 3);
+  tcase_add_test (t, test_intersect_whole_refusal);
+  tcase_add_loop_test (t, test_intersect_redundant_allowances, 0,
+                       sizeof (slow_inputs) / sizeof (slow_inputs[0]));
+  tcase_add_test (t, test_libseccomp_whole_rule_wins);
   tcase_add_test (t, test_intersect_extras);
   tcase_add_test (t, test_intersect_unknown_flag);
   tcase_add_test (t, test_intersect_many_rules_one_syscall);

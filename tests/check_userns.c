@@ -319,6 +319,68 @@ START_TEST (test_unreadable_record)
 }
 END_TEST
 
+/* A record hardshim wrote that becomes unreadable (torn, oversized) still
+ * holds exactly its block, by the claim beside it: later creates go on,
+ * and never get that block. Its release removes the claim too. */
+START_TEST (test_unreadable_record_with_claim)
+{
+  char *d = tmpdir ();
+  hs_idpool_t p = pool_of (100000, 3000);
+  char *key = hs_registry_key ("/r", "a");
+  char *rec = hs_xasprintf ("%s/%s/%s", d, HS_USERNS_KIND, key);
+  char *claim = hs_xasprintf ("%s/%s/%.32s.b100000-1000", d, HS_USERNS_KIND, key);
+  char *big = hs_xmalloc (2 * 1024 * 1024 + 1);
+  hs_error_t err = NULL;
+  unsigned long long s;
+
+  ck_assert_uint_eq (alloc_ok (d, &p, 1000, "/r", "a"), 100000);
+  ck_assert_int_eq (access (claim, F_OK), 0);
+  /* over the reader's limit: unreadable */
+  memset (big, ' ', 2 * 1024 * 1024);
+  big[2 * 1024 * 1024] = '\0';
+  write_text (rec, big);
+  ck_assert_uint_eq (alloc_ok (d, &p, 1000, "/r", "b"), 101000);
+  write_text (rec, "{torn");
+  ck_assert_uint_eq (alloc_ok (d, &p, 1000, "/r", "c"), 102000);
+  /* the pool is full: a's block is still held */
+  ck_assert_int_lt (hs_userns_allocate (d, &p, 1000, "/r", "d", &s, &err), 0);
+  ck_assert_ptr_nonnull (strstr (err->msg, "exhausted"));
+  hs_error_release (&err);
+  /* without its claim (an earlier version's record) it holds everything */
+  ck_assert_int_eq (unlink (claim), 0);
+  ck_assert_int_lt (hs_userns_allocate (d, &p, 1000, "/r", "d", &s, &err), 0);
+  ck_assert_ptr_nonnull (strstr (err->msg, "unreadable and names no block"));
+  hs_error_release (&err);
+  hs_idpool_release (&p);
+  rm_rf (d);
+  free (d);
+  free (key);
+  free (rec);
+  free (claim);
+  free (big);
+}
+END_TEST
+
+/* A stale record goes with its claim. */
+START_TEST (test_claim_goes_with_stale_record)
+{
+  char *d = tmpdir ();
+  hs_idpool_t p = pool_of (100000, 2000);
+  char *key = hs_registry_key ("/nonexistent/root", "gone");
+  char *claim = hs_xasprintf ("%s/%s/%.32s.b100000-1000", d, HS_USERNS_KIND, key);
+
+  old_record (d, "/nonexistent/root", "gone", 100000, HS_REGISTRY_GRACE_SECONDS + 10);
+  write_text (claim, "");
+  ck_assert_uint_eq (alloc_ok (d, &p, 1000, "/r", "new"), 100000);
+  ck_assert_int_ne (access (claim, F_OK), 0);
+  hs_idpool_release (&p);
+  rm_rf (d);
+  free (d);
+  free (key);
+  free (claim);
+}
+END_TEST
+
 /* ---- the control ---- */
 
 static hs_policy_t *
@@ -357,6 +419,8 @@ static const char *const bad_policies[][2] = {
   { "{\"userns\": {\"size\": 4294967296}}", "userns.size`: expected an integer" },
   { "{\"userns\": {\"size\": \"65536\"}}", "userns.size`: expected an integer" },
   { "{\"userns\": {\"user\": \"\"}}", "userns.user`: expected a user name" },
+  { "{\"userns\": {\"joined_netns\": \"open\"}}",
+    "userns.joined_netns`: expected one of prepare, leave" },
   { "{\"userns\": {\"user\": \"a:b\"}}", "userns.user`: expected a user name" },
   { "{\"userns\": {\"ranges\": []}}", "userns.ranges`: expected a non-empty array" },
   { "{\"userns\": {\"ranges\": [{\"start\": 0, \"size\": 10}]}}", "must start above 0" },
@@ -427,6 +491,10 @@ typedef struct
   const char *refusal;
 } golden_t;
 
+#define MQUEUE                                                                                     \
+  "{\"destination\":\"/dev/mqueue\",\"type\":\"mqueue\",\"source\":\"mqueue\",\"options\":["       \
+  "\"nosuid\",\"noexec\",\"nodev\"]}"
+
 #define TMPVOL(opt)                                                                                \
   "{\"destination\":\"/v\",\"type\":\"bind\",\"source\":\"/tmp\",\"options\":[\"rbind\"," opt "]}"
 
@@ -447,11 +515,12 @@ static const golden_t golden[] = {
     "],\"linux\":{\"namespaces\":[{\"type\":\"mount\"},{\"type\":\"user\"}],"
     "\"uidMappings\":" MAP (100000) ",\"gidMappings\":" MAP (100000) "}}",
     NULL },
+  /* (the control opens the namespace: PID 1's may be closed to root here) */
   { "netns by path: sysfs becomes a read-only bind", "{\"userns\": {" POOL "}}",
     "{\"mounts\":[" SYSFS
-    "],\"linux\":{\"namespaces\":[{\"type\":\"network\",\"path\":\"/proc/1/ns/net\"}]}}",
+    "],\"linux\":{\"namespaces\":[{\"type\":\"network\",\"path\":\"/proc/self/ns/net\"}]}}",
     "{\"mounts\":[" SYSBIND
-    "],\"linux\":{\"namespaces\":[{\"type\":\"network\",\"path\":\"/proc/1/ns/net\"},"
+    "],\"linux\":{\"namespaces\":[{\"type\":\"network\",\"path\":\"/proc/self/ns/net\"},"
     "{\"type\":\"user\"}],\"uidMappings\":" MAP (100000) ",\"gidMappings\":" MAP (100000) "}}",
     NULL },
   { "no linux object at all", "{\"userns\": {\"size\": 1000, " POOL "}}", "{}",
@@ -527,11 +596,56 @@ static const golden_t golden[] = {
     "\"sysctl\":{\"net.ipv4.ping_group_range\":\"1 1000\"},"
     "\"uidMappings\":" MAP (100000) ",\"gidMappings\":" MAP (100000) "}}",
     NULL },
-  { "a CRI pod whose network namespace is the host user namespace's gets none",
+  /* an annotation never drops the user namespace: a pod gets one like every
+   * container, whichever user namespace owns the network namespace */
+  { "a CRI pod whose network namespace is the host user namespace's gets one too",
     "{\"userns\": {" POOL "}}",
     "{\"annotations\":{\"io.kubernetes.cri.container-type\":\"sandbox\"},"
     "\"linux\":{\"namespaces\":[{\"type\":\"network\",\"path\":\"/proc/self/ns/net\"}]}}",
-    "{\"linux\":{\"namespaces\":[{\"type\":\"network\",\"path\":\"/proc/self/ns/net\"}]}}", NULL },
+    "{\"linux\":{\"namespaces\":[{\"type\":\"network\",\"path\":\"/proc/self/ns/net\"},"
+    "{\"type\":\"user\"}],\"uidMappings\":" MAP (100000) ",\"gidMappings\":" MAP (100000) "}}",
+    NULL },
+  { "... a CRI container too, with its sandbox's IPC namespace (mqueue kept without a "
+    "container to mount for)",
+    "{\"userns\": {" POOL "}}",
+    "{\"annotations\":{\"io.kubernetes.cri.container-type\":\"container\","
+    "\"io.kubernetes.cri.sandbox-id\":\"x\"},\"mounts\":[" MQUEUE "],"
+    "\"linux\":{\"namespaces\":[{\"type\":\"ipc\",\"path\":\"/proc/self/ns/ipc\"},"
+    "{\"type\":\"network\",\"path\":\"/proc/self/ns/net\"}]}}",
+    "{\"mounts\":[" MQUEUE "],\"linux\":{\"namespaces\":[{\"type\":\"ipc\",\"path\":"
+    "\"/proc/self/ns/ipc\"},{\"type\":\"network\",\"path\":\"/proc/self/ns/net\"},"
+    "{\"type\":\"user\"}],\"uidMappings\":" MAP (100000) ",\"gidMappings\":" MAP (100000) "}}",
+    NULL },
+  { "the host's network namespace joined: its sysctls stay the config's (runc refuses them)",
+    "{\"userns\": {" POOL "}}",
+    "{\"linux\":{\"namespaces\":[{\"type\":\"network\",\"path\":\"/proc/self/ns/net\"}],"
+    "\"sysctl\":{\"net.ipv4.ip_unprivileged_port_start\":\"0\"}}}",
+    "{\"linux\":{\"namespaces\":[{\"type\":\"network\",\"path\":\"/proc/self/ns/net\"},"
+    "{\"type\":\"user\"}],\"sysctl\":{\"net.ipv4.ip_unprivileged_port_start\":\"0\"},"
+    "\"uidMappings\":" MAP (100000) ",\"gidMappings\":" MAP (100000) "}}",
+    NULL },
+  { "a joined pid namespace with /proc (shareProcessNamespace) is refused, annotation or not",
+    "{\"userns\": {" POOL "}}",
+    "{\"annotations\":{\"io.kubernetes.cri.container-type\":\"container\"},"
+    "\"mounts\":[{\"destination\":\"/proc\",\"type\":\"proc\",\"source\":\"proc\"}],"
+    "\"linux\":{\"namespaces\":[{\"type\":\"pid\",\"path\":\"/proc/self/ns/pid\"},"
+    "{\"type\":\"network\"}]}}",
+    NULL,
+    "which cannot mount /proc for a pid namespace it does not own (a Kubernetes pod with "
+    "shareProcessNamespace)" },
+  { "a joined pid namespace without /proc is admitted", "{\"userns\": {" POOL "}}",
+    "{\"linux\":{\"namespaces\":[{\"type\":\"pid\",\"path\":\"/proc/self/ns/pid\"},"
+    "{\"type\":\"network\"}]}}",
+    "{\"linux\":{\"namespaces\":[{\"type\":\"pid\",\"path\":\"/proc/self/ns/pid\"},"
+    "{\"type\":\"network\"},{\"type\":\"user\"}],\"uidMappings\":" MAP (
+        100000) ",\"gidMappings\":" MAP (100000) "}}",
+    NULL },
+  { "a joined network namespace that cannot be opened is refused", "{\"userns\": {" POOL "}}",
+    "{\"linux\":{\"namespaces\":[{\"type\":\"network\",\"path\":\"/nonexistent/net\"}]}}", NULL,
+    "cannot check the network namespace: open the namespace `/nonexistent/net`" },
+  { "a joined network namespace that is not one", "{\"userns\": {" POOL "}}",
+    "{\"linux\":{\"namespaces\":[{\"type\":\"network\",\"path\":\"/proc/self/ns/ipc\"}]}}", NULL,
+    "cannot check the network namespace: `/proc/self/ns/ipc` is not a net namespace" },
   { "the same network namespace without CRI annotations gets a user namespace",
     "{\"userns\": {" POOL "}}",
     "{\"linux\":{\"namespaces\":[{\"type\":\"network\",\"path\":\"/proc/self/ns/net\"}]}}",
@@ -627,7 +741,7 @@ START_TEST (test_engine_captures)
     "captures/podman-4.3-config.json",
     "captures/containerd-1.6-ctr-config.json",
   };
-  char *text = test_read_data (captures[_i], NULL);
+  char *text = test_read_capture (captures[_i]);
   hs_policy_t *p = policy ("{\"userns\": {" POOL "}}");
   hs_json_t *spec = test_parse (text);
   hs_host_t host = { 0 };
@@ -1078,6 +1192,8 @@ userns_suite (void)
   tcase_add_test (t, test_concurrent_50);
   tcase_add_test (t, test_stale_reclaim);
   tcase_add_test (t, test_unreadable_record);
+  tcase_add_test (t, test_unreadable_record_with_claim);
+  tcase_add_test (t, test_claim_goes_with_stale_record);
   tcase_add_test (t, test_idmap_stale_and_release);
   suite_add_tcase (s, t);
   t = tcase_create ("control");

@@ -201,7 +201,7 @@ golden_captures_admitted (const char *control)
   ck_assert_msg (p != NULL, "policy: %s", perr);
   for (size_t i = 0; i < 3; i++)
     {
-      cleanup_free char *text = test_read_data (captures[i], NULL);
+      cleanup_free char *text = test_read_capture (captures[i]);
       cleanup_json hs_json_t *config = test_parse (text);
       cleanup_free char *refusal = NULL;
       hs_audit_t audit;

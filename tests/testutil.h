@@ -49,6 +49,26 @@ test_read_data (const char *rel, size_t *ret_len)
   return buf;
 }
 
+/* An engine's captured config, to harden as if on the host it came from:
+ * Docker's libnetwork-setkey prestart hook names dockerd as
+ * /proc/<dockerd pid>/exe, a pid that is gone (or another program) here, so
+ * it becomes the program it resolved to there. */
+static inline char *
+test_read_capture (const char *rel)
+{
+  char *text = test_read_data (rel, NULL);
+  char *at = strstr (text, "\"/proc/25233/exe\"");
+
+  if (at != NULL)
+    {
+      char *out = hs_xasprintf ("%.*s\"/usr/sbin/dockerd\"%s", (int) (at - text), text,
+                                at + strlen ("\"/proc/25233/exe\""));
+      free (text);
+      text = out;
+    }
+  return text;
+}
+
 static const hs_json_limits_t test_limits = { HS_JSON_MAX_BYTES, HS_JSON_MAX_DEPTH, false };
 
 /* Parse or fail the test with the parser's message. */

@@ -5,6 +5,10 @@
 #include "harden.h"
 
 extern const hs_control_t hs_control_no_new_privileges;
+/* slot: spec fields */
+extern const hs_control_t hs_control_spec_fields;
+extern const hs_control_t hs_control_bundle_permissions;
+extern const hs_control_t hs_control_cgroups;
 /* slot: controls-a */
 extern const hs_control_t hs_control_privileged;
 extern const hs_control_t hs_control_runtime_annotations;
@@ -34,6 +38,9 @@ extern const hs_control_t hs_control_userns;
 #define HS_USERNS_ANN_ROOTFS "org.hardshim.userns.rootfs"
 #define HS_USERNS_ANN_VOLUMES "org.hardshim.userns.volumes"
 #define HS_USERNS_ANN_MAPPING "org.hardshim.userns.mapping"
+/* ... and the mounts it replaced whole (an mqueue mount made for a joined
+ * IPC namespace), by destination: their JSON text. */
+#define HS_USERNS_ANN_MOUNTS "org.hardshim.userns.mounts"
 /* Before any control runs on a container's config: undo what an earlier
  * hardening of the same config did for another container (those mounts and
  * ids are not this container's), so every control judges the engine's
@@ -46,6 +53,8 @@ extern const hs_control_t hs_control_apparmor;
 extern const hs_control_t hs_control_selinux;
 /* slot: runtime advisories */
 extern const hs_control_t hs_control_runtime_advisories;
+/* last: restore judges the hardened config's labels */
+extern const hs_control_t hs_control_restore;
 /* The advisory table directory the settings name (or the built-in one). */
 const char *hs_runtime_advisories_dir (const hs_json_t *settings);
 

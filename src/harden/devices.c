@@ -394,6 +394,30 @@ check_rules (hs_harden_t *h, const hs_strlist_t *allow, hs_json_t *resources, hs
   return 0;
 }
 
+/* update: every allow rule judged as at create; nothing is added (a
+ * deny-all the engine did not send would take the container's devices). */
+static int
+apply_update (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
+{
+  hs_strlist_t allow = { NULL, default_allow };
+  const hs_json_t *rules = hs_json_path (h->spec, "linux", "resources", "devices", NULL);
+  int r;
+
+  if (settings != NULL)
+    allow.arr = hs_json_get_exact (settings, "allow");
+  if (rules == NULL || rules->type == HS_JSON_NULL)
+    return 0;
+  if (rules->type != HS_JSON_ARRAY)
+    return hs_harden_refuse (h, err, "linux.resources.devices", "expected an array");
+  for (size_t i = 0; i < rules->len; i++)
+    {
+      bool deny_all;
+      if ((r = check_rule (h, &allow, rules->items[i], i, &deny_all, err)) < 0)
+        return r;
+    }
+  return 0;
+}
+
 static int
 apply (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
 {
@@ -444,7 +468,9 @@ const hs_control_t hs_control_devices = {
          "  allow  devices as \"TYPE MAJOR:MINOR\" (minor may be *); default c 1:3 (null),\n"
          "         c 1:5 (zero), c 1:7 (full), c 1:8 (random), c 1:9 (urandom), c 5:0 (tty),\n"
          "         c 5:1 (console), c 5:2 (ptmx), c 136:* (the container's /dev/pts).\n"
-         "         Add \"c 10:229\" for /dev/fuse, \"c 10:232\" for /dev/kvm.\n",
+         "         Add \"c 10:229\" for /dev/fuse, \"c 10:232\" for /dev/kvm.\n"
+         "`update` (-r resources): the same rules are judged; nothing is added.\n",
   .validate = validate,
   .apply = apply,
+  .apply_update = apply_update,
 };

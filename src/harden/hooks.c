@@ -1,7 +1,8 @@
 /* hooks: OCI hooks run as root (prestart, createRuntime and poststart/
  * poststop on the host), so only programs on the policy's allowlist may
- * be hooks. Default mode is audit: engines and plugins add hooks that
- * hosts differ in. */
+ * be hooks. Enforced in every preset (audit-only only records): a config
+ * author, or any podman user through --hooks-dir, would otherwise run
+ * programs as host root. */
 #include "harden/controls.h"
 #include "harden/util_b.h"
 #include "cleanup.h"
@@ -36,6 +37,31 @@ validate (const hs_json_t *settings, hs_error_t *err)
   return 0;
 }
 
+/* dockerd is a hook only as its libnetwork-setkey re-exec (chosen by
+ * argv[0]); with any other argv[0] it would start a second daemon as host
+ * root with flags of the config author's choosing. */
+static int
+check_dockerd (hs_harden_t *h, const char *kind, size_t i, const hs_json_t *hook, const char *prog,
+               hs_error_t *err)
+{
+  const char *base = strrchr (prog, '/');
+  const hs_json_t *args = hs_json_get (hook, "args");
+  const hs_json_t *argv0
+      = args && args->type == HS_JSON_ARRAY && args->len > 0 ? args->items[0] : NULL;
+  cleanup_free char *jp = NULL;
+
+  if (strcmp (base ? base + 1 : prog, "dockerd") != 0)
+    return 0;
+  if (argv0 != NULL && argv0->type == HS_JSON_STRING
+      && strcmp (argv0->str, "libnetwork-setkey") == 0)
+    return 0;
+  jp = hs_xasprintf ("hooks.%s[%zu].args", kind, i);
+  return hs_harden_refuse (h, err, jp,
+                           "%s hook %s runs dockerd, which is allowed as a hook only as "
+                           "libnetwork-setkey (args[0])",
+                           kind, prog);
+}
+
 static int
 check_hook (hs_harden_t *h, const hs_strlist_t *allow, const char *kind, size_t i,
             const hs_json_t *hook, hs_error_t *err)
@@ -44,12 +70,16 @@ check_hook (hs_harden_t *h, const hs_strlist_t *allow, const char *kind, size_t 
   const hs_json_t *path = hook->type == HS_JSON_OBJECT ? hs_json_get (hook, "path") : NULL;
   char buf[PATH_MAX];
 
+  const char *prog = NULL;
+
   if (path == NULL || path->type != HS_JSON_STRING)
     return hs_harden_refuse (h, err, jp, "a hook needs a string `path`");
   if (hs_strlist_has (allow, path->str))
-    return 0;
-  if (realpath (path->str, buf) != NULL && hs_strlist_has (allow, buf))
-    return 0;
+    prog = path->str;
+  else if (realpath (path->str, buf) != NULL && hs_strlist_has (allow, buf))
+    prog = buf;
+  if (prog != NULL)
+    return check_dockerd (h, kind, i, hook, prog, err);
   return hs_harden_refuse (h, err, jp,
                            "%s hook %s is not on the host policy's hook allowlist (hooks run "
                            "as root)",
@@ -90,12 +120,13 @@ apply (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
 
 const hs_control_t hs_control_hooks = {
   .name = CONTROL,
-  .summary = "OCI hooks (run as root) only from an allowlist of paths; default audit",
+  .summary = "OCI hooks (run as root) only from an allowlist of paths",
   .doc = "Refuses a hook (any kind: prestart, createRuntime, createContainer,\n"
          "startContainer, poststart, poststop) whose path, as written or with symlinks\n"
          "resolved on the host, is not in `allow` (exact paths). Docker's\n"
          "libnetwork-setkey hook is /proc/<dockerd pid>/exe, which resolves to dockerd.\n"
-         "Default mode: audit (recorded, not refused).\n"
+         "dockerd (the default entries) only as its libnetwork-setkey re-exec (args[0]).\n"
+         "Default mode: enforce in every preset (audit-only records would-refuse).\n"
          "Settings:\n"
          "  allow  clean absolute paths; default /usr/bin/dockerd, /usr/sbin/dockerd,\n"
          "         /usr/local/bin/dockerd\n",

@@ -349,6 +349,17 @@ check_mount (hs_harden_t *h, const rules_t *rules, size_t i, hs_json_t *m, hs_er
   else if (strcmp (type->str, "overlay") == 0
            && (r = check_overlay (h, rules, path, opts, err)) < 0)
     return r;
+  else if ((type_is (type, "proc") && strcmp (cdest, "/proc") != 0)
+           || (type_is (type, "sysfs") && strcmp (cdest, "/sys") != 0))
+    {
+      /* the runtime masks linux.maskedPaths at /proc and /sys only: a
+       * second instance elsewhere shows all they hide */
+      cleanup_free char *p = hs_xasprintf ("%s.destination", path);
+      return hs_harden_refuse (h, err, p,
+                               "a %s mount at %s is not allowed: %s is the only place the runtime "
+                               "masks what masked_paths hides",
+                               type->str, dest->str, type_is (type, "proc") ? "/proc" : "/sys");
+    }
 
   /* Read-only: anything at or below /sys, sysfs and cgroup anywhere, and
    * every proc mount or mount below /proc but the /proc mount itself

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <unistd.h>
 
 #define CONTROL "namespaces"
 
@@ -28,7 +29,10 @@ static const struct
 };
 #define N_TYPES (sizeof (ns_types) / sizeof (ns_types[0]))
 
-static const char *const default_require[] = { "pid", "ipc", "uts", "mount", "network", NULL };
+/* cgroup: without one the container sees the host's cgroup tree and its own
+ * place in it (Docker's default on cgroup v1 is the host's). */
+static const char *const default_require[]
+    = { "pid", "ipc", "uts", "mount", "network", "cgroup", NULL };
 /* An engine leaves out the network namespace only when asked for the
  * host's network (`--network host`, hostNetwork): an added empty one would
  * silently cut the container off, so refuse it with a reason instead. */
@@ -78,6 +82,15 @@ validate (const hs_json_t *settings, hs_error_t *err)
                             "is also in `" CONTROL ".require`%s",
                             i, host->items[i]->str, req ? "" : " (by default)");
   return 0;
+}
+
+/* Does the kernel have namespaces of this type? (cgroup: 4.6, time: 5.6) */
+static bool
+kernel_has (const char *type)
+{
+  cleanup_free char *p = hs_xasprintf ("/proc/self/ns/%s", proc_name (type));
+
+  return access (p, F_OK) == 0;
 }
 
 /* Every directory that holds a component of `path` (as written, and of
@@ -183,7 +196,8 @@ apply (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
   hs_json_t *linux_ = hs_json_get (h->spec, "linux");
   hs_json_t *nss;
   cleanup_json hs_json_t *before = NULL;
-  bool changed = false, listed;
+  bool listed;
+  cleanup_free char *added = NULL;
   int r;
 
   if (settings != NULL)
@@ -235,35 +249,37 @@ apply (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
             return r;
           continue;
         }
-      if (!found)
+      if (!found && kernel_has (want))
         {
           hs_json_t *ns = hs_json_new (HS_JSON_OBJECT);
+          char *more = hs_xasprintf ("%s%s%s", added ? added : "", added ? ", " : "", want);
 
           linux_ = hs_json_ensure_object (h->spec, "linux");
           nss = hs_json_ensure_array (linux_, "namespaces");
           hs_json_set_exact (ns, "type", hs_json_new_string (want));
           hs_json_append (nss, ns);
-          changed = true;
+          free (added);
+          added = more;
         }
     }
-  if (changed)
+  if (added != NULL)
     hs_harden_change (h, "linux.namespaces", before, nss,
-                      "new pid, ipc, uts, mount and network namespaces are required by host "
-                      "policy");
+                      "new %s namespaces are required by host policy", added);
   return 0;
 }
 
 const hs_control_t hs_control_namespaces = {
   .name = CONTROL,
-  .summary = "own pid/ipc/uts/mount/network namespaces; never join the host's",
-  .doc = "Adds a new namespace of every `require` type the config lacks. A namespace\n"
+  .summary = "own pid/ipc/uts/mount/network/cgroup namespaces; never join the host's",
+  .doc = "Adds a new namespace of every `require` type the config lacks (where the kernel\n"
+         "has that type: cgroup from Linux 4.6). A namespace\n"
          "entry with a `path` is refused when the path is the host's namespace of that type\n"
          "(a path /proc/1/ns/..., or the same device and inode as /proc/1/ns/<type> or as\n"
          "the namespace hardshim runs in) or cannot be checked, or when a directory on\n"
          "the path is not root's alone (it could be swapped after the check); another\n"
          "container's namespace (pods, `--network container:x`) is allowed.\n"
          "Settings:\n"
-         "  require     namespace types; default pid, ipc, uts, mount, network\n"
+         "  require     namespace types; default pid, ipc, uts, mount, network, cgroup\n"
          "  allow_host  types whose host namespace may be joined by path; default none.\n"
          "  refuse_missing  required types whose absence from a non-empty namespace list\n"
          "              (the engine asked for the host's, e.g. `--network host`) is refused\n"

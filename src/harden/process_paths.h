@@ -11,8 +11,8 @@
 #include "rootfs.h"
 
 /* The rootfs a process path is resolved in: the config's own for a
- * create, the container's for an exec (when its root.path is absolute:
- * an exec does not know the bundle). false when there is none to read;
+ * create, the container's for an exec (absolute: container_state.c puts
+ * the runtime's own record in place of a relative root.path). false when there is none to read;
  * a rootfs that is present but cannot be opened refuses. */
 int hs_process_rootfs (hs_harden_t *h, hs_rootfs_t *ret, bool *ret_open, hs_error_t *err);
 
@@ -25,7 +25,8 @@ hs_json_t *hs_process_object (hs_harden_t *h);
 const char *hs_process_cwd (hs_harden_t *h);
 
 /* Refuse `path` (absolute) when written it reaches /proc or below it, or
- * when a link in the image leads it below /proc. `jpath` and `what` name
+ * when a link in the image, or in the bind volume it then lies in (read
+ * in the volume's source), leads it below /proc. `jpath` and `what` name
  * it in the message; `advisories` is appended. */
 int hs_process_path_check (hs_harden_t *h, const hs_rootfs_t *root, const char *jpath,
                            const char *what, const char *path, const char *advisories,

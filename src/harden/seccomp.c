@@ -31,7 +31,7 @@
 #define MAX_SOURCE_BYTES (1024u * 1024)
 
 static const char *const keys[]
-    = { "profile", "profile_dir", "compat_arches", "allowed_profiles", NULL };
+    = { "profile", "profile_dir", "compat_arches", "allowed_profiles", "listener_paths", NULL };
 
 static const char *const exceptions[] = { "profile", NULL };
 
@@ -67,6 +67,14 @@ validate (const hs_json_t *settings, hs_error_t *err)
   v = hs_json_get_exact (settings, "profile_dir");
   if (v != NULL && (v->type != HS_JSON_STRING || v->str[0] != '/'))
     return hs_error_make (err, 0, "policy key `seccomp.profile_dir`: expected an absolute path");
+  if ((r = hs_settings_string_array (settings, "seccomp", "listener_paths", &v, err)) < 0)
+    return r;
+  for (size_t i = 0; v != NULL && i < v->len; i++)
+    if (v->items[i]->str[0] != '/')
+      return hs_error_make (err, 0,
+                            "policy key `seccomp.listener_paths[%zu]`: `%s` is not an absolute "
+                            "path",
+                            i, v->items[i]->str);
   for (size_t i = 0; allowed != NULL && i < allowed->len; i++)
     if (!valid_profile_name (allowed->items[i]->str))
       return hs_error_make (err, 0,
@@ -508,6 +516,28 @@ profile_outcome (const hs_harden_t *h, const hs_json_t *settings, const char *na
   return 0;
 }
 
+/* linux.seccomp.listenerPath: the runtime connects to this host socket as
+ * root and hands it the container's seccomp notify fd, whose holder
+ * answers the container's syscalls (and can read and write its memory
+ * through them). Only a socket the host policy names. */
+static int
+check_listener (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
+{
+  const hs_json_t *lp = hs_json_path (h->spec, "linux", "seccomp", "listenerPath", NULL);
+  const hs_json_t *allow = settings ? hs_json_get_exact (settings, "listener_paths") : NULL;
+
+  if (lp == NULL || lp->type == HS_JSON_NULL || (lp->type == HS_JSON_STRING && lp->str[0] == '\0'))
+    return 0;
+  if (lp->type == HS_JSON_STRING && allow != NULL
+      && hs_json_array_find_string (allow, lp->str) >= 0)
+    return 0;
+  return hs_harden_refuse (h, err, "linux.seccomp.listenerPath",
+                           "seccomp listener socket %s is not allowed by host policy: the "
+                           "runtime would hand it the container's seccomp notify fd (list it "
+                           "in seccomp.listener_paths)",
+                           lp->type == HS_JSON_STRING ? lp->str : "(not a string)");
+}
+
 static int
 apply (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
 {
@@ -519,6 +549,8 @@ apply (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
   const char *requested = NULL;
   int r;
 
+  if ((r = check_listener (h, settings, err)) < 0)
+    return r;
   /* crun loads this BPF instead of linux.seccomp: never let it through. */
   if (ann != NULL && ann->type == HS_JSON_OBJECT && hs_json_get_exact (ann, BPF_ANNOTATION))
     {
@@ -571,7 +603,8 @@ const hs_control_t hs_control_seccomp = {
          "io_uring, modules, kexec, ...). A profile the config already has is intersected\n"
          "with it: a call is allowed only if both allow it. The result is built with\n"
          "libseccomp before config.json is written (cached under <state_dir>/seccomp).\n"
-         "crun's run.oci.seccomp_bpf_data annotation is removed.\n"
+         "crun's run.oci.seccomp_bpf_data annotation is removed. linux.seccomp.listenerPath\n"
+         "(the host socket the runtime hands the notify fd to) must be in listener_paths.\n"
          "Settings:\n"
          "  profile           source profile name (default \"default\")\n"
          "  profile_dir       where NAME.json overrides live (default " DEFAULT_PROFILE_DIR ")\n"
@@ -579,6 +612,7 @@ const hs_control_t hs_control_seccomp = {
          "  allowed_profiles  extra profiles a container may select with the exception\n"
          "                    " PROFILE_ANNOTATION " = NAME, when policy\n"
          "                    grants it (seccomp.overridable, an `exceptions` entry)\n"
+         "  listener_paths    sockets linux.seccomp.listenerPath may name; default none\n"
          "See doc/seccomp.md.\n",
   .validate = validate,
   .apply = apply,

@@ -12,6 +12,7 @@
 #include "hostpath.h"
 #include "idmap.h"
 #include "idmap_overlay.h"
+#include "joined_ns.h"
 #include "mountinfo.h"
 #include "registry.h"
 #include "sha256.h"
@@ -20,6 +21,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +43,7 @@
 #define ANN_ROOTFS HS_USERNS_ANN_ROOTFS
 #define ANN_VOLUMES HS_USERNS_ANN_VOLUMES
 #define ANN_MAPPING HS_USERNS_ANN_MAPPING
+#define ANN_MOUNTS HS_USERNS_ANN_MOUNTS
 
 /* The spelling (auto, shared) beside the generic modes. */
 static const hs_mode_name_t modes[] = {
@@ -53,8 +56,8 @@ static const hs_mode_name_t modes[] = {
   { NULL, 0 },
 };
 static const char *const keys[]
-    = { "size",    "user",          "ranges",      "host_root", "ownership",
-        "volumes", "volume_stores", "own_volumes", NULL };
+    = { "size",    "user",          "ranges",      "host_root",    "ownership",
+        "volumes", "volume_stores", "own_volumes", "joined_netns", NULL };
 
 typedef struct
 {
@@ -66,6 +69,7 @@ typedef struct
   const char *ownership;   /* auto, idmap, none */
   const char *volumes;     /* auto, idmap, none */
   hs_volume_trees_t trees; /* which bind volumes may be idmapped */
+  bool prepare_netns;      /* joined_netns: prepare (ports, ping) or leave */
 } settings_t;
 
 static int
@@ -108,7 +112,8 @@ read_settings (const hs_json_t *s, settings_t *ret, hs_error_t *err)
 {
   static const char *const host_root[] = { "refuse", "replace", NULL };
   static const char *const how[] = { "auto", "idmap", "none", NULL };
-  const char *mode = hs_settings_mode_name (s), *hr = NULL;
+  static const char *const netns[] = { "prepare", "leave", NULL };
+  const char *mode = hs_settings_mode_name (s), *hr = NULL, *jn = NULL;
   const hs_json_t *v;
   int r;
 
@@ -164,9 +169,11 @@ read_settings (const hs_json_t *s, settings_t *ret, hs_error_t *err)
     }
   if ((r = get_choice (s, "host_root", host_root, &hr, err)) < 0
       || (r = get_choice (s, "ownership", how, &ret->ownership, err)) < 0
-      || (r = get_choice (s, "volumes", how, &ret->volumes, err)) < 0)
+      || (r = get_choice (s, "volumes", how, &ret->volumes, err)) < 0
+      || (r = get_choice (s, "joined_netns", netns, &jn, err)) < 0)
     return r;
   ret->replace_host_root = strcmp (hr, "replace") == 0;
+  ret->prepare_netns = strcmp (jn, "prepare") == 0;
   return 0;
 }
 
@@ -500,7 +507,7 @@ hs_userns_restore (hs_harden_t *h, hs_error_t *err)
   hs_json_t *mounts = hs_json_get_type (h->spec, "mounts", HS_JSON_ARRAY);
   hs_json_t *root = hs_json_get_type (h->spec, "root", HS_JSON_OBJECT);
   hs_json_t *path = root ? hs_json_get_type (root, "path", HS_JSON_STRING) : NULL;
-  cleanup_json hs_json_t *marker = NULL, *volumes = NULL;
+  cleanup_json hs_json_t *marker = NULL, *volumes = NULL, *whole = NULL;
   cleanup_volume_keys volume_keys_t vk = { NULL, mounts };
   const hs_json_t *orig;
   unsigned long long host = 0, size = 0;
@@ -521,8 +528,30 @@ hs_userns_restore (hs_harden_t *h, hs_error_t *err)
   marker = parse_annotation (h, ann, ANN_MAPPING, HS_JSON_OBJECT);
   have_block = marker_block (marker, &host, &size);
   volumes = parse_annotation (h, ann, ANN_VOLUMES, HS_JSON_OBJECT);
-  if (volumes != NULL && mounts != NULL)
+  whole = parse_annotation (h, ann, ANN_MOUNTS, HS_JSON_OBJECT);
+  if ((volumes != NULL || whole != NULL) && mounts != NULL)
     vk.keys = volume_keys (mounts);
+  for (size_t i = 0; whole && mounts && i < mounts->len; i++)
+    {
+      static const hs_json_limits_t lim = { 1 << 16, 16, false };
+      const hs_json_t *src = hs_json_get_type (mounts->items[i], "source", HS_JSON_STRING);
+      const hs_json_t *o = vk.keys[i] ? hs_json_get_type (whole, vk.keys[i], HS_JSON_STRING) : NULL;
+      cleanup_free char *mp = hs_xasprintf ("mounts[%zu]", i);
+      hs_json_t *orig_m = NULL;
+
+      /* only a mount hardshim made is replaced by what it recorded */
+      if (o == NULL || src == NULL || !in_idmap_dir (h, src->str)
+          || hs_json_parse (o->str, o->len, &lim, &orig_m, NULL) < 0)
+        continue;
+      if (orig_m->type != HS_JSON_OBJECT)
+        {
+          hs_json_free (orig_m);
+          continue;
+        }
+      hs_harden_change (h, mp, mounts->items[i], orig_m, "%s", why);
+      hs_json_free (mounts->items[i]);
+      mounts->items[i] = orig_m;
+    }
   for (size_t i = 0; volumes && mounts && i < mounts->len; i++)
     {
       hs_json_t *m = mounts->items[i];
@@ -552,9 +581,9 @@ hs_userns_restore (hs_harden_t *h, hs_error_t *err)
     }
   if (have_block && linux_ != NULL && mappings_are (linux_, host, size))
     restore_mappings (h, linux_, marker, why);
-  for (size_t i = 0; i < 3; i++)
+  for (size_t i = 0; i < 4; i++)
     {
-      static const char *const keys_[] = { ANN_ROOTFS, ANN_VOLUMES, ANN_MAPPING };
+      static const char *const keys_[] = { ANN_ROOTFS, ANN_VOLUMES, ANN_MAPPING, ANN_MOUNTS };
       cleanup_free char *ap = annotation_path (keys_[i]);
       const hs_json_t *v = hs_json_get_exact (ann, keys_[i]);
 
@@ -1429,7 +1458,7 @@ static bool
 make_mountpoint_at (int rootfd, const char *dest, bool dir)
 {
   cleanup_free char *p = hs_xstrdup (dest);
-  cleanup_close int fd = dup (rootfd);
+  cleanup_close int fd = fcntl (rootfd, F_DUPFD_CLOEXEC, 3);
   char *save = NULL;
   bool made = false;
 
@@ -1538,6 +1567,328 @@ check_process_ids (hs_harden_t *h, unsigned long long size, hs_error_t *err)
   return 0;
 }
 
+/* ---- namespaces joined by path that the new user namespace cannot own ----
+ * The runtime joins namespaces given by path before it creates the user
+ * namespace (runc 1.1: nsexec), so the container is in them but container
+ * root has no capability over them: it cannot write their sysctls, bind a
+ * port below ip_unprivileged_port_start, open a ping socket outside
+ * ping_group_range, or mount proc or mqueue for them. A Kubernetes pod on
+ * containerd 1.6/1.7 is this case: its network namespace is made in the
+ * host's user namespace, its containers join the sandbox's IPC namespace.
+ * Nothing here trusts an annotation: only what the kernel says of each
+ * namespace (src/joined_ns.c). */
+
+static const char *
+joined_path (hs_json_t *namespaces, const char *type, size_t *ret_i)
+{
+  hs_json_t *ns = find_ns (namespaces, type, ret_i);
+  const hs_json_t *p = ns ? hs_json_get_type (ns, "path", HS_JSON_STRING) : NULL;
+
+  return p != NULL && p->len > 0 ? p->str : NULL;
+}
+
+static long
+find_mount_type (const hs_json_t *mounts, const char *type, size_t from)
+{
+  for (size_t i = from; mounts && i < mounts->len; i++)
+    {
+      const hs_json_t *t = hs_json_get_type (mounts->items[i], "type", HS_JSON_STRING);
+
+      if (t && strcmp (t->str, type) == 0)
+        return (long) i;
+    }
+  return -1;
+}
+
+/* proc shows the pid namespace of whoever mounts it, and only its owner
+ * may: a container that joins another pid namespace (a pod's shared
+ * process namespace) and gets a user namespace of its own cannot have
+ * /proc. Say so now rather than let the runtime fail, or crun fall back to
+ * a bind of the host's /proc. */
+static int
+check_joined_pid (hs_harden_t *h, hs_json_t *namespaces, hs_error_t *err)
+{
+  size_t i = 0;
+  const char *path = joined_path (namespaces, "pid", &i);
+  cleanup_free char *jp = NULL;
+
+  if (path == NULL
+      || find_mount_type (hs_json_get_type (h->spec, "mounts", HS_JSON_ARRAY), "proc", 0) < 0)
+    return 0;
+  jp = hs_xasprintf ("linux.namespaces[%zu].path", i);
+  return hs_harden_refuse (h, err, jp,
+                           "the container joins the pid namespace `%s` but gets a user namespace "
+                           "of its own, which cannot mount /proc for a pid namespace it does not "
+                           "own (a Kubernetes pod with shareProcessNamespace); give each "
+                           "container its own pid namespace, or grant `userns` off for this "
+                           "scope in the policy's `exceptions`",
+                           path);
+}
+
+/* The container's block of host ids as a ping_group_range value, merged
+ * with `current` ("lo hi"; empty when lo > hi) so that the other
+ * containers of the pod keep theirs. NULL when `current` covers it. */
+static char *
+ping_range_covering (const char *current, unsigned long long host, unsigned long long size)
+{
+  unsigned long long lo = 1, hi = 0, want_hi = host + size - 1;
+  char rest;
+
+  if (current == NULL || sscanf (current, "%llu %llu %c", &lo, &hi, &rest) != 2)
+    lo = 1, hi = 0;
+  if (lo <= hi && lo <= host && hi >= want_hi)
+    return NULL;
+  if (lo > hi)
+    return hs_xasprintf ("%llu %llu", host, want_hi);
+  return hs_xasprintf ("%llu %llu", lo < host ? lo : host, hi > want_hi ? hi : want_hi);
+}
+
+/* A ping_group_range of the config (container gids) as host gids, for a
+ * network namespace owned by the host's user namespace; NULL when no gid
+ * of it is mapped. */
+static char *
+ping_range_on_host (const char *value, unsigned long long host, unsigned long long size)
+{
+  unsigned long long lo, hi;
+  char rest;
+
+  if (sscanf (value, "%llu %llu %c", &lo, &hi, &rest) != 2 || lo > hi || lo >= size)
+    return NULL;
+  if (hi >= size)
+    hi = size - 1;
+  return hs_xasprintf ("%llu %llu", host + lo, host + hi);
+}
+
+typedef struct
+{
+  hs_sysctl_write_t w[64];
+  char *owned[64];
+  const char *why[64];
+  size_t n;
+} sysctl_plan_t;
+
+static void
+plan_release (sysctl_plan_t *p)
+{
+  for (size_t i = 0; i < p->n; i++)
+    free (p->owned[i]);
+}
+#define cleanup_plan __attribute__ ((cleanup (plan_release)))
+
+static bool
+plan_add (sysctl_plan_t *p, const char *name, char *value, const char *why)
+{
+  if (p->n == sizeof (p->w) / sizeof (p->w[0]))
+    {
+      free (value);
+      return false;
+    }
+  p->w[p->n] = (hs_sysctl_write_t){ name, value };
+  p->owned[p->n] = value;
+  p->why[p->n++] = why;
+  return true;
+}
+
+static bool
+plan_has (const sysctl_plan_t *p, const char *name)
+{
+  for (size_t i = 0; i < p->n; i++)
+    if (strcmp (p->w[i].name, name) == 0)
+      return true;
+  return false;
+}
+
+/* A network namespace joined by path: the config's net.* sysctls are
+ * written inside it by host root (and leave the config: the runtime, as
+ * container root, could not), and with `joined_netns` prepare (the
+ * default) container root may bind every port and ping, as host root
+ * could without a user namespace. Never the host's network namespace. */
+static int
+joined_network (hs_harden_t *h, const settings_t *s, hs_json_t *namespaces, unsigned long long host,
+                unsigned long long size, hs_error_t *err)
+{
+  static const char *const reads[]
+      = { "net.ipv4.ip_unprivileged_port_start", "net.ipv4.ping_group_range", NULL };
+  size_t ni = 0;
+  const char *path = joined_path (namespaces, "network", &ni);
+  hs_json_t *sysctl = hs_json_path (h->spec, "linux", "sysctl", NULL);
+  cleanup_error hs_error_t e = NULL;
+  cleanup_free char *jp = NULL, *cur_port = NULL, *cur_ping = NULL;
+  cleanup_plan sysctl_plan_t plan = { .n = 0 };
+  cleanup_close int fd = -1;
+  hs_registry_t reg = { .dirfd = -1, .lockfd = -1 };
+  bool hosts = false, host_owned = false;
+  char *current[2] = { NULL, NULL };
+  int r;
+
+  if (sysctl != NULL && sysctl->type != HS_JSON_OBJECT)
+    sysctl = NULL;
+  if (path == NULL)
+    {
+      fix_ping_group_range (h, size);
+      return 0;
+    }
+  jp = hs_xasprintf ("linux.namespaces[%zu].path", ni);
+  if (hs_joined_ns_open (path, CLONE_NEWNET, &fd, &e) < 0
+      || hs_joined_ns_is_hosts (fd, CLONE_NEWNET, &hosts, &e) < 0
+      || hs_joined_ns_owned_by_host (fd, &host_owned, &e) < 0)
+    return hs_harden_refuse (h, err, jp, "cannot check the network namespace: %s", e->msg);
+  if (hosts)
+    {
+      hs_harden_note (h, jp,
+                      "the container joins the host's network namespace: hardshim changes none "
+                      "of its sysctls, and container root cannot bind ports below "
+                      "net.ipv4.ip_unprivileged_port_start there");
+      return 0;
+    }
+  for (size_t i = 0; sysctl && i < sysctl->len; i++)
+    {
+      const char *name = sysctl->keys[i];
+      const hs_json_t *v = sysctl->items[i];
+      char *value;
+
+      if (strncmp (name, "net.", 4) != 0 || strchr (name, '/') != NULL || v->type != HS_JSON_STRING)
+        continue;
+      value = hs_xstrdup (v->str);
+      if (strcmp (name, "net.ipv4.ping_group_range") == 0)
+        {
+          free (value);
+          value = host_owned ? ping_range_on_host (v->str, host, size) : NULL;
+          if (value == NULL)
+            continue; /* removed below, with its reason */
+        }
+      if (!plan_add (&plan, name, value, "from the config"))
+        return hs_harden_refuse (h, err, "linux.sysctl", "too many net.* sysctls");
+    }
+  if (!for_container (h))
+    {
+      hs_harden_note (h, jp,
+                      "the network namespace `%s` is not the user namespace's: its sysctls "
+                      "would be written by hardshim%s",
+                      path, s->prepare_netns && host_owned ? ", and ports and ping prepared" : "");
+      return 0;
+    }
+  if ((r = hs_registry_lock (h->policy->state_dir, "netns", &reg, &e)) < 0)
+    return hs_harden_refuse (h, err, jp, "cannot prepare the network namespace: %s", e->msg);
+  r = hs_netns_sysctls (fd, reads, current, NULL, 0, &e);
+  cur_port = current[0];
+  cur_ping = current[1];
+  if (r == 0 && s->prepare_netns && host_owned)
+    {
+      char *ping = plan_has (&plan, reads[1]) ? NULL : ping_range_covering (cur_ping, host, size);
+
+      if (!plan_has (&plan, reads[0]) && cur_port != NULL && strcmp (cur_port, "0") != 0)
+        plan_add (&plan, reads[0], hs_xstrdup ("0"),
+                  "container root binds any port, as host root could (joined_netns prepare)");
+      if (ping != NULL)
+        plan_add (&plan, reads[1], ping,
+                  "the container's gids may open ping sockets (joined_netns prepare)");
+    }
+  if (r == 0)
+    r = hs_netns_sysctls (fd, NULL, NULL, plan.w, plan.n, &e);
+  hs_registry_unlock (&reg);
+  if (r < 0)
+    return hs_harden_refuse (h, err, jp, "cannot prepare the network namespace `%s`: %s", path,
+                             e->msg);
+  for (size_t i = 0; i < plan.n; i++)
+    hs_harden_note (h, jp, "wrote %s = \"%s\" inside the network namespace `%s` (%s)",
+                    plan.w[i].name, plan.w[i].value, path, plan.why[i]);
+  for (size_t i = 0; sysctl && i < sysctl->len;)
+    {
+      const char *name = sysctl->keys[i];
+      cleanup_free char *kp = NULL;
+
+      if (strncmp (name, "net.", 4) != 0 || strchr (name, '/') != NULL
+          || sysctl->items[i]->type != HS_JSON_STRING)
+        {
+          i++;
+          continue;
+        }
+      kp = hs_xasprintf ("linux.sysctl[\"%s\"]", name);
+      hs_harden_change (h, kp, sysctl->items[i], NULL,
+                        plan_has (&plan, name)
+                            ? "written by hardshim inside the joined network namespace: the "
+                              "runtime, as container root, could not"
+                            : "no gid of this range is the container's in the joined network "
+                              "namespace");
+      hs_json_remove_exact (sysctl, name);
+    }
+  return 0;
+}
+
+/* An IPC namespace joined by path (a pod's containers join the sandbox's):
+ * mqueue can only be mounted by its owner, so hardshim mounts it and the
+ * runtime binds hardshim's mount. */
+static int
+joined_ipc (hs_harden_t *h, idmap_ctx_t *c, hs_json_t *namespaces, unsigned long long host,
+            unsigned long long size, hs_error_t *err)
+{
+  hs_json_t *mounts = hs_json_get_type (h->spec, "mounts", HS_JSON_ARRAY);
+  const char *path = joined_path (namespaces, "ipc", NULL);
+  cleanup_json hs_json_t *recorded = hs_json_new (HS_JSON_OBJECT);
+  cleanup_volume_keys volume_keys_t vk = { NULL, mounts };
+  cleanup_close int fd = -1;
+  long i;
+
+  if (path == NULL || (i = find_mount_type (mounts, "mqueue", 0)) < 0)
+    return 0;
+  vk.keys = volume_keys (mounts);
+  for (; i >= 0; i = find_mount_type (mounts, "mqueue", (size_t) i + 1))
+    {
+      hs_json_t *m = mounts->items[i];
+      cleanup_free char *mp = hs_xasprintf ("mounts[%zu]", (size_t) i);
+      cleanup_free char *target = NULL;
+      cleanup_error hs_error_t e = NULL;
+      hs_json_t *after, *opts;
+      int r;
+
+      if (!for_container (h))
+        {
+          hs_harden_note (h, mp, "mqueue of the joined IPC namespace would be mounted by hardshim");
+          continue;
+        }
+      r = fd >= 0 ? 0 : hs_joined_ns_open (path, CLONE_NEWIPC, &fd, &e);
+      if (r == 0)
+        r = idmap_begin (h, c, host, size, &e);
+      if (r == 0)
+        {
+          target = hs_xasprintf ("%s/mqueue%ld", c->dir, i);
+          r = hs_mqueue_mount (fd, target, &e);
+        }
+      if (r < 0)
+        return hs_harden_refuse (h, err, mp,
+                                 "mqueue of the joined IPC namespace `%s`, which the container's "
+                                 "user namespace does not own: %s",
+                                 path, e->msg);
+      after = hs_json_dup (m);
+      hs_json_set (after, "type", hs_json_new_string ("bind"));
+      hs_json_set (after, "source", hs_json_new_string (target));
+      opts = hs_json_new (HS_JSON_ARRAY);
+      hs_json_append (opts, hs_json_new_string ("bind"));
+      hs_json_append (opts, hs_json_new_string ("nosuid"));
+      hs_json_append (opts, hs_json_new_string ("nodev"));
+      hs_json_append (opts, hs_json_new_string ("noexec"));
+      hs_json_set (after, "options", opts);
+      if (vk.keys[i] != NULL)
+        {
+          hs_json_t *text = json_text (m);
+          if (text != NULL)
+            hs_json_set_exact (recorded, vk.keys[i], text);
+        }
+      hs_harden_change (h, mp, m, after,
+                        "mqueue of the joined IPC namespace `%s`, mounted by hardshim (the "
+                        "container's user namespace does not own it)",
+                        path);
+      hs_json_free (m);
+      mounts->items[i] = after;
+    }
+  if (recorded->len > 0)
+    set_annotation (h, ANN_MOUNTS, json_text (recorded),
+                    "the mounts hardshim replaced whole, by destination, for hardening this "
+                    "config again");
+  return 0;
+}
+
 /* What an added (or joined) user namespace needs of the mounts. */
 static int
 userns_mounts (hs_harden_t *h, const settings_t *s, hs_json_t *namespaces, unsigned long long host,
@@ -1547,10 +1898,13 @@ userns_mounts (hs_harden_t *h, const settings_t *s, hs_json_t *namespaces, unsig
   int r;
 
   fix_sysfs (h, namespaces);
-  fix_ping_group_range (h, size);
-  r = idmap_rootfs (h, s, &c, host, size, err);
+  r = joined_network (h, s, namespaces, host, size, err);
+  if (r == 0)
+    r = idmap_rootfs (h, s, &c, host, size, err);
   if (r == 0)
     r = idmap_volumes (h, s, &c, host, size, err);
+  if (r == 0)
+    r = joined_ipc (h, &c, namespaces, host, size, err);
   if (r == 0 && c.plain_root >= 0)
     make_mountpoints (h, c.plain_root);
   if (r == 0 && for_container (h))
@@ -1575,6 +1929,8 @@ add_userns (hs_harden_t *h, const settings_t *s, hs_json_t *linux_, hs_json_t *n
   int r;
 
   r = check_process_ids (h, s->size, err);
+  if (r == 0)
+    r = check_joined_pid (h, namespaces, err);
   if (r < 0)
     return r;
   r = load_pool (s, &pool, &e);
@@ -1624,32 +1980,6 @@ add_userns (hs_harden_t *h, const settings_t *s, hs_json_t *linux_, hs_json_t *n
                     "again");
   }
   return userns_mounts (h, s, namespaces, host, s->size, err);
-}
-
-/* A Kubernetes pod (CRI annotations) whose network namespace, joined by
- * path, belongs to the host's user namespace: containerd 1.6 creates pod
- * networks there. The runtime joins a user namespace before the others, so
- * a container in the pod's user namespace could not join that network
- * namespace, and one in a user namespace of its own could not mount proc or
- * mqueue for the pod's shared namespaces. Such pods get none (containerd 1.7
- * with hostUsers: false passes a user namespace of its own, which is kept). */
-static bool
-pod_network_in_host_userns (hs_harden_t *h, hs_json_t *namespaces)
-{
-  const hs_json_t *ann = hs_json_get_type (h->spec, "annotations", HS_JSON_OBJECT);
-  hs_json_t *net = find_ns (namespaces, "network", NULL);
-  const hs_json_t *path = net ? hs_json_get_type (net, "path", HS_JSON_STRING) : NULL;
-  cleanup_close int fd = -1, ufd = -1;
-  struct stat self, owner;
-
-  if (ann == NULL || hs_json_get_exact (ann, "io.kubernetes.cri.container-type") == NULL
-      || path == NULL || path->len == 0)
-    return false;
-  fd = open (path->str, O_RDONLY | O_CLOEXEC);
-  if (fd < 0 || (ufd = ioctl (fd, NS_GET_USERNS)) < 0 || fstat (ufd, &owner) < 0
-      || stat ("/proc/self/ns/user", &self) < 0)
-    return false;
-  return owner.st_dev == self.st_dev && owner.st_ino == self.st_ino;
 }
 
 static bool
@@ -1741,15 +2071,6 @@ harden_userns (hs_harden_t *h, const settings_t *s, hs_error_t *err)
           return 0;
         }
     }
-  if (user == NULL && pod_network_in_host_userns (h, namespaces))
-    {
-      hs_harden_note (h, "linux.namespaces",
-                      "no user namespace for a Kubernetes pod whose network namespace `%s` "
-                      "belongs to the host's user namespace (containerd before 1.7): the "
-                      "pod's containers could not share it",
-                      hs_json_get (find_ns (namespaces, "network", NULL), "path")->str);
-      return 0;
-    }
   return add_userns (h, s, linux_, namespaces, user, err);
 }
 
@@ -1773,7 +2094,11 @@ const hs_control_t hs_control_userns = {
          "             volume store only root can traverse, or in an own_volumes tree\n"
          "  volume_stores  engine volume stores (/var/lib/docker/volumes,\n"
          "             /var/lib/containers/storage/volumes)\n"
-         "  own_volumes    trees whose volumes are the containers' own (none)\n",
+         "  own_volumes    trees whose volumes are the containers' own (none)\n"
+         "  joined_netns   prepare (container root binds every port and pings in a\n"
+         "             joined network namespace the host's user namespace owns) or\n"
+         "             leave. No annotation drops the user namespace: namespaces joined\n"
+         "             by path (a pod's) are prepared by hardshim (doc/userns.md)\n",
   .validate = validate,
   .apply = apply,
   .modes = modes,

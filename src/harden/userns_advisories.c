@@ -7,7 +7,12 @@
  * choice is visible. Only notes; never refuses. */
 #include "harden/advisories.h"
 #include "harden/controls.h"
+#include "advisory_cache.h"
+#include "advisory_check.h"
+#include "cleanup.h"
+#include "xalloc.h"
 
+#include <fcntl.h>
 #include <string.h>
 
 #define CONTROL "userns_advisories"
@@ -27,6 +32,63 @@ has_userns (const hs_json_t *spec)
   return false;
 }
 
+static bool
+every_rule (const char *rule, void *ctx)
+{
+  (void) rule;
+  (void) ctx;
+  return true;
+}
+
+/* The advisories open for this container's runtime (its advisory table,
+ * profiles/advisories/) that list `userns` as a cover: "CVE-a, CVE-b
+ * (partial)", "" for none; NULL when that cannot be told (no runtime, no
+ * table), and the built-in list stands in. The runtime's facts come from
+ * runtime_advisories' cache, so this costs a stat or two. */
+static char *
+open_covered (hs_harden_t *h, char **ret_runtime)
+{
+  cleanup_probe hs_probe_t facts = { 0 };
+  cleanup_advisory_report hs_advisory_report_t rep = { 0 };
+  cleanup_error hs_error_t why = NULL;
+  cleanup_free char *table = NULL, *tid = NULL;
+  const char *runtime = h->ctr ? h->ctr->runtime : NULL;
+  const char *dir = hs_runtime_advisories_dir (hs_policy_control (h->policy, "runtime_advisories"));
+  bool cached;
+  char *out;
+
+  if (runtime == NULL
+      || hs_advisory_facts (h->policy->state_dir, runtime, NULL, &facts, &cached, &why) < 0)
+    return NULL;
+  table = hs_xasprintf ("%s/%s.json", dir, facts.name);
+  tid = hs_advisory_file_identity (AT_FDCWD, table);
+  if ((tid == NULL || facts.judged == NULL
+       || hs_advisory_report_from_judged (facts.judged, table, tid, every_rule, NULL, &rep) < 0)
+      && hs_advisory_judge (dir, &facts, every_rule, NULL, &rep, &why) < 0)
+    return NULL;
+  out = hs_xstrdup ("");
+  for (size_t i = 0; i < rep.n; i++)
+    {
+      const hs_advisory_t *a = rep.v[i].a;
+
+      if (rep.v[i].status != HS_ADV_OPEN)
+        continue;
+      for (size_t k = 0; k < a->n_covered_by; k++)
+        if (strcmp (a->covered_by[k].rule, "userns") == 0)
+          {
+            char *next = hs_xasprintf ("%s%s%s%s", out, *out ? ", " : "", a->id,
+                                       a->covered_by[k].partial ? " (partial)" : "");
+            free (out);
+            out = next;
+            break;
+          }
+    }
+  *ret_runtime = hs_xasprintf (
+      "%s %s%s%s", facts.name, facts.version ? facts.version : "(version unknown)",
+      facts.debian_version ? ", Debian " : "", facts.debian_version ? facts.debian_version : "");
+  return out;
+}
+
 static int
 apply (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
 {
@@ -34,16 +96,30 @@ apply (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
   const char *mode = hs_settings_mode_name (u);
   bool off = u == NULL || (mode != NULL && strcmp (mode, "off") == 0);
 
+  const char *why
+      = off ? "policy turns `userns` off" : "the container runs without a user namespace";
+  cleanup_free char *runtime = NULL, *open = NULL;
+
   (void) settings;
   (void) err;
   if (has_userns (h->spec))
     return 0;
-  hs_harden_note (h, "linux.namespaces",
-                  "%s: the user namespace was covering these runtime advisories, which now "
-                  "rest on the other rules alone (`hardshimctl doctor` lists those open for "
-                  "this runtime): %s",
-                  off ? "policy turns `userns` off" : "the container runs without a user namespace",
-                  HS_ADV_USERNS);
+  open = open_covered (h, &runtime);
+  if (open != NULL && *open != '\0')
+    hs_harden_note (h, "linux.namespaces",
+                    "%s: the user namespace was covering these open advisories of the runtime "
+                    "(%s), which now rest on the other rules alone: %s",
+                    why, runtime, open);
+  else if (open != NULL)
+    hs_harden_note (h, "linux.namespaces",
+                    "%s: no open advisory of the runtime (%s) rested on the user namespace", why,
+                    runtime);
+  else
+    hs_harden_note (h, "linux.namespaces",
+                    "%s: the user namespace was covering these runtime advisories, which now "
+                    "rest on the other rules alone (`hardshimctl doctor` lists those open for "
+                    "this runtime): %s",
+                    why, HS_ADV_USERNS);
   return 0;
 }
 
@@ -53,8 +129,10 @@ const hs_control_t hs_control_userns_advisories = {
              "container has none",
   .doc = "Runs after userns. When the container's config has no user namespace (policy\n"
          "turns `userns` off, or an exception or the engine's config keeps the host's),\n"
-         "records a note in the audit log listing the runtime advisories the user\n"
-         "namespace covers: " HS_ADV_USERNS ".\n"
+         "records a note in the audit log listing the advisories open for the runtime\n"
+         "(its table in runtime_advisories.dir) that the user namespace covers; where\n"
+         "that cannot be told (no table, a dry run), the advisories a user namespace\n"
+         "covers in general: " HS_ADV_USERNS ".\n"
          "Never refuses. No settings.\n",
   .apply = apply,
   .read_only = true,

@@ -11,13 +11,16 @@ numbers from k8s.io/cri-api pkg/apis/runtime/v1/api.proto).
   cri.py SOCK stop CID TIMEOUT
   cri.py SOCK exec CID TIMEOUT ARG...                 -> its stdout; exits with its status
   cri.py SOCK stopp|rmp POD
+  cri.py SOCK ip POD                                  -> the pod's IP address
+  cri.py SOCK pid CID                                 -> the container's init pid
 
 On an error the gRPC status's message goes to stderr (what the kubelet
 shows in the pod's events) and the exit status is 1.
 
 Environment, for the cases a policy refuses: CRI_HOST_NETWORK=1 (runp: the
 node's network namespace), CRI_PRIVILEGED=1 (runp and create: privileged),
-CRI_MOUNT=HOST_PATH:CONTAINER_PATH (create: a bind mount).
+CRI_MOUNT=HOST_PATH:CONTAINER_PATH (create: a bind mount), CRI_SHARE_PID=1
+(create: the pod's shared process namespace, shareProcessNamespace).
 """
 import os
 import sys
@@ -124,9 +127,14 @@ def main(argv):
             host, ctr = os.environ["CRI_MOUNT"].split(":", 1)
             config.append(field(7, [field(1, ctr), field(2, host), field(3, True)]))
         config.append(field(11, logpath))
+        # linux.security_context: namespace_options as the kubelet sends them
+        # (network and ipc POD, pid CONTAINER unless the pod shares its
+        # process namespace: CRI_SHARE_PID=1), privileged
+        pid = 0 if os.environ.get("CRI_SHARE_PID") == "1" else 1
+        security = [field(3, [field(1, 0), field(2, pid), field(3, 0)])]
         if os.environ.get("CRI_PRIVILEGED") == "1":
-            # linux.security_context.privileged
-            config.append(field(15, [field(2, [field(2, True)])]))
+            security.append(field(2, True))
+        config.append(field(15, [field(2, security)]))
         resp = call("CreateContainer", [field(1, pod), field(2, config),
                                         field(3, sandbox_config(name, uid, logdir))])
         print(first_str(resp, 1))
@@ -140,6 +148,16 @@ def main(argv):
         sys.stdout.write(resp.get(1, [b""])[0].decode())
         sys.stderr.write(resp.get(2, [b""])[0].decode())
         sys.exit(resp.get(3, [0])[0])
+    elif cmd == "ip":
+        # PodSandboxStatusResponse.status.network.ip
+        status = decode(call("PodSandboxStatus", [field(1, args[0])]).get(1, [b""])[0])
+        print(first_str(decode(status.get(5, [b""])[0]), 1))
+    elif cmd == "pid":
+        # ContainerStatusResponse.info["info"] (verbose) is JSON with the pid
+        import json
+        resp = call("ContainerStatus", [field(1, args[0]), field(2, True)])
+        info = dict((first_str(e, 1), first_str(e, 2)) for e in map(decode, resp.get(2, [])))
+        print(json.loads(info.get("info", "{}")).get("pid", ""))
     elif cmd in ("stopp", "rmp"):
         call({"stopp": "StopPodSandbox", "rmp": "RemovePodSandbox"}[cmd], [field(1, args[0])])
     else:

@@ -15,13 +15,14 @@
 #   seccomp           Seccomp 2 (a filter is loaded)
 #   readonly          the root filesystem is read-only
 #   userns            container root is not host root (a user namespace)
+#   cgroupns          the container has a cgroup namespace of its own
 #   refuse-privileged a privileged container is refused with hardshim's reason
 #   refuse-hostnet    a container in the host's network namespace is refused
 #   refuse-rootbind   a bind mount of the host's / is refused
 # All run by default; choose some with HARDENING_CHECKS="nnp annotation ..."
 # (environment) while debugging.
 HARDENING_CHECKS_DEFAULT=all
-HARDENING_CHECKS_ALL="nnp annotation caps exec-privileged seccomp readonly userns \
+HARDENING_CHECKS_ALL="nnp annotation caps exec-privileged seccomp readonly userns cgroupns \
 refuse-privileged refuse-hostnet refuse-rootbind"
 : "${HARDENING_CHECKS:=$HARDENING_CHECKS_DEFAULT}"
 [ "$HARDENING_CHECKS" = all ] && HARDENING_CHECKS=$HARDENING_CHECKS_ALL
@@ -73,7 +74,10 @@ export HARDSHIM_POLICY="$POLICY" HARDSHIM_RUNTIME="$RUNC"
 # write test, which a user namespace would fail on a writable root too).
 PROBE='grep -E "^(NoNewPrivs|Seccomp|CapEff|CapPrm|CapBnd):" /proc/self/status;
 echo "UidMap0: $(awk "NR == 1 { print \$2 }" /proc/self/uid_map)";
+echo "CgroupNs: $(readlink /proc/self/ns/cgroup)";
 echo "RootFs: $(awk "\$5 == \"/\" { split(\$6, o, \",\"); r = o[1] } END { print r }" /proc/self/mountinfo)"'
+
+HOST_CGROUPNS=$(readlink /proc/self/ns/cgroup)
 
 # caps_within FILE: every capability in CapEff, CapPrm and CapBnd is in HS_ALLOWED_CAPS.
 caps_within () {
@@ -117,6 +121,7 @@ caps|capabilities within HS_ALLOWED_CAPS|caps_within "$F"
 seccomp|Seccomp is 2 (a filter is loaded)|[ "$(status_field "$F" Seccomp)" = 2 ]
 readonly|the root filesystem is read-only|[ "$(status_field "$F" RootFs)" = ro ]
 userns|container root is not host root (user namespace)|[ -n "$(status_field "$F" UidMap0)" ] && [ "$(status_field "$F" UidMap0)" != 0 ]
+cgroupns|a cgroup namespace of its own, not the host'"'"'s|[ -n "$(status_field "$F" CgroupNs)" ] && [ "$(status_field "$F" CgroupNs)" != "$HOST_CGROUPNS" ]
 '
 CONFIG_ROWS='
 annotation|config.json carries org.hardshim.hardened with the policy digest|annotation_ok "$C"

@@ -5,23 +5,24 @@
 # and no fd of hardshim's reaches the container.
 . "$(dirname "$0")/lib.sh"
 
-# --- a bundle directory writable by others: warn (default) or refuse ---
+# --- a bundle directory writable by others: refused (default) or recorded
+# ("warn", the earlier spelling of bundle_permissions' audit mode) ---
 b=$T/shared
 make_bundle "$b" . '["true"]'
 chmod 0777 "$b"
-(cd "$b" && hs runc run "$(new_id shared)" 2>"$T/err")
-check "world-writable bundle: runs by default" [ $? -eq 0 ]
-check "world-writable bundle: warns on stderr" grep -q 'warning: the directory of .* is writable by users other than root' "$T/err"
-check "world-writable bundle: audit note" grep -q '"control":"bundle_permissions"' "$AUDIT"
-write_policy "{ \"bundle_permissions\": \"refuse\", \"audit_log\": { \"path\": \"$AUDIT\", \"syslog\": false } }"
 cp "$b/config.json" "$T/shared.orig"
 id=$(new_id shared)
 hs runc --log "$T/shared.log" --log-format json create --bundle "$b" "$id" 2>"$T/err"
-check "world-writable bundle with bundle_permissions refuse: exit 1" [ $? -eq 1 ]
-check "... the reason is in --log" jqe 'select(.msg | test("writable by users other than root"))' "$T/shared.log"
+check "world-writable bundle: refused by default (exit 1)" [ $? -eq 1 ]
+check "... the reason is in --log" jqe 'select(.msg | test("it is writable by others, so another user could replace the hardened config"))' "$T/shared.log"
 check "... config.json untouched" cmp -s "$b/config.json" "$T/shared.orig"
 real runc state "$id" >/dev/null 2>&1
 check "... the runtime never ran" [ $? -ne 0 ]
+write_policy "{ \"bundle_permissions\": \"warn\", \"audit_log\": { \"path\": \"$AUDIT\", \"syslog\": false } }"
+(cd "$b" && hs runc run "$(new_id shared)" 2>"$T/err")
+check "world-writable bundle with bundle_permissions warn: runs" [ $? -eq 0 ]
+check "... recorded in the audit log" \
+  jq -s -e 'any(.[]; .control == "bundle_permissions" and .action == "would-refuse")' "$AUDIT"
 write_policy "{ \"audit_log\": { \"path\": \"$AUDIT\", \"syslog\": false } }"
 
 # --- disk full while writing: error, original intact, no temp file left ---
@@ -31,7 +32,7 @@ cp "$b/config.json" "$T/full.orig"
 out=$(unshare -m --propagation private sh -c '
   b=$1 hs=$2 pol=$3 runc=$4 state=$5
   mkdir -p "$b.tmpfs"
-  mount -t tmpfs -o size=64k tmpfs "$b.tmpfs" || exit 3
+  mount -t tmpfs -o size=64k,mode=0755 tmpfs "$b.tmpfs" || exit 3
   cp "$b/config.json" "$b.tmpfs/config.json"
   dd if=/dev/zero of="$b.tmpfs/fill" bs=1k count=1000 2>/dev/null
   HARDSHIM_RUNTIME=$runc HARDSHIM_POLICY=$pol "$hs" --root "$state" create --bundle "$b.tmpfs" fullid 2>&1
@@ -109,23 +110,19 @@ for f in proc-link.json proc-fifo.json proc-dir.json missing.json; do
   check "exec --process $f: says why ($(head -c 150 "$T/err"))" grep -q 'symbolic link\|not a regular file\|No such file' "$T/err"
 done
 
-# --- missing or read-only state directory: exec with a process file fails closed ---
+# --- missing or read-only state directory: exec needs none (the hardened
+# process reaches the runtime as a memfd), so it works and stores nothing ---
 write_policy "{ \"state_dir\": \"$T/no/such/dir\", \"audit_log\": { \"path\": \"$AUDIT\", \"syslog\": false } }"
 hs runc exec --process "$T/proc.json" "$id" 2>"$T/err"
-check "missing state_dir: exec refused with exit 1" [ $? -eq 1 ]
-check "missing state_dir: the error names it" grep -q "$T/no/such/dir" "$T/err"
+check "missing state_dir: exec works ($(head -c 150 "$T/err"))" [ $? -eq 0 ]
+check "missing state_dir: nothing was created for it" [ ! -e "$T/no" ]
 mkdir -p "$T/ro-state"
-out=$(unshare -m --propagation private sh -c '
-  mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" || exit 3
-  shift; "$@" 2>&1; echo "rc=$?"' sh "$T/ro-state" \
-  env HARDSHIM_RUNTIME="$RUNC" HARDSHIM_POLICY="$POLICY" "$HARDSHIM" --root "$STATE/runc" exec --process "$T/proc.json" "$id")
 write_policy "{ \"state_dir\": \"$T/ro-state\", \"audit_log\": { \"path\": \"$AUDIT\", \"syslog\": false } }"
 out=$(unshare -m --propagation private sh -c '
   mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" || exit 3
   shift; "$@" 2>&1; echo "rc=$?"' sh "$T/ro-state" \
   env HARDSHIM_RUNTIME="$RUNC" HARDSHIM_POLICY="$POLICY" "$HARDSHIM" --root "$STATE/runc" exec --process "$T/proc.json" "$id")
-check "read-only state_dir: exec refused with exit 1" sh -c "echo '$out' | grep -q '^rc=1$'"
-check "read-only state_dir: says why" sh -c "echo '$out' | grep -q 'Read-only file system'"
+check "read-only state_dir: exec works" sh -c "echo '$out' | grep -q '^rc=0$'"
 write_policy "{ \"audit_log\": { \"path\": \"$AUDIT\", \"syslog\": false } }"
 hs runc delete --force "$id"
 

@@ -24,7 +24,7 @@ for page in $PAGES; do
 done
 
 policy=$T/hardshim-policy.5.txt
-for key in mode runtime audit_log preset state_dir exceptions bundle_permissions; do
+for key in mode runtime audit_log preset state_dir exceptions unknown_fields; do
   check "hardshim-policy.5 documents global key $key" grep -q "^       $key" "$policy"
 done
 for key in path required syslog; do

@@ -119,6 +119,13 @@ for rt in runc crun; do
     "overlay upperdir $T/vol-etc/hs-upper-$$ (resolved: $T/vol-etc/hs-upper-$$) is not allowed by host policy: it lies in the host system tree /etc, which the container would write"
   refused $rt overlay-unknown-option "$(overlay_of "lowerdir=$T/l1,ovl_future_path=/etc")" \
     "overlay option \`ovl_future_path=/etc\` is not one hardshim knows"
+  # masked_paths masks /proc and /sys only: a second instance shows it all
+  refused $rt second-proc \
+    '.mounts += [{"destination": "/p2", "type": "proc", "source": "proc"}]' \
+    "a proc mount at /p2 is not allowed: /proc is the only place"
+  refused $rt second-sysfs \
+    '.mounts += [{"destination": "/s2", "type": "sysfs", "source": "sysfs", "options": ["ro"]}]' \
+    "a sysfs mount at /s2 is not allowed: /sys is the only place"
   refused $rt type-ramfs \
     '.mounts += [{"destination": "/h", "type": "ramfs", "source": "ramfs"}]' \
     "mount type \`ramfs\` at /h is not allowed by host policy"

@@ -183,20 +183,9 @@ cid=$($CRI create "$pod" "hs$$-pod" "uid-$$" "$D/cri/logs" "$CIMG" main main.log
 check "CreateContainer + StartContainer" $CRI start "$cid"
 [ -n "$cid" ] && wait_for "the probe" grep -q hardshim-log-line "$D/cri/logs/main.log"
 sed 's/^[^ ]* [^ ]* [^ ]* //' "$D/cri/logs/main.log" > "$T/cri.probe"
-# A pod's container gets its own user namespace, or, where hardshim
-# cannot give a containerd 1.6 pod one, the audit note that says so (as
-# containerd-cri.sh checks for the `hardshim` handler).
-cri_userns () {
-  u=$(status_field "$F" UidMap0)
-  { [ -n "$u" ] && [ "$u" != 0 ]; } ||
-    jq -s -e --arg id "$cid" 'any(.[]; .container == $id and .control == "userns"
-      and .action == "note" and (.message | startswith("no user namespace for a Kubernetes pod")))' \
-      "$AUDIT" > /dev/null
-}
-CRI_ROWS=$(printf '%s\n' "$HARDENED_ROWS" | sed 's/^userns|.*/userns|a user namespace, or the audit note of a containerd 1.6 pod without one|cri_userns/')
-SAVED_ROWS=$HARDENED_ROWS HARDENED_ROWS=$CRI_ROWS
+# A pod's container gets its own user namespace like every container (the
+# userns row; no annotation drops it).
 assert_hardened "CRI pod, default handler" "$T/cri.probe"
-HARDENED_ROWS=$SAVED_ROWS
 check "... the sandbox went through hardshim too" \
   jqe '.annotations["org.hardshim.hardened"] | startswith("version=")' \
   "$D/cri/state/io.containerd.runtime.v2.task/k8s.io/$pod/config.json"

@@ -46,12 +46,19 @@ for rt in runc crun; do
   # restore is hardened like create: refused before CRIU is ever asked.
   refused $rt "$b" "restore of a privileged config" restore --image-path "$T/no-such-image"
 
-  # An ordinary config restored: hardened in place first (the restore itself
-  # then fails in the runtime: there is no checkpoint image).
+  # An ordinary config restored, its checkpoints trusted by host policy
+  # (control `restore`, tests/e2e/restore.sh): hardened in place first (the
+  # restore itself then fails in the runtime: there is no checkpoint image).
   b=$T/$rt-restore
-  make_bundle "$b" '.process.capabilities.bounding += ["CAP_SYS_ADMIN"] | .process.noNewPrivileges = false' '["true"]'
+  make_bundle "$b" '.process.capabilities.bounding += ["CAP_SYS_ADMIN"] | .process.noNewPrivileges = false
+    | .annotations["org.hardshim.exception.restore.checkpoint"] = "trusted"' '["true"]'
   id=$(new_id rst)
-  hs $rt restore --image-path "$T/no-such-image" --bundle "$b" "$id" >/dev/null 2>&1
+  mkdir -p "$T/empty-image"
+  write_policy "{ \"audit_log\": { \"path\": \"$AUDIT\", \"syslog\": false },
+    \"restore\": { \"overridable\": true },
+    \"exceptions\": { \"ckpt\": { \"scope\": {}, \"allow\": { \"restore\": { \"checkpoint\": [\"trusted\"] } } } } }"
+  hs $rt restore --image-path "$T/empty-image" --bundle "$b" "$id" >/dev/null 2>&1
+  write_policy "{ \"audit_log\": { \"path\": \"$AUDIT\", \"syslog\": false } }"
   check "$rt: restore hardened config.json (no CAP_SYS_ADMIN)" \
     jqe '.process.capabilities.bounding | all(. != "CAP_SYS_ADMIN")' "$b/config.json"
   check "$rt: restore hardened config.json (noNewPrivileges true)" \

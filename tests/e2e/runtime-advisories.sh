@@ -174,6 +174,14 @@ for rt in runc crun; do refused "cwd /proc/self/fd/7" $rt "$b" cwd_clean CVE-202
 ln -s /proc/self/fd/7 "$r/work"
 jq '.process.cwd = "/work"' "$b/config.json" > "$b/c.json" && mv "$b/c.json" "$b/config.json"
 for rt in runc crun; do refused "cwd through an image link into /proc" $rt "$b" cwd_clean CVE-2024-21626; done
+# the same link in a volume (planted by another container sharing it)
+mkdir -p "$T/cwd-vol"
+ln -s /proc/self/fd/7 "$T/cwd-vol/w"
+export VOL="$T/cwd-vol"
+jq '.process.cwd = "/data/w" | .mounts += [{"destination":"/data","type":"bind","source":$ENV.VOL,"options":["rbind"]}]' \
+  "$b/config.json" > "$b/c.json" && mv "$b/c.json" "$b/config.json"
+for rt in runc crun; do refused "cwd through a link in a volume into /proc" $rt "$b" cwd_clean CVE-2024-21626; done
+jq '.mounts |= map(select(.destination != "/data"))' "$b/config.json" > "$b/c.json" && mv "$b/c.json" "$b/config.json"
 jq '.process.cwd = "/" | .process.args = ["/proc/self/fd/7/../../../../bin/sh", "-c", "true"]' \
   "$b/config.json" > "$b/c.json" && mv "$b/c.json" "$b/config.json"
 for rt in runc crun; do refused "args[0] through a leaked fd" $rt "$b" exec_path CVE-2024-21626; done
@@ -202,15 +210,53 @@ for rt in runc crun; do
   real $rt delete --force "$id" >/dev/null 2>&1
 done
 
-# --- userns off: the audit log says what the user namespace was covering ---
+# exec into a runc-spec bundle (relative rootfs) whose container planted a
+# link to its leaked fd: the image is read through the rootfs the
+# runtime's state records (userns off: with it, the idmapped rootfs hardshim
+# made lives only in the create's private mount namespace in this test)
 write_policy "$P_OFF"
+b=$T/b-relexec
+rm -rf "$b"; mkdir -p "$b"
+cp -a "$ROOTFS" "$b/rootfs"
+ln -s /proc/self/fd/7 "$b/rootfs/w"
+(cd "$b" && "$RUNC" spec)
+jq '.process.terminal = false | .root.readonly = false | .process.args = ["sleep","600"]' "$b/config.json" > "$b/c.json"
+mv "$b/c.json" "$b/config.json"
+for rt in runc crun; do
+  id=$(new_id relexec)
+  (cd "$b" && hs $rt run -d "$id") </dev/null >/dev/null 2>"$T/err"
+  check "exec, relative rootfs: $rt container starts" [ $? -eq 0 ]
+  hs $rt exec --cwd /w "$id" true </dev/null 2>"$T/err"
+  check "exec, relative rootfs: $rt --cwd through the container's link into /proc refused" \
+    sh -c 'grep -q "control \`cwd_clean\`" "$1" && grep -q "symbolic link in the image" "$1"' sh "$T/err"
+  real $rt kill "$id" KILL >/dev/null 2>&1
+  sleep 0.2
+  real $rt delete --force "$id" >/dev/null 2>&1
+done
+write_policy "$P_ON"
+
+# --- userns off: the audit log says what the user namespace was covering ---
+# With the advisory table: the advisories open for this runtime that list
+# userns as a cover; without one, the built-in list.
+ADV=$top_srcdir/profiles/advisories
+write_policy "{ \"audit_log\": { \"path\": \"$AUDIT\", \"syslog\": false }, \"userns\": { \"mode\": \"off\" },
+  \"runtime_advisories\": { \"mode\": \"audit\", \"dir\": \"$ADV\" } }"
 b=$(bundle plain "$(image plain)" .)
 : > "$AUDIT"
 (cd "$b" && hs runc run "$(new_id off)") </dev/null >/dev/null 2>"$T/err"
 check "userns off: a plain container runs" [ $? -eq 0 ]
-check "userns off: the audit log names the advisories the user namespace covered" \
+check "userns off: the audit log names the open runc advisories the user namespace covered" \
   audit_has '.control == "userns_advisories" and .action == "note"
              and (.message | test("policy turns `userns` off"))
+             and (.message | test("open advisories of the runtime \\(runc 1[.]1[.]5"))
+             and (.message | test("CVE-2025-31133"))'
+check "userns off: ... not those Debian's runc has a backport for (CVE-2024-21626)" \
+  audit_has '.control == "userns_advisories" and (.message | test("CVE-2024-21626") | not)'
+write_policy "$P_OFF"
+: > "$AUDIT"
+(cd "$b" && hs runc run "$(new_id off)") </dev/null >/dev/null 2>"$T/err"
+check "userns off, no advisory table: the built-in list of what a user namespace covers" \
+  audit_has '.control == "userns_advisories" and .action == "note"
              and (.message | test("CVE-2025-31133")) and (.message | test("CVE-2026-88264"))'
 write_policy "$P_ON"
 : > "$AUDIT"

@@ -145,8 +145,25 @@ jq '.process' "$T/fdb/config.json" > "$T/fdproc.json"
 printf '{ "state_dir": "%s/hs-state", "audit_log": { "path": "%s", "syslog": true } }\n' "$T" "$AUDIT" > "$T/fdpol.json"
 (HARDSHIM_RUNTIME=$T/fds.sh HARDSHIM_POLICY=$T/fdpol.json "$HARDSHIM" exec --process "$T/fdproc.json" x) \
   >"$T/fds.hs" 2>"$T/err"
-check "exec path: no fd leaks into the runtime" cmp -s "$T/fds.hs" "$T/fds.direct"
-check "exec path: a hardened process file was written" [ -n "$(ls "$T/hs-state/exec")" ]
+# the hardened process is the one fd hardshim hands over (a sealed memfd,
+# above any fd an engine passes with --preserve-fds)
+check "exec path: no fd leaks into the runtime but the hardened process ($(tr '\n' ' ' < "$T/fds.hs"))" \
+  sh -c 'grep -q "^100\$" "$1" && grep -vx 100 "$1" | cmp -s - "$2"' sh "$T/fds.hs" "$T/fds.direct"
+cat > "$T/proc.sh" <<'EOF'
+#!/bin/sh
+while [ $# -gt 0 ]; do
+  if [ "$1" = --process ]; then echo "$2"; cat "$2"; exit; fi
+  shift
+done
+EOF
+chmod 0755 "$T/proc.sh"
+(HARDSHIM_RUNTIME=$T/proc.sh HARDSHIM_POLICY=$T/fdpol.json "$HARDSHIM" exec --process "$T/fdproc.json" x) \
+  >"$T/proc.out" 2>"$T/err"
+check "exec path: the runtime reads the hardened process from /proc/self/fd" \
+  sh -c 'head -1 "$1" | grep -qx "/proc/self/fd/100" && tail -n +2 "$1" | jq -e ".noNewPrivileges == true" >/dev/null' \
+  sh "$T/proc.out"
+check "exec path: nothing is stored for it" [ -z "$(ls -A "$T/hs-state/exec" 2>/dev/null)" ]
+check "exec path: the engine's file is unchanged" cmp -s "$T/fdproc.json" "$T/fdproc.json"
 
 
 # Hand-over: execv, same pid, argv[0] the runtime's absolute path, every

@@ -141,7 +141,9 @@ if command -v strace >/dev/null; then
     </dev/null >/dev/null 2>&1
   HARDSHIM_RUNTIME=/bin/true HARDSHIM_POLICY=$POLICY "$HARDSHIM" --root "$STATE/sync" delete sync-probe
   check "create: exactly one fsync ($(tr '\n' ' ' < "$T/sync.trace"))" [ "$(grep -c 'sync' "$T/sync.trace")" -eq 1 ]
-  check "create: the fsync is of config.json's new content" grep -q 'fsync([0-9]*<[^>]*/\.config\.json\.hardshim-' "$T/sync.trace"
+  # the new content is written unnamed (O_TMPFILE) in the bundle directory
+  check "create: the fsync is of config.json's new content" \
+    grep -Eq "fsync\([0-9]+<$T/sync-bundle/(\.config\.json\.hardshim-[^>]*|#[0-9]+)>" "$T/sync.trace"
 else
   not_ok "strace is not installed (contrib/install-deps.sh installs it)"
 fi

@@ -51,6 +51,9 @@ mkdir -m 0700 "$T/images"
 ROOTFS=$T/images/rootfs
 make_rootfs
 mkdir -p "$ROOTFS/data"
+# busybox's ping needs a raw socket: a ping as iputils' does it unprivileged
+gcc -static -O1 -o "$ROOTFS/bin/icmp_ping" "$top_srcdir/tests/e2e/icmp_ping.c" 2> "$T/gcc.err" ||
+  sed 's/^/# gcc: /' "$T/gcc.err"
 # a copy the container's unprivileged root can traverse to, for the runs
 # where hardshim gives it no mount of its own
 OPEN_ROOTFS=$T/rootfs-open
@@ -195,12 +198,18 @@ for rt in runc crun; do
   check "$rt: no idmapped mount is left after E and F" sh -c "! grep -q ' $HS1/mnt/' /proc/self/mountinfo"
 done
 
+HOST_PORT_START=$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start)
 # Phase 2: namespaces and host trees. A bigger pool; `run` leaves records.
 HS2=$T/hs2
 write_policy "{ \"state_dir\": \"$HS2\", \"audit_log\": { \"path\": \"$AUDIT\", \"syslog\": false },
   \"userns\": { \"ranges\": [ { \"start\": $POOL, \"size\": $((64 * BLOCK)) } ] } }"
 unshare -n sleep 1000 &
 netpid=$!
+# Another pid namespace that is not the host's (a pod sandbox's).
+unshare -p -f sleep 1000 &
+pidns_holder=$!
+sleep 0.2
+pidpid=$(pgrep -P "$pidns_holder" sleep)
 for rt in runc crun; do
   b=$T/$rt-ns
   make_bundle "$b" "
@@ -227,6 +236,57 @@ for rt in runc crun; do
   check "$rt: sysfs became a read-only bind of /sys (the userns does not own the netns)" \
     jqe '.mounts[] | select(.destination == "/sys") | .type == "bind" and .source == "/sys"
          and (.options | index("ro")) and (.options | index("rro"))' "$b/config.json"
+
+  # A config that claims to be a Kubernetes pod's container and joins a
+  # network namespace that the host's user namespace owns (as containerd
+  # 1.6 makes pod networks): the annotation changes nothing, it gets a user
+  # namespace like every container (once it got none: uid_map 0 0
+  # 4294967295), and hardshim prepares that network namespace from the host
+  # side so container root binds port 80 and pings there.
+  nsenter -t "$netpid" -n ip link set lo up
+  nsenter -t "$netpid" -n sh -c 'echo 1024 > /proc/sys/net/ipv4/ip_unprivileged_port_start; echo "1 0" > /proc/sys/net/ipv4/ping_group_range'
+  b=$T/$rt-pod
+  make_bundle "$b" "
+    .annotations = {\"io.kubernetes.cri.container-type\": \"container\", \"io.kubernetes.cri.sandbox-id\": \"x\"}
+    | .linux.namespaces |= map(if .type == \"network\" then .path = \"/proc/$netpid/ns/net\" else . end)" \
+    '["sh","-c","cat /proc/self/uid_map; httpd -p 80 -h /etc && sleep 0.3 && wget -q -O - http://127.0.0.1:80/passwd && echo port80-ok; icmp_ping 127.0.0.1 && echo ping-ok"]'
+  out=$(cd "$b" && hsx $rt run "$(new_id pod)" 2>"$T/err")
+  rc=$?
+  check "$rt: a crafted pod config (CRI annotation, host-owned netns by path) runs" [ "$rc" -eq 0 ]
+  [ "$rc" -eq 0 ] || sed 's/^/# /' "$T/err"
+  check "$rt: ... in a user namespace (uid_map is not the identity)" \
+    [ "$(echo "$out" | awk 'NR == 1 { print $1 " " $2 }')" != "0 0" ] && [ "$(echo "$out" | awk 'NR == 1 { print $2 }')" -ge $POOL ]
+  check "$rt: ... container root serves on port 80" has_line "$out" port80-ok
+  check "$rt: ... and pings" has_line "$out" ping-ok
+  printf '%s\n' "$out" | sed 's/^/# pod: /'
+  check "$rt: ... the netns was prepared from the host side (ip_unprivileged_port_start 0)" \
+    [ "$(nsenter -t "$netpid" -n cat /proc/sys/net/ipv4/ip_unprivileged_port_start)" = 0 ]
+  check "$rt: ... the host's own network namespace is untouched" \
+    [ "$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start)" = "$HOST_PORT_START" ]
+
+  # A pod's shared process namespace: proc cannot be mounted for it from a
+  # user namespace of the container's own, so it is refused with the reason,
+  # unless host policy grants `userns` off for the pod's scope.
+  b=$T/$rt-sharedpid
+  make_bundle "$b" "
+    .annotations = {\"io.kubernetes.cri.container-type\": \"container\", \"io.kubernetes.pod.namespace\": \"legacy-1\",
+                    \"org.hardshim.exception.userns\": \"off\"}
+    | .linux.namespaces |= map(if .type == \"pid\" then .path = \"/proc/$pidpid/ns/pid\" else . end)" \
+    '["sh","-c","cat /proc/self/uid_map"]'
+  out=$(cd "$b" && hsx $rt run "$(new_id sharedpid)" 2>"$T/err")
+  rc=$?
+  check "$rt: a joined pid namespace (shareProcessNamespace) is refused" [ "$rc" -ne 0 ]
+  check "$rt: ... with the reason" grep -q "cannot mount /proc for a pid namespace it does not own" "$T/err"
+  write_policy "{ \"state_dir\": \"$HS2\", \"audit_log\": { \"path\": \"$AUDIT\", \"syslog\": false },
+    \"userns\": { \"overridable\": true, \"ranges\": [ { \"start\": $POOL, \"size\": $((64 * BLOCK)) } ] },
+    \"exceptions\": { \"legacy\": { \"scope\": { \"namespace\": [\"legacy-*\"] }, \"allow\": { \"userns\": { \"off\": true } } } } }"
+  out=$(cd "$b" && hsx $rt run "$(new_id sharedpid)" 2>"$T/err")
+  rc=$?
+  check "$rt: ... admitted without a user namespace where host policy grants userns off for the scope" \
+    [ "$rc" -eq 0 ] && [ "$(echo "$out" | awk 'NR == 1 { print $2 }')" = 0 ]
+  [ "$rc" -eq 0 ] || sed 's/^/# /' "$T/err"
+  write_policy "{ \"state_dir\": \"$HS2\", \"audit_log\": { \"path\": \"$AUDIT\", \"syslog\": false },
+    \"userns\": { \"ranges\": [ { \"start\": $POOL, \"size\": $((64 * BLOCK)) } ] } }"
 
   b=$T/$rt-ownnet
   make_bundle "$b" . '["sh","-c","ls /sys/class/net"]'
@@ -268,7 +328,7 @@ for rt in runc crun; do
   out=$(cd "$b" && hsx $rt run "$(new_id engine)")
   check "$rt: an engine's unprivileged mapping is kept" [ "$(echo "$out" | awk '{ print $2 }')" = 3000000 ]
 done
-kill $netpid
+kill $netpid $pidns_holder
 
 # host_root "replace": hardshim assigns ids instead of refusing.
 write_policy "{ \"state_dir\": \"$HS2\", \"audit_log\": { \"path\": \"$AUDIT\", \"syslog\": false },

@@ -9,6 +9,7 @@
 . "$(dirname "$0")/workloads-lib.sh"
 
 DEB=$(debian_rootfs) || { not_ok "the Debian 12 rootfs (tests/debian-rootfs)"; finish; }
+WL_TREE_BEFORE=$(wl_tree_count)
 
 DOCKER_CLI=${DOCKER_CLI:-/usr/bin/docker}
 DK=$T/docker
@@ -39,4 +40,5 @@ check "docker import of the Debian rootfs" eng image inspect "$WL_IMG" > /dev/nu
 run_workloads baseline
 run_workloads restricted
 run_without_optouts
+wl_tree_check
 finish

@@ -181,6 +181,15 @@ run_without_optouts () {
   done
 }
 
+# The shared Debian tree is read-only by contract: count its files before
+# and after (a container or cleanup writing through to it fails the test).
+wl_tree_count () { find "$DEB" -xdev | wc -l; }
+wl_tree_check () {
+  after=$(wl_tree_count)
+  check "the shared Debian tree is unchanged ($WL_TREE_BEFORE files before, $after after)" \
+    [ "$after" = "$WL_TREE_BEFORE" ]
+}
+
 # wl_cleanup: the containers and volumes this test made, by name.
 wl_cleanup () {
   for p in baseline restricted bare; do

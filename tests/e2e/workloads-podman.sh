@@ -8,6 +8,7 @@
 . "$(dirname "$0")/workloads-lib.sh"
 
 DEB=$(debian_rootfs) || { not_ok "the Debian 12 rootfs (tests/debian-rootfs)"; finish; }
+WL_TREE_BEFORE=$(wl_tree_count)
 
 PD=$T/podman
 mkdir -p "$PD/bin"
@@ -37,4 +38,5 @@ run_workloads baseline
 run_workloads restricted
 run_without_optouts
 eng image rm -f "$WL_IMG" > /dev/null 2>&1
+wl_tree_check
 finish
