@@ -82,9 +82,12 @@ check "... the runtime gets hardshim's plain mount of the judged rootfs" \
 
 # ... and without a race: a path through the user's symlink is theirs to
 # re-point at any moment; the mounts control refuses it
+# (a new symlink: the swapper may have left either name as the link)
+ln -s "$TARGET" "$U/still"
+chown -h 65534:65534 "$U/still"
 for rt in runc crun; do
   b=$T/$rt-link
-  make_bundle "$b" ".root.path = \"$U/link\""
+  make_bundle "$b" ".root.path = \"$U/still\""
   out=$(hs $rt run --bundle "$b" "$(new_id link)" 2>&1)
   check "$rt: a rootfs through a symlink a host user can re-point is refused" [ $? -ne 0 ]
   check "$rt: ... saying why" \
