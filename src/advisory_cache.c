@@ -105,7 +105,7 @@ bound (int dfd, const char *keep)
   cleanup_dir DIR *d = NULL;
   struct dirent *de;
   size_t n = 0;
-  int fd = dup (dfd);
+  int fd = fcntl (dfd, F_DUPFD_CLOEXEC, 3);
 
   if (fd < 0 || (d = fdopendir (fd)) == NULL)
     {

@@ -32,6 +32,30 @@ valid_id (const char *id)
          && strcmp (id, "..") != 0;
 }
 
+/* The runtime keeps the rootfs it uses (runc: state.json config.rootfs,
+ * absolute; crun: status rootfs, relative to its bundle): put it in place
+ * of a relative root.path, which is relative to a bundle an exec does not
+ * know. */
+static void
+absolute_root (hs_json_t *config, const hs_json_t *state_rootfs, const hs_json_t *state_bundle)
+{
+  hs_json_t *root = hs_json_get (config, "root");
+  const hs_json_t *path = root && root->type == HS_JSON_OBJECT ? hs_json_get (root, "path") : NULL;
+  cleanup_free char *abs = NULL;
+
+  if (path == NULL || path->type != HS_JSON_STRING || path->str[0] == '/' || state_rootfs == NULL
+      || state_rootfs->type != HS_JSON_STRING || state_rootfs->str[0] == '\0')
+    return;
+  if (state_rootfs->str[0] == '/')
+    abs = hs_xstrdup (state_rootfs->str);
+  else if (state_bundle != NULL && state_bundle->type == HS_JSON_STRING
+           && state_bundle->str[0] == '/')
+    abs = hs_xasprintf ("%s/%s", state_bundle->str, state_rootfs->str);
+  else
+    return;
+  hs_json_set (root, "path", hs_json_new_string (abs));
+}
+
 void
 hs_container_config_load (const hs_invocation_t *inv, hs_json_t **ret, char **ret_source)
 {
@@ -48,7 +72,11 @@ hs_container_config_load (const hs_invocation_t *inv, hs_json_t **ret, char **re
     {
       *ret = load_json (dir, "config.json");
       if (*ret != NULL)
-        *ret_source = hs_xasprintf ("%s/config.json", dir);
+        {
+          cleanup_json hs_json_t *status = load_json (dir, "status");
+          absolute_root (*ret, hs_json_get (status, "rootfs"), hs_json_get (status, "bundle"));
+          *ret_source = hs_xasprintf ("%s/config.json", dir);
+        }
       return;
     }
   state = load_json (dir, "state.json");
@@ -60,7 +88,10 @@ hs_container_config_load (const hs_invocation_t *inv, hs_json_t **ret, char **re
         {
           *ret = load_json (l->str + 7, "config.json");
           if (*ret != NULL)
-            *ret_source = hs_xasprintf ("%s/config.json", l->str + 7);
+            {
+              absolute_root (*ret, hs_json_path (state, "config", "rootfs", NULL), NULL);
+              *ret_source = hs_xasprintf ("%s/config.json", l->str + 7);
+            }
           return;
         }
     }

@@ -10,7 +10,8 @@
  * <root>/<id>/state.json names the bundle (config.labels "bundle=DIR").
  * *ret is NULL when the container or its config cannot be found or read:
  * callers then fall back to the host policy alone. *ret_source names the
- * file read (caller frees) or is NULL. */
+ * file read (caller frees) or is NULL. A relative root.path is replaced by
+ * the absolute rootfs the runtime's state records. */
 void hs_container_config_load (const hs_invocation_t *inv, hs_json_t **ret, char **ret_source);
 
 #endif

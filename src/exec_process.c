@@ -33,7 +33,7 @@ prune_legacy (const hs_policy_t *policy)
 
   if (dfd < 0 || fstat (dfd, &st) < 0 || st.st_uid != geteuid ())
     return;
-  d = fdopendir (dup (dfd));
+  d = fdopendir (fcntl (dfd, F_DUPFD_CLOEXEC, 3));
   if (d == NULL)
     return;
   while ((de = readdir (d)) != NULL)

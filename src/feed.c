@@ -317,7 +317,7 @@ hs_feed_install (const char *feed_dir, hs_osv_feed_t *osv, const char *source,
   /* keep the previous generation for readers that opened it just before
    * the switch; older ones go */
   {
-    cleanup_dir DIR *d = fdopendir (dup (top));
+    cleanup_dir DIR *d = fdopendir (fcntl (top, F_DUPFD_CLOEXEC, 3));
     struct dirent *e;
 
     while (d != NULL && (e = readdir (d)) != NULL)

@@ -135,26 +135,30 @@ hs_idmap_overlay_map (unsigned long long host, unsigned long long size)
   return hs_xasprintf ("0 %llu %llu\n%llu 0 1\n", host, size, size);
 }
 
-/* The upper layer gets files container root owns, stored as the image's
- * ids (0 on disk for root): a set-uid program written there must be out
- * of every other host user's reach, and nobody else may swap the
- * directories on the way. */
+/* Only layers in engine storage that no other host user can enter or
+ * change are idmapped. The upper layer gets files container root owns,
+ * stored as the image's ids (0 on disk for root): a set-uid program
+ * written there must be out of every other host user's reach. Through an
+ * idmapped lower layer container root reads root's files as their owner:
+ * that must be an image's layer, not a host tree some overlay happens to
+ * show (the userns promise). Nobody else may swap a directory on the way
+ * between this check and the clone. */
 static int
-check_upper_private (const char *parent, hs_error_t *err)
+check_private (const char *what, const char *path, hs_error_t *err)
 {
   hs_hostpath_t p = { 0 };
-  int r = hs_hostpath_resolve (parent, NULL, 0, &p, err);
+  int r = hs_hostpath_resolve (path, NULL, 0, &p, err);
 
   if (r < 0)
     return r;
   if (p.missing[0] != '\0')
-    r = hs_error_make (err, ENOENT, "the overlay's upper layer directory `%s`", parent);
+    r = hs_error_make (err, ENOENT, "the overlay's %s `%s`", what, path);
   else if (!p.root_only || p.replaceable)
     r = hs_error_make (err, 0,
-                       "the overlay's upper layer `%s` is reachable or replaceable by host "
-                       "users other than root (only engine storage no one else can enter "
-                       "gets container root's files)",
-                       parent);
+                       "the overlay's %s `%s` is reachable or replaceable by host users other "
+                       "than root (only layers in engine storage no one else can enter are "
+                       "idmapped: container root would own their root-owned files)",
+                       what, path);
   hs_hostpath_release (&p);
   return r;
 }
@@ -230,7 +234,9 @@ hs_idmap_overlay (const hs_overlay_opts_t *o, const char *dir, int userns_fd, hs
                           o->upper);
   *slash = '\0';
   upper_name = slash + 1;
-  r = check_upper_private (parent, err);
+  r = check_private ("upper layer directory", parent, err);
+  for (size_t i = 0; r == 0 && i < o->n_lower; i++)
+    r = check_private ("lower layer", o->lower[i], err);
   if (r == 0)
     r = make_workdir (parent, &work, err);
   for (; r == 0 && done < o->n_lower; done++)

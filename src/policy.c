@@ -217,7 +217,7 @@ read_dropins (const char *dir, layers_t *layers, hs_error_t *err)
   r = hs_trusted_dir_fd_check (dfd, dir, "policy directory", err);
   if (r < 0)
     return r;
-  d = fdopendir (dup (dfd));
+  d = fdopendir (fcntl (dfd, F_DUPFD_CLOEXEC, 3));
   if (d == NULL)
     return hs_error_make (err, errno, "read policy directory `%s`", dir);
   while ((de = readdir (d)) != NULL)

@@ -82,7 +82,7 @@ hs_registry_entries (hs_registry_t *r, hs_registry_entry_t **ret, size_t *ret_n,
   hs_registry_entry_t *e = NULL;
   size_t n = 0, cap = 0;
   struct dirent *de;
-  int fd = dup (r->dirfd);
+  int fd = fcntl (r->dirfd, F_DUPFD_CLOEXEC, 3);
 
   if (fd < 0 || (d = fdopendir (fd)) == NULL)
     {

@@ -4,12 +4,14 @@
 #include "registry.h"
 #include "xalloc.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 void
 hs_idpool_release (hs_idpool_t *p)
@@ -186,6 +188,83 @@ record_block (const hs_json_t *record, used_t *ret)
   return true;
 }
 
+/* Beside each record `<digest>.json`, an empty file `<digest>.b<start>-<size>`
+ * names the block it holds: a record that can no longer be read (torn,
+ * oversized, hand-edited) still holds exactly its block, and only that one,
+ * instead of keeping every create from telling what is free. */
+static bool
+is_claim_of (const char *name, const char *key, used_t *ret)
+{
+  unsigned long long start, size;
+  char *dash;
+
+  if (strncmp (name, key, 32) != 0 || strncmp (name + 32, ".b", 2) != 0)
+    return false;
+  dash = strchr (name + 34, '-');
+  if (dash == NULL)
+    return false;
+  {
+    cleanup_free char *s = hs_xstrndup (name + 34, (size_t) (dash - (name + 34)));
+    if (!parse_id (s, &start))
+      return false;
+  }
+  if (!parse_id (dash + 1, &size) || size == 0)
+    return false;
+  if (ret != NULL)
+    {
+      ret->start = start;
+      ret->end = start + size;
+    }
+  return true;
+}
+
+/* The block a claim of `key` (a record's file name) names, or remove them all. */
+static bool
+claims_find (int dirfd, const char *key, bool remove, used_t *ret)
+{
+  cleanup_dir DIR *d = NULL;
+  struct dirent *de;
+  int fd = fcntl (dirfd, F_DUPFD_CLOEXEC, 3);
+  bool found = false;
+
+  if (fd < 0 || (d = fdopendir (fd)) == NULL)
+    {
+      if (fd >= 0)
+        close (fd);
+      return false;
+    }
+  rewinddir (d);
+  while ((de = readdir (d)) != NULL)
+    {
+      used_t b;
+
+      if (!is_claim_of (de->d_name, key, &b))
+        continue;
+      if (remove)
+        unlinkat (dirfd, de->d_name, 0);
+      else if (!found)
+        {
+          *ret = b;
+          found = true;
+        }
+    }
+  return found;
+}
+
+static int
+claim_write (hs_registry_t *reg, const char *key, unsigned long long start, unsigned long long size,
+             hs_error_t *err)
+{
+  cleanup_free char *name = hs_xasprintf ("%.32s.b%llu-%llu", key, start, size);
+  cleanup_close int fd = -1;
+
+  claims_find (reg->dirfd, key, true, NULL);
+  fd = openat (reg->dirfd, name, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return hs_error_make (err, errno, "registry `%s`: create `%s`", reg->path, name);
+  return 0;
+}
+
 static bool
 block_free (const used_t *used, size_t n, unsigned long long s, unsigned long long e)
 {
@@ -226,8 +305,10 @@ hs_userns_allocate (const char *state_dir, const hs_idpool_t *pool, unsigned lon
         {
           /* A retried create of the same container keeps its block, and
            * its record is new again: its create is on its way now. */
-          r = hs_registry_put (&reg, root, id,
-                               hs_json_dup (hs_json_get_exact (entries[i].record, "value")), err);
+          r = claim_write (&reg, mine, b.start, size, err);
+          if (r == 0)
+            r = hs_registry_put (&reg, root, id,
+                                 hs_json_dup (hs_json_get_exact (entries[i].record, "value")), err);
           if (r == 0)
             *ret_start = b.start;
           goto out;
@@ -235,17 +316,24 @@ hs_userns_allocate (const char *state_dir, const hs_idpool_t *pool, unsigned lon
       if (strcmp (entries[i].key, mine) != 0 && !hs_registry_record_live (entries[i].record, now))
         {
           unlinkat (reg.dirfd, entries[i].key, 0); /* stale: the container is gone */
+          claims_find (reg.dirfd, entries[i].key, true, NULL);
           continue;
         }
       if (!have)
         {
-          /* A record we cannot read may hold anything: keep the whole pool
-           * from being handed out twice rather than guess. */
           if (strcmp (entries[i].key, mine) == 0)
             continue;
+          /* unreadable: its claim still says which block it holds */
+          if (claims_find (reg.dirfd, entries[i].key, false, &b))
+            {
+              used[n_used++] = b;
+              continue;
+            }
+          /* A record of an earlier version, without a claim, may hold
+           * anything: keep the pool from being handed out twice. */
           r = hs_error_refuse (err,
-                               "user namespace registry record `%s/%s` is unreadable; remove "
-                               "it once its container is gone",
+                               "user namespace registry record `%s/%s` is unreadable and names "
+                               "no block; remove it once its container is gone",
                                reg.path, entries[i].key);
           goto out;
         }
@@ -264,6 +352,12 @@ hs_userns_allocate (const char *state_dir, const hs_idpool_t *pool, unsigned lon
             hs_json_set_exact (v, "uid", hs_json_new_uint (s));
             hs_json_set_exact (v, "gid", hs_json_new_uint (s));
             hs_json_set_exact (v, "size", hs_json_new_uint (size));
+            r = claim_write (&reg, mine, s, size, err);
+            if (r < 0)
+              {
+                hs_json_free (v);
+                goto out;
+              }
             r = hs_registry_put (&reg, root, id, v, err);
             if (r == 0)
               *ret_start = s;
@@ -296,6 +390,10 @@ hs_userns_release (const char *state_dir, const char *root, const char *id, hs_e
       return hs_error_make (err, 0, HS_RELEASE_DEFERRED, id, "user namespace ids");
     }
   r = hs_registry_remove (&reg, root, id);
+  {
+    cleanup_free char *key = hs_registry_key (root, id);
+    claims_find (reg.dirfd, key, true, NULL);
+  }
   if (r < 0 && r != -ENOENT)
     r = hs_error_make (err, -r, "remove the user namespace record of `%s`", id);
   else

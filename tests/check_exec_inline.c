@@ -199,17 +199,24 @@ START_TEST (test_container_state)
   p = hs_xasprintf ("%s/crun", tmp), mkdir (p, 0700), free (p);
   p = hs_xasprintf ("%s/crun/c1", tmp), mkdir (p, 0700), free (p);
   p = hs_xasprintf ("%s/crun/c1/config.json", tmp);
-  write_file (p, "{\"ociVersion\":\"1.0.2\",\"hostname\":\"from-crun\"}");
+  write_file (p, "{\"ociVersion\":\"1.0.2\",\"hostname\":\"from-crun\",\"root\":{\"path\":"
+                 "\"rootfs\"}}");
+  free (p);
+  p = hs_xasprintf ("%s/crun/c1/status", tmp);
+  write_file (p, "{\"pid\":1,\"rootfs\":\"crun-rootfs\",\"bundle\":\"/abs\"}");
   free (p);
   p = hs_xasprintf ("%s/runc", tmp), mkdir (p, 0700), free (p);
   p = hs_xasprintf ("%s/runc/c1", tmp), mkdir (p, 0700), free (p);
   p = hs_xasprintf ("%s/bundle", tmp), mkdir (p, 0700), free (p);
   p = hs_xasprintf ("%s/bundle/config.json", tmp);
-  write_file (p, "{\"ociVersion\":\"1.0.2\",\"hostname\":\"from-bundle\"}");
+  write_file (p, "{\"ociVersion\":\"1.0.2\",\"hostname\":\"from-bundle\",\"root\":{\"path\":"
+                 "\"rootfs\"}}");
   free (p);
   {
     char *state = hs_xasprintf (
-        "{\"id\":\"c1\",\"config\":{\"labels\":[\"x=y\",\"bundle=%s/bundle\"]}}", tmp);
+        "{\"id\":\"c1\",\"config\":{\"rootfs\":\"/abs/runc-rootfs\",\"labels\":[\"x=y\","
+        "\"bundle=%s/bundle\"]}}",
+        tmp);
     p = hs_xasprintf ("%s/runc/c1/state.json", tmp);
     write_file (p, state);
     free (p);
@@ -223,6 +230,8 @@ START_TEST (test_container_state)
     hs_container_config_load (&inv, &cfg, &source);
     ck_assert_ptr_nonnull (cfg);
     ck_assert_str_eq (hs_json_get (cfg, "hostname")->str, "from-crun");
+    /* a relative root.path: the runtime's resolved rootfs instead */
+    ck_assert_str_eq (hs_json_path (cfg, "root", "path", NULL)->str, "/abs/crun-rootfs");
     hs_json_free (cfg);
     free (source);
     hs_cli_release (&inv);
@@ -236,6 +245,7 @@ START_TEST (test_container_state)
     hs_container_config_load (&inv, &cfg, &source);
     ck_assert_ptr_nonnull (cfg);
     ck_assert_str_eq (hs_json_get (cfg, "hostname")->str, "from-bundle");
+    ck_assert_str_eq (hs_json_path (cfg, "root", "path", NULL)->str, "/abs/runc-rootfs");
     hs_json_free (cfg);
     free (source);
     hs_cli_release (&inv);

@@ -176,6 +176,29 @@ START_TEST (test_mount)
   hs_overlay_opts_release (&o);
   ck_assert_int_eq (hs_idmap_remove_dir (mnt, &err), 0);
 
+  /* a lower layer others can reach (a host tree): refused, nothing mounted */
+  {
+    cleanup_free char *open_lower = hs_xasprintf ("%s/open", dir);
+    cleanup_free char *s2
+        = hs_xasprintf ("rw,lowerdir=%s:%s/lower,upperdir=%s/c/diff,workdir=%s/c/work", open_lower,
+                        store, store, store);
+    ck_assert_int_eq (mkdir (open_lower, 0755), 0);
+    ck_assert_int_eq (mkdir (mnt, 0710), 0);
+    ck_assert_int_eq (hs_overlay_opts_parse (s2, &o, &err), 0);
+    fd = hs_idmap_userns_fd (map, map, &err);
+    ck_assert_int_lt (hs_idmap_overlay (&o, mnt, fd, &err), 0);
+    ck_assert_msg (strstr (err->msg, "lower layer") != NULL
+                       && strstr (err->msg, "reachable or replaceable") != NULL,
+                   "%s", err->msg);
+    hs_error_release (&err);
+    close (fd);
+    free (p);
+    p = hs_xasprintf ("%s/l0", mnt);
+    ck_assert_int_ne (access (p, F_OK), 0);
+    hs_overlay_opts_release (&o);
+    ck_assert_int_eq (hs_idmap_remove_dir (mnt, &err), 0);
+  }
+
   /* a store others can enter: refused, nothing mounted */
   ck_assert_int_eq (chmod (store, 0711), 0);
   ck_assert_int_eq (mkdir (mnt, 0710), 0);

@@ -319,6 +319,68 @@ START_TEST (test_unreadable_record)
 }
 END_TEST
 
+/* A record hardshim wrote that becomes unreadable (torn, oversized) still
+ * holds exactly its block, by the claim beside it: later creates go on,
+ * and never get that block. Its release removes the claim too. */
+START_TEST (test_unreadable_record_with_claim)
+{
+  char *d = tmpdir ();
+  hs_idpool_t p = pool_of (100000, 3000);
+  char *key = hs_registry_key ("/r", "a");
+  char *rec = hs_xasprintf ("%s/%s/%s", d, HS_USERNS_KIND, key);
+  char *claim = hs_xasprintf ("%s/%s/%.32s.b100000-1000", d, HS_USERNS_KIND, key);
+  char *big = hs_xmalloc (2 * 1024 * 1024 + 1);
+  hs_error_t err = NULL;
+  unsigned long long s;
+
+  ck_assert_uint_eq (alloc_ok (d, &p, 1000, "/r", "a"), 100000);
+  ck_assert_int_eq (access (claim, F_OK), 0);
+  /* over the reader's limit: unreadable */
+  memset (big, ' ', 2 * 1024 * 1024);
+  big[2 * 1024 * 1024] = '\0';
+  write_text (rec, big);
+  ck_assert_uint_eq (alloc_ok (d, &p, 1000, "/r", "b"), 101000);
+  write_text (rec, "{torn");
+  ck_assert_uint_eq (alloc_ok (d, &p, 1000, "/r", "c"), 102000);
+  /* the pool is full: a's block is still held */
+  ck_assert_int_lt (hs_userns_allocate (d, &p, 1000, "/r", "d", &s, &err), 0);
+  ck_assert_ptr_nonnull (strstr (err->msg, "exhausted"));
+  hs_error_release (&err);
+  /* without its claim (an earlier version's record) it holds everything */
+  ck_assert_int_eq (unlink (claim), 0);
+  ck_assert_int_lt (hs_userns_allocate (d, &p, 1000, "/r", "d", &s, &err), 0);
+  ck_assert_ptr_nonnull (strstr (err->msg, "unreadable and names no block"));
+  hs_error_release (&err);
+  hs_idpool_release (&p);
+  rm_rf (d);
+  free (d);
+  free (key);
+  free (rec);
+  free (claim);
+  free (big);
+}
+END_TEST
+
+/* A stale record goes with its claim. */
+START_TEST (test_claim_goes_with_stale_record)
+{
+  char *d = tmpdir ();
+  hs_idpool_t p = pool_of (100000, 2000);
+  char *key = hs_registry_key ("/nonexistent/root", "gone");
+  char *claim = hs_xasprintf ("%s/%s/%.32s.b100000-1000", d, HS_USERNS_KIND, key);
+
+  old_record (d, "/nonexistent/root", "gone", 100000, HS_REGISTRY_GRACE_SECONDS + 10);
+  write_text (claim, "");
+  ck_assert_uint_eq (alloc_ok (d, &p, 1000, "/r", "new"), 100000);
+  ck_assert_int_ne (access (claim, F_OK), 0);
+  hs_idpool_release (&p);
+  rm_rf (d);
+  free (d);
+  free (key);
+  free (claim);
+}
+END_TEST
+
 /* ---- the control ---- */
 
 static hs_policy_t *
@@ -1065,6 +1127,8 @@ userns_suite (void)
   tcase_add_test (t, test_concurrent_50);
   tcase_add_test (t, test_stale_reclaim);
   tcase_add_test (t, test_unreadable_record);
+  tcase_add_test (t, test_unreadable_record_with_claim);
+  tcase_add_test (t, test_claim_goes_with_stale_record);
   tcase_add_test (t, test_idmap_stale_and_release);
   suite_add_tcase (s, t);
   t = tcase_create ("control");

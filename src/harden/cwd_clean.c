@@ -87,8 +87,8 @@ const hs_control_t hs_control_cwd_clean = {
          "and without `..`; redundant `/` and `.` are dropped. Refused: a cwd at or\n"
          "below /proc as written, or that a symbolic link in the image (or in the bind\n"
          "volume it lies in, read in the volume's source) leads below /proc (read\n"
-         "without following links; the image for an exec when the container's\n"
-         "root.path is absolute). procfs's magic links (/proc/self/fd/N, cwd, root)\n"
+         "without following links; for an exec the container's rootfs, as the\n"
+         "runtime's state records it). procfs's magic links (/proc/self/fd/N, cwd, root)\n"
          "reach what the runtime holds open: runc up to 1.1.11 leaked a host directory\n"
          "fd (CVE-2024-21626). Holds with and without a user namespace. No settings.\n",
   .apply = apply,

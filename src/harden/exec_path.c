@@ -107,9 +107,9 @@ const hs_control_t hs_control_exec_path = {
          "`/` relative to process.cwd, a bare name through every entry of every PATH=\n"
          "in process.env. Refused when that path reaches /proc or below as written\n"
          "(`..` applied as it comes: /proc/self/fd/7/../../bin/sh reaches it), or a\n"
-         "symbolic link in the image or in the bind volume it lies in leads it below /proc (for an "
-         "exec when the\n"
-         "container's root.path is absolute). procfs's magic links lead to what the\n"
+         "symbolic link in the image or in the bind volume it lies in leads it below\n"
+         "/proc (for an exec the container's rootfs, as the runtime's state records\n"
+         "it). procfs's magic links lead to what the\n"
          "runtime holds open: runc's leaked host fds (CVE-2024-21626) and its own\n"
          "binary (/proc/self/exe, CVE-2019-5736). Holds with and without a user\n"
          "namespace. No settings.\n",

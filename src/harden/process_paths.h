@@ -11,8 +11,8 @@
 #include "rootfs.h"
 
 /* The rootfs a process path is resolved in: the config's own for a
- * create, the container's for an exec (when its root.path is absolute:
- * an exec does not know the bundle). false when there is none to read;
+ * create, the container's for an exec (absolute: container_state.c puts
+ * the runtime's own record in place of a relative root.path). false when there is none to read;
  * a rootfs that is present but cannot be opened refuses. */
 int hs_process_rootfs (hs_harden_t *h, hs_rootfs_t *ret, bool *ret_open, hs_error_t *err);
 

@@ -1305,7 +1305,7 @@ static bool
 make_mountpoint_at (int rootfd, const char *dest, bool dir)
 {
   cleanup_free char *p = hs_xstrdup (dest);
-  cleanup_close int fd = dup (rootfd);
+  cleanup_close int fd = fcntl (rootfd, F_DUPFD_CLOEXEC, 3);
   char *save = NULL;
   bool made = false;
 

@@ -210,6 +210,31 @@ for rt in runc crun; do
   real $rt delete --force "$id" >/dev/null 2>&1
 done
 
+# exec into a runc-spec bundle (relative rootfs) whose container planted a
+# link to its leaked fd: the image is read through the rootfs the
+# runtime's state records (userns off: with it, the idmapped rootfs hardshim
+# made lives only in the create's private mount namespace in this test)
+write_policy "$P_OFF"
+b=$T/b-relexec
+rm -rf "$b"; mkdir -p "$b"
+cp -a "$ROOTFS" "$b/rootfs"
+ln -s /proc/self/fd/7 "$b/rootfs/w"
+(cd "$b" && "$RUNC" spec)
+jq '.process.terminal = false | .root.readonly = false | .process.args = ["sleep","600"]' "$b/config.json" > "$b/c.json"
+mv "$b/c.json" "$b/config.json"
+for rt in runc crun; do
+  id=$(new_id relexec)
+  (cd "$b" && hs $rt run -d "$id") </dev/null >/dev/null 2>"$T/err"
+  check "exec, relative rootfs: $rt container starts" [ $? -eq 0 ]
+  hs $rt exec --cwd /w "$id" true </dev/null 2>"$T/err"
+  check "exec, relative rootfs: $rt --cwd through the container's link into /proc refused" \
+    sh -c 'grep -q "control \`cwd_clean\`" "$1" && grep -q "symbolic link in the image" "$1"' sh "$T/err"
+  real $rt kill "$id" KILL >/dev/null 2>&1
+  sleep 0.2
+  real $rt delete --force "$id" >/dev/null 2>&1
+done
+write_policy "$P_ON"
+
 # --- userns off: the audit log says what the user namespace was covering ---
 # With the advisory table: the advisories open for this runtime that list
 # userns as a cover; without one, the built-in list.

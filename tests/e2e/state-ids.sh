@@ -33,7 +33,7 @@ make_rootfs
 for rt in runc crun; do
   HS=$T/hs-$rt
   write_policy "{ \"state_dir\": \"$HS\", \"audit_log\": { \"path\": \"$AUDIT\", \"syslog\": false },
-    \"userns\": { \"mode\": \"auto\", \"ranges\": [ { \"start\": 1000000, \"size\": 131072 } ] } }"
+    \"userns\": { \"mode\": \"auto\", \"ranges\": [ { \"start\": 1000000, \"size\": 393216 } ] } }"
   make_bundle "$T/$rt-b" . '["sleep","1000"]'
   cp "$T/$rt-b/config.json" "$T/$rt-orig.json"
 
@@ -83,6 +83,26 @@ for rt in runc crun; do
   check "$rt: ... the old record is reclaimed" \
     [ ! -e "$HS/userns/0123456789abcdef0123456789abcdef.json" ]
   hsx $rt delete --force "$id" >/dev/null 2>&1
+  cp "$T/$rt-orig.json" "$T/$rt-b/config.json"
+
+  # the record of a live container becomes unreadable (over the reader's
+  # limit, or torn): it still holds exactly its block, by the claim beside
+  # it, and the next create goes on with another one
+  a=$(new_id held)
+  make_bundle "$T/$rt-held" . '["sleep","1000"]'
+  check "$rt: create A" hsx $rt create --bundle "$T/$rt-held" "$a"
+  ba=$(jq '.linux.uidMappings[0].hostID' "$T/$rt-held/config.json")
+  rec=$(grep -l "\"$a\"" "$HS"/userns/*.json)
+  check "$rt: ... its block is claimed beside its record" \
+    [ -e "${rec%.json}.b$ba-65536" ]
+  head -c 2000000 /dev/zero | tr '\0' x > "$rec"
+  c=$(new_id next)
+  hsx $rt create --bundle "$T/$rt-b" "$c" 2>"$T/err"
+  check "$rt: a create next to an unreadable record goes on (got: $(head -c 200 "$T/err"))" [ $? -eq 0 ]
+  bc=$(jq '.linux.uidMappings[0].hostID' "$T/$rt-b/config.json")
+  check "$rt: ... with another block than the unreadable record's ($bc, $ba)" [ "$bc" != "$ba" ]
+  hsx $rt delete --force "$c" >/dev/null 2>&1
+  rx $rt delete --force "$a" >/dev/null 2>&1
   cp "$T/$rt-orig.json" "$T/$rt-b/config.json"
 done
 finish

@@ -43,18 +43,22 @@ HS=$T/hs
 write_policy "{ \"state_dir\": \"$HS\", \"audit_log\": { \"path\": \"$AUDIT\", \"syslog\": false },
   \"readonly_rootfs\": { \"mode\": \"off\" } }"
 
-# overlay_rootfs DIR MODE: an engine-style overlay (an image layer with a
-# root-owned directory and a service's directory, the busybox layer, an
-# upper layer) in DIR (mode MODE: 0700 as the engines' stores), mounted at
-# DIR/merged.
+# overlay_rootfs DIR MODE [BASE]: an engine-style overlay (an image layer
+# with a root-owned directory and a service's directory, the busybox layer
+# (a read-only bind in DIR, or BASE itself), an upper layer) in DIR (mode
+# MODE: 0700 as the engines' stores), mounted at DIR/merged.
 overlay_rootfs () {
-  d=$1
+  d=$1 base=${3:-$1/base}
   mkdir -p "$d/layer/var/lib/svc" "$d/layer/var/lib/app" "$d/c/diff" "$d/c/work" "$d/c/merged"
   chmod "$2" "$d"
   chmod 0755 "$d/layer/var/lib/svc"
   chown 100:102 "$d/layer/var/lib/app"
   chmod 0750 "$d/layer/var/lib/app"
-  mount -t overlay overlay -o "lowerdir=$d/layer:$ROOTFS,upperdir=$d/c/diff,workdir=$d/c/work" "$d/c/merged"
+  if [ -z "${3:-}" ]; then
+    mkdir -p "$base"
+    mount --bind "$ROOTFS" "$base" && mount -o remount,bind,ro "$base"
+  fi
+  mount -t overlay overlay -o "lowerdir=$d/layer:$base,upperdir=$d/c/diff,workdir=$d/c/work" "$d/c/merged"
 }
 
 for rt in runc crun; do
@@ -104,6 +108,19 @@ for rt in runc crun; do
     [ "$out" = 65534 ]
   check "$rt: ... the audit log says why" \
     grep -q "\"container\":\"$id\".*\"path\":\"root.path\".*reachable or replaceable by host users other than root" "$AUDIT"
+  hsx $rt delete --force "$id" > /dev/null 2>&1
+
+  # A lower layer other host users can reach is a host tree, not an image
+  # layer: container root would read root's files in it as their owner.
+  L=$T/lower-$rt
+  overlay_rootfs "$L" 0700 "$ROOTFS"
+  b=$T/$rt-lower
+  make_bundle "$b" ".root.readonly = false | .root.path = \"$L/c/merged\"" '["sh","-c","stat -c %u /bin/busybox"]'
+  id=$(new_id lower)
+  out=$(hsx $rt run --bundle "$b" "$id" 2>&1)
+  check "$rt: a lower layer others can reach: the rootfs is not idmapped ($out)" [ "$out" = 65534 ]
+  check "$rt: ... the audit log names the lower layer" \
+    grep -q "\"container\":\"$id\".*\"path\":\"root.path\".*lower layer \`$ROOTFS\` is reachable" "$AUDIT"
   hsx $rt delete --force "$id" > /dev/null 2>&1
 done
 finish

@@ -10,13 +10,14 @@ vg="valgrind -q --trace-children=no --error-exitcode=99"
 
 # valgrind 3.19 does not implement open_tree (428: the userns control's
 # idmapped mounts, which then take their documented fallback: not idmapped,
-# noted in the audit log) nor seccomp (317: libseccomp's API probe); it
+# noted in the audit log), seccomp (317: libseccomp's API probe) nor
+# openat2 (437: rootfs lookups, which then fall back to O_NOFOLLOW walks); it
 # says so on --pid-- lines. Errors are the ==pid== lines; any other
 # warning fails too.
 vg_errors () { grep -h '^==[0-9]*==' "$@"; }
 vg_other_warnings () {
   grep -hv -e '^==[0-9]*==' \
-    -e '^--[0-9]*-- WARNING: unhandled amd64-linux syscall: \(428\|317\)$' \
+    -e '^--[0-9]*-- WARNING: unhandled amd64-linux syscall: \(428\|317\|437\)$' \
     -e '^--[0-9]*-- You may be able to write your own handler\.$' \
     -e '^--[0-9]*-- Read the file README_MISSING_SYSCALL_OR_IOCTL\.$' \
     -e '^--[0-9]*-- Nevertheless we consider this a bug\.  Please report$' \

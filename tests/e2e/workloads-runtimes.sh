@@ -4,7 +4,7 @@
 # no engine, under `baseline` and `restricted` (tests/e2e/workloads-lib.sh).
 # A small engine in shell stands in for podman and Docker: each container
 # gets an engine-style overlay rootfs over the shared, read-only Debian tree
-# (upper layer in a 0700 store), the config an engine would write (its own
+# (both layers in a 0700 store), the config an engine would write (its own
 # network namespace, Docker's default capabilities, a writable root), named
 # volumes in a 0700 volume store, and the same opt-outs as with the engines.
 #
@@ -26,8 +26,11 @@ WL_TREE_BEFORE=$(wl_tree_count)
 STORE=$T/store
 VOLS=$T/volumes
 LOGS=$T/logs
-mkdir -p "$STORE" "$VOLS" "$LOGS"
+mkdir -p "$STORE/image" "$VOLS" "$LOGS"
 chmod 0700 "$STORE" "$VOLS"
+# The image layer as the engines keep theirs: in root-only storage (only
+# such layers are idmapped), and read-only (the tree is shared).
+mount --bind "$DEB" "$STORE/image" && mount -o remount,bind,ro "$STORE/image"
 ENG_VOLUME_STORE=$VOLS
 ENG_RUN="run -d"
 ENG_RM="rm -f"
@@ -72,7 +75,7 @@ eng_run () {
   shift # the image
   c=$STORE/$(cid "$n")
   mkdir -p "$c/diff" "$c/work" "$c/merged"
-  mount -t overlay overlay -o "lowerdir=$DEB,upperdir=$c/diff,workdir=$c/work" "$c/merged" || return 1
+  mount -t overlay overlay -o "lowerdir=$STORE/image,upperdir=$c/diff,workdir=$c/work" "$c/merged" || return 1
   mkdir -p "$T/b-$n"
   (cd "$T/b-$n" && rm -f config.json && "$RUNC" spec)
   args=$(jq -n '$ARGS.positional' --args -- "$@")
