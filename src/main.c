@@ -109,6 +109,21 @@ audit_mode_pass (const hs_policy_t *policy, hs_audit_t *audit, int r, hs_error_t
   return 0;
 }
 
+/* Where the runtime reads the checkpoint: --image-path, else `checkpoint`
+ * in the directory runc is run from, or in the bundle crun changes into;
+ * a relative path against the same directory. */
+static char *
+restore_image_path (const hs_invocation_t *inv)
+{
+  const char *base = inv->dialect == HS_DIALECT_ARGP && inv->bundle ? inv->bundle : ".";
+  cleanup_free char *dir = realpath (base, NULL);
+  const char *p = inv->image_path ? inv->image_path : "checkpoint";
+
+  if (p[0] == '/')
+    return hs_xstrdup (p);
+  return dir ? hs_xasprintf ("%s/%s", dir, p) : NULL;
+}
+
 static int
 harden_config (hs_main_t *m, hs_error_t *err)
 {
@@ -119,6 +134,7 @@ harden_config (hs_main_t *m, hs_error_t *err)
   /* records name the root absolutely: a later judgement must not depend
    * on anyone's cwd */
   cleanup_free char *root = hs_runtime_root_absolute (hs_cli_runtime_root (inv));
+  cleanup_free char *image_path = inv->verb == HS_VERB_RESTORE ? restore_image_path (inv) : NULL;
   bool hardened = false;
   hs_container_t ctr = {
     .id = inv->id,
@@ -129,6 +145,7 @@ harden_config (hs_main_t *m, hs_error_t *err)
     .restore_cgroups_mode = inv->manage_cgroups_mode,
     .restore_ext_unix_sk = inv->ext_unix_sk,
     .restore_mount_context = inv->lsm_mount_context,
+    .restore_image_path = image_path,
   };
   hs_audit_t audit;
   hs_host_t host;
