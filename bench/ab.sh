@@ -31,7 +31,9 @@ $W/alternate -n $ROUNDS -w 5 runc - "$RUNC --root $W/rt state pt" \
   "hardshim after" - "HARDSHIM_RUNTIME=$RUNC HARDSHIM_POLICY=$W/p-new.json $NEW --root $W/rt state pt"
 $RUNC --root $W/rt delete --force pt
 echo; echo "### create, Docker capture, runtime /bin/true, $ROUNDS rounds (warm state dir)"; echo
-mkdir -p $W/bo $W/bn; D=$top/tests/data/captures/docker-20.10-config.json
+mkdir -p $W/bo $W/bn; D=$W/docker.json
+# Docker's hook names dockerd by the captured machine's pid: the program it resolved to.
+sed 's|"/proc/25233/exe"|"/usr/sbin/dockerd"|' $top/tests/data/captures/docker-20.10-config.json > $D
 $W/alternate -n $ROUNDS -w 5 \
   "hardshim before ($OLD)" "cp $D $W/bo/config.json; HARDSHIM_RUNTIME=/bin/true HARDSHIM_POLICY=$W/p-old.json $OLD --root $W/st delete o >/dev/null 2>&1; true" \
     "HARDSHIM_RUNTIME=/bin/true HARDSHIM_POLICY=$W/p-old.json $OLD --root $W/st create --bundle $W/bo o" \

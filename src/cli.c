@@ -34,6 +34,7 @@ typedef enum
   ID_MANAGE_CGROUPS_MODE,
   ID_EXT_UNIX_SK,
   ID_LSM_MOUNT_CONTEXT,
+  ID_IMAGE_PATH,
 } opt_id_t;
 
 #define GO (1u << HS_DIALECT_GO)
@@ -90,7 +91,7 @@ static const opt_t run_opts[] = {
 };
 
 static const opt_t restore_opts[] = {
-  { "image-path", 0, K_VALUE, ID_NONE, BOTH },
+  { "image-path", 0, K_VALUE, ID_IMAGE_PATH, BOTH },
   { "work-path", 0, K_VALUE, ID_NONE, BOTH },
   { "tcp-established", 0, K_BOOL, ID_NONE, BOTH },
   { "ext-unix-sk", 0, K_BOOL, ID_EXT_UNIX_SK, BOTH },
@@ -469,6 +470,9 @@ on_verb_option (hs_invocation_t *inv, const occurrence_t *occ, hs_error_t *err)
       break;
     case ID_LSM_MOUNT_CONTEXT:
       inv->lsm_mount_context = occ->value;
+      break;
+    case ID_IMAGE_PATH:
+      inv->image_path = occ->value;
       break;
     case ID_HELP:
       inv->verb_help = occ->bool_value;

@@ -87,6 +87,7 @@ typedef struct
   const char *manage_cgroups_mode;
   bool ext_unix_sk;
   const char *lsm_mount_context;
+  const char *image_path;
 } hs_invocation_t;
 
 /* argv[0] is hardshim itself and is not parsed. Errors are usage errors that

@@ -78,6 +78,7 @@ typedef struct
   const char *restore_cgroups_mode; /* --manage-cgroups-mode, NULL: absent */
   bool restore_ext_unix_sk;
   const char *restore_mount_context; /* --lsm-mount-context, NULL: absent */
+  const char *restore_image_path;    /* where CRIU reads the checkpoint, absolute */
 } hs_container_t;
 
 typedef struct

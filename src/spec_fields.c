@@ -299,6 +299,69 @@ hs_spec_field_items (const char *parent)
   return NULL;
 }
 
+void
+hs_spec_field_children (const char *pattern, hs_spec_field_children_t *ret)
+{
+  const hs_spec_field_t *start = pattern[0] ? hs_spec_field_find (pattern) : NULL;
+
+  hs_spec_field_children_at (start, ret);
+}
+
+void
+hs_spec_field_children_at (const hs_spec_field_t *entry, hs_spec_field_children_t *ret)
+{
+  const char *pattern = entry ? entry->path : "";
+  size_t n = strlen (pattern);
+
+  memset (ret, 0, sizeof (*ret));
+  /* a subtree is contiguous in the table, right after its own entry
+   * (tests/check_harden_spec_fields.c checks it) */
+  for (const hs_spec_field_t *f = entry ? entry + 1 : hs_spec_fields; f->path != NULL; f++)
+    {
+      const char *rest;
+
+      if (strncmp (f->path, pattern, n) != 0 || (n > 0 && f->path[n] != '.' && f->path[n] != '['))
+        {
+          if (entry != NULL)
+            break;
+          continue;
+        }
+      rest = f->path + n;
+      if (n > 0 && strcmp (rest, "[]") == 0)
+        {
+          ret->items = f;
+          continue;
+        }
+      if (n > 0)
+        {
+          if (rest[0] != '.')
+            continue;
+          rest++;
+        }
+      if (rest[0] == '\0' || strpbrk (rest, ".[") != NULL)
+        continue; /* not one level below */
+      if (strcmp (rest, "*") == 0)
+        ret->map = f;
+      else if (ret->n < HS_SPEC_FIELD_MAX_CHILDREN)
+        {
+          ret->child[ret->n] = f;
+          ret->key[ret->n++] = rest;
+        }
+    }
+}
+
+const hs_spec_field_t *
+hs_spec_field_children_find (const hs_spec_field_children_t *c, const char *key)
+{
+  /* child keys have no '.', so "user.uid" matches none: only a map's */
+  if (key[0] == '\0')
+    return NULL;
+  for (size_t i = 0; i < c->n; i++)
+    if (hs_json_key_fold_cmp (c->key[i], key) == 0)
+      return c->child[i];
+  return c->map;
+}
+
 bool
 hs_spec_field_has_children (const char *path)
 {

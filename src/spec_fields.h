@@ -41,6 +41,27 @@ const hs_spec_field_t *hs_spec_field_child (const char *parent, const char *key)
 const hs_spec_field_t *hs_spec_field_items (const char *parent);
 /* Does the inventory list fields below `path` (else it is a leaf)? */
 bool hs_spec_field_has_children (const char *path);
+/* The fields one level below inventory path `pattern` ("" for the top
+ * level), found in one pass over the table: direct children by key, the
+ * map entry `pattern.*` and the items entry `pattern[]`. A walk computes
+ * this once per pattern, not once per key. */
+#define HS_SPEC_FIELD_MAX_CHILDREN 40
+typedef struct
+{
+  const hs_spec_field_t *child[HS_SPEC_FIELD_MAX_CHILDREN];
+  const char *key[HS_SPEC_FIELD_MAX_CHILDREN];
+  size_t n;
+  const hs_spec_field_t *map;
+  const hs_spec_field_t *items;
+} hs_spec_field_children_t;
+void hs_spec_field_children (const char *pattern, hs_spec_field_children_t *ret);
+/* The same for the entry itself (NULL: the top level), without a lookup. */
+void hs_spec_field_children_at (const hs_spec_field_t *entry, hs_spec_field_children_t *ret);
+/* `key` among them (ASCII case folded, as runc's Go decoder matches), else
+ * the map entry; NULL: unknown. */
+const hs_spec_field_t *hs_spec_field_children_find (const hs_spec_field_children_t *c,
+                                                    const char *key);
+
 /* The owner of `path`: its own entry's, else that of the closest ancestor
  * that is a leaf; NULL when the path is not covered. For tests and docs. */
 const char *hs_spec_field_owner (const char *path);

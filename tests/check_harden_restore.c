@@ -25,7 +25,8 @@ typedef struct
   const char *cgroups_mode;
   bool ext_unix_sk;
   const char *mount_context;
-  const char *verdict; /* NULL: admitted */
+  const char *verdict;    /* NULL: admitted */
+  const char *image_path; /* NULL: /usr, root's */
 } restore_case_t;
 
 static const restore_case_t cases[] = {
@@ -72,6 +73,13 @@ static const restore_case_t cases[] = {
     NULL, false, "unconfined_u:unconfined_r:unconfined_t:s0", "has an unconfined type" },
   { "trusted: --lsm-mount-context not a label", TRUST_BLUE, CFG (TRUSTED_ANN "," TEAM, ""), true,
     NULL, false, "container_file_t", "is not a valid SELinux context" },
+  { "trusted: a checkpoint directory others may write", TRUST_BLUE, CFG (TRUSTED_ANN "," TEAM, ""),
+    true, NULL, false, NULL, "checkpoint directory `/tmp` is writable by group or others", "/tmp" },
+  { "trusted: a missing checkpoint directory (others could make it)", TRUST_BLUE,
+    CFG (TRUSTED_ANN "," TEAM, ""), true, NULL, false, NULL, "does not exist",
+    "/tmp/hardshim-no-such-checkpoint" },
+  { "trusted: root's checkpoint directory", TRUST_BLUE, CFG (TRUSTED_ANN "," TEAM, ""), true, NULL,
+    false, NULL, NULL, "/usr" },
 };
 
 START_TEST (test_golden)
@@ -89,6 +97,7 @@ START_TEST (test_golden)
     .restore_cgroups_mode = c->cgroups_mode,
     .restore_ext_unix_sk = c->ext_unix_sk,
     .restore_mount_context = c->mount_context,
+    .restore_image_path = c->image_path ? c->image_path : "/usr",
   };
   int r;
 

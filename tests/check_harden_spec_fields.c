@@ -59,6 +59,33 @@ START_TEST (test_table_well_formed)
       ck_assert_msg (hs_spec_field_find (parent) != NULL, "`%s`: parent `%s` not listed", f->path,
                      parent);
     }
+  /* a subtree is contiguous right after its entry (the walk scans only
+   * there) and the walk finds the same children as a full scan */
+  for (const hs_spec_field_t *f = hs_spec_fields; f->path != NULL; f++)
+    {
+      size_t n = strlen (f->path);
+      bool inside = true;
+
+      for (const hs_spec_field_t *g = f + 1; g->path != NULL; g++)
+        {
+          bool below
+              = strncmp (g->path, f->path, n) == 0 && (g->path[n] == '.' || g->path[n] == '[');
+          ck_assert_msg (!below || inside, "`%s` is listed apart from its parent `%s`", g->path,
+                         f->path);
+          inside = inside && below;
+        }
+      for (const hs_spec_field_t *g = hs_spec_fields; g < f; g++)
+        ck_assert_msg (
+            !(strncmp (g->path, f->path, n) == 0 && (g->path[n] == '.' || g->path[n] == '[')),
+            "`%s` is listed before its parent `%s`", g->path, f->path);
+    }
+  /* every pattern's children fit the walk's fixed list */
+  for (const hs_spec_field_t *f = hs_spec_fields; f->path != NULL; f++)
+    {
+      hs_spec_field_children_t c;
+      hs_spec_field_children (f->path, &c);
+      ck_assert_msg (c.n < HS_SPEC_FIELD_MAX_CHILDREN, "`%s` has too many children", f->path);
+    }
   /* a made-up field is not covered: the schema test can fail */
   ck_assert_ptr_null (hs_spec_field_owner ("linux.fooBar"));
   ck_assert_ptr_null (hs_spec_field_owner ("process.user.fooBar"));

@@ -7,13 +7,16 @@
  * the control off). A trusted checkpoint is still held to the flags that
  * would let it reach past its config: CRIU restoring the checkpoint's
  * cgroup properties (--manage-cgroups-mode full/strict), its unix sockets'
- * peers outside the container (--ext-unix-sk), and a mount context other
- * than the config's (--lsm-mount-context). --lsm-profile is judged by the
+ * peers outside the container (--ext-unix-sk), a mount context other than
+ * the config's (--lsm-mount-context), and to a checkpoint directory only
+ * root can write (else anyone could have replaced what was trusted). --lsm-profile is judged by the
  * apparmor and selinux controls (harden/lsm.c). */
 #include "harden/controls.h"
 #include "harden/lsm.h"
+#include "trusted_dir.h"
 
 #include <string.h>
+#include <unistd.h>
 
 static const char *const exception_names[] = { "checkpoint", NULL };
 
@@ -84,6 +87,26 @@ apply (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
       if (r < 0)
         return r;
     }
+  /* trusted as made: nobody else may have put another one in its place */
+  r = 0;
+  if (c->restore_image_path == NULL)
+    r = hs_harden_refuse (h, err, "restore --image-path",
+                          "cannot tell where the runtime reads the checkpoint from");
+  else if (access (c->restore_image_path, F_OK) < 0)
+    /* one made later, where others may create it, is not the trusted one */
+    r = hs_harden_refuse (h, err, "restore --image-path",
+                          "checkpoint directory `%s` does not exist", c->restore_image_path);
+  else
+    {
+      cleanup_error hs_error_t dir_err = NULL;
+
+      if (hs_trusted_dir_check (c->restore_image_path, "checkpoint directory", &dir_err) < 0)
+        r = hs_harden_refuse (h, err, "restore --image-path",
+                              "%s; a trusted checkpoint must be where only root can write",
+                              dir_err->msg);
+    }
+  if (r < 0)
+    return r;
   if ((r = judge_cgroups_mode (h, c->restore_cgroups_mode, err)) < 0)
     return r;
   if (c->restore_ext_unix_sk
@@ -106,7 +129,8 @@ const hs_control_t hs_control_restore = {
          "for its scope (org.hardshim.exception.restore.checkpoint=trusted). A trusted\n"
          "checkpoint is still refused with --manage-cgroups-mode full or strict (the\n"
          "checkpoint's cgroup properties), --ext-unix-sk (peers outside the container) or\n"
-         "an --lsm-mount-context other than the config's linux.mountLabel (or unconfined).\n"
+         "an --lsm-mount-context other than the config's linux.mountLabel (or unconfined),\n"
+         "and when its --image-path is missing or others may write it or above it.\n"
          "Runs on restore only. Default mode: enforce. Settings: mode only.\n",
   .apply = apply,
   .exceptions = exception_names,

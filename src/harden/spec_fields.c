@@ -39,84 +39,153 @@ validate (const hs_json_t *settings, hs_error_t *err)
   return 0;
 }
 
+/* Children of each pattern met in a walk, computed once: the seccomp
+ * syscalls of a config repeat one pattern hundreds of times. */
+#define MEMO_MAX 64
+
+typedef struct
+{
+  const hs_spec_field_t *entry;
+  hs_spec_field_children_t children;
+} memo_t;
+
 typedef struct
 {
   hs_harden_t *h;
   const hs_json_t *allow;
   bool audit_unknown;
+  memo_t *memo;
+  size_t n_memo;
+  hs_spec_field_children_t scratch; /* when the memo is full */
+  char path[1024];
+  size_t len;
 } walk_t;
 
+static const hs_spec_field_children_t *
+children_of (walk_t *w, const hs_spec_field_t *f)
+{
+  for (size_t i = 0; i < w->n_memo; i++)
+    if (w->memo[i].entry == f)
+      return &w->memo[i].children;
+  if (w->n_memo == MEMO_MAX)
+    {
+      hs_spec_field_children_at (f, &w->scratch);
+      return &w->scratch;
+    }
+  w->memo[w->n_memo].entry = f;
+  hs_spec_field_children_at (f, &w->memo[w->n_memo].children);
+  return &w->memo[w->n_memo++].children;
+}
+
+/* The JSON path of the value being walked, built in place (a config has
+ * thousands of values; only a refusal needs the text). */
+static size_t
+path_push (walk_t *w, const char *key, size_t index, bool is_index)
+{
+  size_t old = w->len, room = sizeof (w->path) - old;
+  char digits[24], *d = digits + sizeof (digits);
+  const char *add = key;
+  size_t n;
+
+  if (is_index)
+    {
+      *--d = '\0';
+      *--d = ']';
+      do
+        *--d = (char) ('0' + index % 10);
+      while ((index /= 10) > 0);
+      *--d = '[';
+      add = d;
+    }
+  n = strlen (add);
+  if (n + 2 > room)
+    return old; /* too long to name: the path is cut here */
+  if (!is_index && old > 0)
+    w->path[w->len++] = '.';
+  memcpy (w->path + w->len, add, n + 1);
+  w->len += n;
+  return old;
+}
+
+static void
+path_pop (walk_t *w, size_t old)
+{
+  w->len = old;
+  w->path[old] = '\0';
+}
+
 static int
-unknown (walk_t *w, const char *jp, hs_error_t *err)
+unknown (walk_t *w, hs_error_t *err)
 {
   hs_ctl_mode_t mode = w->h->mode;
   int r;
 
   if (w->audit_unknown)
     w->h->mode = HS_CTL_AUDIT;
-  r = hs_harden_refuse (w->h, err, jp,
+  r = hs_harden_refuse (w->h, err, w->path,
                         "`%s` is not a field hardshim knows: no control judges what the runtime "
                         "would do with it (policy unknown_fields: %s)",
-                        jp, w->audit_unknown ? "audit" : "refuse");
+                        w->path, w->audit_unknown ? "audit" : "refuse");
   w->h->mode = mode;
   return r;
 }
 
 static int
-judge (walk_t *w, const hs_spec_field_t *f, const hs_json_t *v, const char *jp, hs_error_t *err)
+judge (walk_t *w, const hs_spec_field_t *f, const hs_json_t *v, hs_error_t *err)
 {
-  if (strcmp (f->owner, HS_FIELD_REFUSED) != 0 || v->type == HS_JSON_NULL)
+  if (f->owner[0] != 'r' || strcmp (f->owner, HS_FIELD_REFUSED) != 0 || v->type == HS_JSON_NULL)
     return 0;
   if (w->allow != NULL && hs_json_array_find_string (w->allow, f->path) >= 0)
     return 0;
-  return hs_harden_refuse (w->h, err, jp,
+  return hs_harden_refuse (w->h, err, w->path,
                            "`%s` is refused by host policy: %s (grant it with `" CONTROL ".allow`)",
-                           jp, f->why);
+                           w->path, f->why);
 }
 
-static int walk_object (walk_t *w, const hs_json_t *obj, const char *pattern, const char *jp,
+static int walk_object (walk_t *w, const hs_json_t *obj, const hs_spec_field_children_t *c,
                         hs_error_t *err);
 
 static int
-walk_value (walk_t *w, const hs_spec_field_t *f, const hs_json_t *v, const char *jp,
-            hs_error_t *err)
+walk_value (walk_t *w, const hs_spec_field_t *f, const hs_json_t *v, hs_error_t *err)
 {
+  const hs_spec_field_children_t *c;
   const hs_spec_field_t *items;
   int r;
 
-  if ((r = judge (w, f, v, jp, err)) < 0)
+  if ((r = judge (w, f, v, err)) < 0)
     return r;
-  if (!hs_spec_field_has_children (f->path))
-    return 0; /* a leaf: its owner judges what is inside */
+  if (v->type != HS_JSON_OBJECT && v->type != HS_JSON_ARRAY)
+    return 0;
+  c = children_of (w, f);
   if (v->type == HS_JSON_OBJECT)
-    return walk_object (w, v, f->path, jp, err);
-  if (v->type != HS_JSON_ARRAY || (items = hs_spec_field_items (f->path)) == NULL)
+    /* a leaf (nothing listed below it): its owner judges what is inside */
+    return c->n == 0 && c->map == NULL ? 0 : walk_object (w, v, c, err);
+  if ((items = c->items) == NULL)
     return 0;
   for (size_t i = 0; i < v->len; i++)
     {
-      cleanup_free char *ip = hs_xasprintf ("%s[%zu]", jp, i);
+      size_t old = path_push (w, NULL, i, true);
 
-      if ((r = walk_value (w, items, v->items[i], ip, err)) < 0)
+      r = walk_value (w, items, v->items[i], err);
+      path_pop (w, old);
+      if (r < 0)
         return r;
     }
   return 0;
 }
 
 static int
-walk_object (walk_t *w, const hs_json_t *obj, const char *pattern, const char *jp, hs_error_t *err)
+walk_object (walk_t *w, const hs_json_t *obj, const hs_spec_field_children_t *c, hs_error_t *err)
 {
   int r;
 
   for (size_t i = 0; i < obj->len; i++)
     {
-      const hs_spec_field_t *f = hs_spec_field_child (pattern, obj->keys[i]);
-      cleanup_free char *cp
-          = jp[0] ? hs_xasprintf ("%s.%s", jp, obj->keys[i]) : hs_xstrdup (obj->keys[i]);
+      const hs_spec_field_t *f = hs_spec_field_children_find (c, obj->keys[i]);
+      size_t old = path_push (w, obj->keys[i], 0, false);
 
-      if (f == NULL)
-        r = unknown (w, cp, err);
-      else
-        r = walk_value (w, f, obj->items[i], cp, err);
+      r = f == NULL ? unknown (w, err) : walk_value (w, f, obj->items[i], err);
+      path_pop (w, old);
       if (r < 0)
         return r;
     }
@@ -137,8 +206,10 @@ apply (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
     .allow = settings ? hs_json_get_exact (settings, "allow") : NULL,
     .audit_unknown = uf != NULL && uf->type == HS_JSON_STRING && strcmp (uf->str, "audit") == 0,
   };
-  int r;
+  cleanup_free memo_t *memo = hs_xmalloc (MEMO_MAX * sizeof (memo_t));
+  int r = 0;
 
+  w.memo = memo;
   if (h->spec->type != HS_JSON_OBJECT)
     return 0;
   for (size_t i = 0; i < h->spec->len; i++)
@@ -151,10 +222,16 @@ apply (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
           f = hs_spec_field_child ("", sections[j]);
       if (f == NULL)
         continue;
-      if ((r = walk_value (&w, f, h->spec->items[i], k, err)) < 0)
-        return r;
+      {
+        size_t old = path_push (&w, k, 0, false);
+
+        r = walk_value (&w, f, h->spec->items[i], err);
+        path_pop (&w, old);
+      }
+      if (r < 0)
+        break;
     }
-  return 0;
+  return r;
 }
 
 const hs_control_t hs_control_spec_fields = {

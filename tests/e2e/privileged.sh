@@ -53,10 +53,11 @@ for rt in runc crun; do
   make_bundle "$b" '.process.capabilities.bounding += ["CAP_SYS_ADMIN"] | .process.noNewPrivileges = false
     | .annotations["org.hardshim.exception.restore.checkpoint"] = "trusted"' '["true"]'
   id=$(new_id rst)
+  mkdir -p "$T/empty-image"
   write_policy "{ \"audit_log\": { \"path\": \"$AUDIT\", \"syslog\": false },
     \"restore\": { \"overridable\": true },
     \"exceptions\": { \"ckpt\": { \"scope\": {}, \"allow\": { \"restore\": { \"checkpoint\": [\"trusted\"] } } } } }"
-  hs $rt restore --image-path "$T/no-such-image" --bundle "$b" "$id" >/dev/null 2>&1
+  hs $rt restore --image-path "$T/empty-image" --bundle "$b" "$id" >/dev/null 2>&1
   write_policy "{ \"audit_log\": { \"path\": \"$AUDIT\", \"syslog\": false } }"
   check "$rt: restore hardened config.json (no CAP_SYS_ADMIN)" \
     jqe '.process.capabilities.bounding | all(. != "CAP_SYS_ADMIN")' "$b/config.json"

@@ -6,8 +6,9 @@
 # trusted). A trusted restore is still refused with every flag that would
 # reach past its config: --manage-cgroups-mode full/strict (or unknown),
 # --ext-unix-sk, --lsm-mount-context other than the config's or unconfined,
-# --lsm-profile unconfined or not what policy allows, and an option hardshim
-# does not know (--external). Each refusal comes before the runtime runs;
+# --lsm-profile unconfined or not what policy allows, an option hardshim
+# does not know (--external), and a checkpoint directory others may write
+# (or that does not exist yet, where others could make it). Each refusal comes before the runtime runs;
 # what is allowed reaches the real runc and crun (which then fail: there is
 # no checkpoint image on this machine). Real runc and crun.
 . "$(dirname "$0")/lib.sh"
@@ -107,6 +108,18 @@ for rt in runc crun; do
     --lsm-profile bogus:x
   cp "$T/$rt-blue.json" "$b/config.json"
   refused $rt "$b" "trusted, --external (unknown to hardshim)" "unknown option" --external "mnt[x]:y"
+  # the trusted checkpoint must be where only root can write it
+  mkdir -p "$T/img-open" "$T/open/img"
+  chmod 0777 "$T/img-open" "$T/open"
+  cp "$T/$rt-blue.json" "$b/config.json"
+  refused $rt "$b" "trusted, a checkpoint directory others may write" \
+    "checkpoint directory \`$T/img-open\` is writable by group or others (mode 0777)" --image-path "$T/img-open"
+  cp "$T/$rt-blue.json" "$b/config.json"
+  refused $rt "$b" "trusted, a checkpoint directory below one others may write" \
+    "on the way to checkpoint directory" --image-path "$T/open/img"
+  cp "$T/$rt-blue.json" "$b/config.json"
+  refused $rt "$b" "trusted, a checkpoint directory that does not exist" \
+    "checkpoint directory \`$T/no-such-img\` does not exist" --image-path "$T/no-such-img"
 
   # the control off: the host takes every checkpoint as it is
   write_policy "{ $BASE, \"restore\": { \"mode\": \"off\" } }"
