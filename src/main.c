@@ -8,10 +8,13 @@
 #include "config.h"
 #include "container_id.h"
 #include "container_state.h"
+#include "exec_cgroup.h"
 #include "exec_inline.h"
+#include "config_record.h"
 #include "exec_process.h"
 #include "joined_ns.h"
 #include "runtime_probe.h"
+#include "sha256.h"
 #include "harden.h"
 #include "harden/lsm.h"
 #include "host.h"
@@ -108,6 +111,20 @@ audit_mode_pass (const hs_policy_t *policy, hs_audit_t *audit, int r, hs_error_t
   return 0;
 }
 
+/* The digest of a config's `process` as hardshim emits it (canonical). */
+static bool
+process_digest (const hs_json_t *config, char ret[HS_DIGEST_LEN])
+{
+  const hs_json_t *process = config ? hs_json_get (config, "process") : NULL;
+  cleanup_free char *text = NULL;
+  size_t len;
+
+  if (process == NULL || hs_json_emit (process, false, &text, &len, NULL) < 0)
+    return false;
+  hs_sha256_digest (text, len, ret);
+  return true;
+}
+
 /* Where the runtime reads the checkpoint: --image-path, else `checkpoint`
  * in the directory runc is run from, or in the bundle crun changes into;
  * a relative path against the same directory. */
@@ -135,6 +152,7 @@ harden_config (hs_main_t *m, hs_error_t *err)
   cleanup_free char *root = hs_runtime_root_absolute (hs_cli_runtime_root (inv));
   cleanup_free char *image_path = inv->verb == HS_VERB_RESTORE ? restore_image_path (inv) : NULL;
   bool hardened = false;
+  char digest[HS_DIGEST_LEN];
   hs_container_t ctr = {
     .id = inv->id,
     .root = root,
@@ -176,11 +194,51 @@ harden_config (hs_main_t *m, hs_error_t *err)
   /* audit mode leaves config.json as the engine wrote it */
   if (r == 0 && hardened && m->policy->mode != HS_POLICY_AUDIT)
     r = hs_spec_store (&f, err);
+  /* what an exec without --process will compare config.json's process with */
+  if (r == 0 && hardened && m->policy->mode != HS_POLICY_AUDIT && root != NULL
+      && hs_container_id_valid (inv->id) && process_digest (f.tree, digest)
+      && hs_config_record_put (m->policy->state_dir, root, inv->id, digest, err) < 0)
+    r = hs_error_wrap (err, "record the hardened process of `%s` for its execs", inv->id);
   hs_audit_release (&audit);
   /* the exec that follows frees the tree at no cost */
   m->spec = TAKE_PTR (f.tree);
   hs_spec_release (&f);
   return r;
+}
+
+/* runc's exec without --process takes the process from the bundle's
+ * config.json as it is now (crun's from its own copy): refuse when that is
+ * not the process hardshim hardened at create. A container hardshim did
+ * not create has no record: its exec is judged by the flags, as before. */
+static int
+check_process_unchanged (hs_main_t *m, const hs_json_t *container, const char *source,
+                         hs_error_t *err)
+{
+  cleanup_free char *root = NULL;
+  cleanup_error hs_error_t e = NULL;
+  char want[HS_DIGEST_LEN], now[HS_DIGEST_LEN];
+  int have;
+
+  if (m->inv.dialect != HS_DIALECT_GO || !hs_container_id_valid (m->inv.id))
+    return 0;
+  root = hs_runtime_root_absolute (hs_cli_runtime_root (&m->inv));
+  have = hs_config_record_get (m->policy->state_dir, root, m->inv.id, want, &e);
+  if (have < 0)
+    return hs_error_refuse (err, "cannot read the record of the config hardshim hardened: %s",
+                            e->msg);
+  if (have == 0)
+    return 0;
+  if (!process_digest (container, now))
+    return hs_error_refuse (err, "cannot read the container's config.json, which runc takes this "
+                                 "exec's process from");
+  if (strcmp (want, now) != 0)
+    return hs_error_refuse (err,
+                            "the process in `%s` changed since hardshim hardened it at create: "
+                            "runc would take this exec's capabilities, user, rlimits, labels "
+                            "and noNewPrivileges from it; create the container again, or exec "
+                            "with --process",
+                            source ? source : "config.json");
+  return 0;
 }
 
 static int
@@ -196,8 +254,11 @@ harden_exec (hs_main_t *m, hs_error_t *err)
   hs_host_detect (&host);
   hs_audit_init (&audit, m->inv.verb_name, m->inv.id, NULL, m->policy->digest);
   hs_container_config_load (&m->inv, &container, &source);
-  if (container != NULL && hs_config_joins_beside_new_userns (container, &ns_type, &ns_path)
-      && hs_probe_joins_userns_first (m->rt.path))
+  r = hs_exec_cgroup_check (&m->inv, err);
+  if (r < 0)
+    ; /* refused before the process is looked at */
+  else if (container != NULL && hs_config_joins_beside_new_userns (container, &ns_type, &ns_path)
+           && hs_probe_joins_userns_first (m->rt.path))
     r = hs_error_refuse (err,
                          "%s joins the container's user namespace before its %s namespace "
                          "`%s`, which that user namespace does not own (a Kubernetes pod on "
@@ -205,6 +266,9 @@ harden_exec (hs_main_t *m, hs_error_t *err)
                          "container (runc before 1.2.1, runc#4390); use crun or runc 1.2.1 or "
                          "later, or grant `userns` off for this scope in `exceptions`",
                          m->rt.path, ns_type, ns_path);
+  else if (hs_cli_value (&m->inv, m->inv.process) == NULL
+           && (r = check_process_unchanged (m, container, source, err)) < 0)
+    ;
   else if (hs_cli_value (&m->inv, m->inv.process) == NULL)
     {
       /* no process file: the flags are what can raise privileges */

@@ -1,5 +1,6 @@
 #include "release.h"
 #include "cleanup.h"
+#include "config_record.h"
 #include "container_id.h"
 #include "liveness.h"
 #include "mcs.h"
@@ -11,6 +12,7 @@ static const hs_releaser_t *const releasers[] = {
   &hs_releaser_userns,
   /* slot: lsm */
   &hs_releaser_selinux,
+  &hs_releaser_config,
   NULL,
 };
 
