@@ -34,6 +34,7 @@ typedef enum
   ID_MANAGE_CGROUPS_MODE,
   ID_EXT_UNIX_SK,
   ID_LSM_MOUNT_CONTEXT,
+  ID_EXEC_CGROUP,
   ID_IMAGE_PATH,
 } opt_id_t;
 
@@ -123,7 +124,7 @@ static const opt_t exec_opts[] = {
   { "no-new-privs", 0, K_BOOL, ID_NO_NEW_PRIVS, BOTH },
   { "cap", 'c', K_VALUE, ID_CAP, BOTH },
   { "preserve-fds", 0, K_VALUE, ID_NONE, BOTH },
-  { "cgroup", 0, K_VALUE, ID_NONE, BOTH },
+  { "cgroup", 0, K_VALUE, ID_EXEC_CGROUP, BOTH },
   { "ignore-paused", 0, K_BOOL, ID_NONE, GO },
   { "help", 'h', K_BOOL, ID_HELP, GO },
   { "help", '?', K_BOOL, ID_HELP, ARGP },
@@ -459,6 +460,11 @@ on_verb_option (hs_invocation_t *inv, const occurrence_t *occ, hs_error_t *err)
     case ID_RESOURCES:
       inv->resources = occ->ref;
       break;
+    case ID_EXEC_CGROUP:
+      inv->exec_cgroups = hs_xrealloc (inv->exec_cgroups,
+                                       (inv->n_exec_cgroups + 1) * sizeof (*inv->exec_cgroups));
+      inv->exec_cgroups[inv->n_exec_cgroups++] = occ->value;
+      break;
     case ID_PIDS_LIMIT:
       inv->pids_limit = occ->ref;
       break;
@@ -665,6 +671,9 @@ fail:
   free (inv.caps);
   inv.caps = NULL;
   inv.n_caps = 0;
+  free (inv.exec_cgroups);
+  inv.exec_cgroups = NULL;
+  inv.n_exec_cgroups = 0;
   *ret = inv;
   return r;
 }
@@ -675,6 +684,9 @@ hs_cli_release (hs_invocation_t *inv)
   free (inv->caps);
   inv->caps = NULL;
   inv->n_caps = 0;
+  free (inv->exec_cgroups);
+  inv->exec_cgroups = NULL;
+  inv->n_exec_cgroups = 0;
 }
 
 const char *

@@ -77,6 +77,8 @@ typedef struct
   hs_argref_t process_label;
   hs_argref_t user;
   hs_argref_t cwd;
+  const char **exec_cgroups; /* every --cgroup [CTRL[,CTRL]:]PATH */
+  size_t n_exec_cgroups;
   int command_index; /* first argv index of the exec'd command, -1 if none */
 
   /* update */

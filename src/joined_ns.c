@@ -35,7 +35,8 @@ ns_name (int nstype)
 int
 hs_joined_ns_open (const char *path, int nstype, int *ret_fd, hs_error_t *err)
 {
-  cleanup_close int fd = open (path, O_RDONLY | O_CLOEXEC);
+  /* O_NONBLOCK: a FIFO put there must not stall the create */
+  cleanup_close int fd = open (path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
   int type;
 
   if (fd < 0)

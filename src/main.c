@@ -8,6 +8,7 @@
 #include "config.h"
 #include "container_id.h"
 #include "container_state.h"
+#include "exec_cgroup.h"
 #include "exec_inline.h"
 #include "config_record.h"
 #include "exec_process.h"
@@ -253,8 +254,11 @@ harden_exec (hs_main_t *m, hs_error_t *err)
   hs_host_detect (&host);
   hs_audit_init (&audit, m->inv.verb_name, m->inv.id, NULL, m->policy->digest);
   hs_container_config_load (&m->inv, &container, &source);
-  if (container != NULL && hs_config_joins_beside_new_userns (container, &ns_type, &ns_path)
-      && hs_probe_joins_userns_first (m->rt.path))
+  r = hs_exec_cgroup_check (&m->inv, err);
+  if (r < 0)
+    ; /* refused before the process is looked at */
+  else if (container != NULL && hs_config_joins_beside_new_userns (container, &ns_type, &ns_path)
+           && hs_probe_joins_userns_first (m->rt.path))
     r = hs_error_refuse (err,
                          "%s joins the container's user namespace before its %s namespace "
                          "`%s`, which that user namespace does not own (a Kubernetes pod on "

@@ -4,6 +4,7 @@
 #include "testutil.h"
 
 #include "cli.h"
+#include "exec_cgroup.h"
 
 #define CID "4f2a5c1e8b9d0a7f6e3c2b1a0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e"
 #define PODROOT "/var/lib/containers/storage/overlay-containers/" CID "/userdata"
@@ -652,6 +653,59 @@ START_TEST (test_helpers)
 }
 END_TEST
 
+/* exec --cgroup: only a clean path below the container's cgroup */
+static const struct
+{
+  const char *value;
+  bool admitted;
+} exec_cgroups[] = {
+  { "sub", true },
+  { "a/b", true },
+  { "pids:sub", true },
+  { "pids,memory:a/b", true },
+  { "name=systemd:sub", true },
+  { "devices:../../..", false },
+  { "pids:/", false },
+  { "/", false },
+  { "/abs", false },
+  { "..", false },
+  { "a/../b", false },
+  { "a//b", false },
+  { "./a", false },
+  { "", false },
+  { "pids:", false },
+  { ":sub", false },
+  { "pids,,memory:sub", false },
+  { "PIDS:sub", false },
+  { "pids:a:b", false },
+};
+
+START_TEST (test_exec_cgroup)
+{
+  const char *why = hs_exec_cgroup_refusal (exec_cgroups[_i].value);
+
+  ck_assert_msg ((why == NULL) == exec_cgroups[_i].admitted, "--cgroup `%s`: %s",
+                 exec_cgroups[_i].value, why ? why : "admitted");
+}
+END_TEST
+
+START_TEST (test_exec_cgroup_flags)
+{
+  char *argv[]
+      = { "hardshim", "exec", "--cgroup", "pids:sub", "--cgroup=devices:..", "id", "sh", NULL };
+  hs_invocation_t inv;
+  hs_error_t err = NULL;
+
+  ck_assert_int_eq (hs_cli_parse (7, argv, GO, &inv, &err), 0);
+  ck_assert_uint_eq (inv.n_exec_cgroups, 2);
+  ck_assert_str_eq (inv.exec_cgroups[1], "devices:..");
+  ck_assert_int_lt (hs_exec_cgroup_check (&inv, &err), 0);
+  ck_assert_ptr_nonnull (strstr (err->msg, "`devices:..`"));
+  hs_error_release (&err);
+  hs_cli_release (&inv);
+}
+END_TEST
+
 static Suite *
 cli_suite (void)
 {
@@ -667,6 +721,8 @@ cli_suite (void)
   tcase_add_test (tc, test_replace_absent);
   tcase_add_test (tc, test_too_many_args);
   tcase_add_test (tc, test_helpers);
+  tcase_add_loop_test (tc, test_exec_cgroup, 0, sizeof (exec_cgroups) / sizeof (exec_cgroups[0]));
+  tcase_add_test (tc, test_exec_cgroup_flags);
   suite_add_tcase (s, tc);
   return s;
 }

@@ -2,6 +2,7 @@
  * path that holds processes already (this test's own cgroup). */
 #include "harden_golden_b.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -73,13 +74,62 @@ START_TEST (test_populated_cgroup_refused)
   kill (child, SIGKILL);
   waitpid (child, NULL, 0);
   leaf = hs_xasprintf ("%s/c", dir);
-  rmdir (leaf);
+  /* the reaped child may leave the cgroup a moment later (EBUSY) */
+  for (int i = 0; i < 100 && rmdir (leaf) < 0 && errno == EBUSY; i++)
+    usleep (10000);
   rmdir (dir);
-  ck_assert_msg (refusal != NULL && strstr (refusal, "holds processes already"), "%s: %s", cg,
-                 refusal);
+  ck_assert_msg (refusal != NULL && strstr (refusal, "holds processes or cgroups already"),
+                 "%s: %s", cg, refusal);
 }
 END_TEST
 
-GOLDEN_SUITE ("cgroups", tcase_add_test (tc, test_populated_cgroup_refused))
+/* refusal (or NULL) of cgroupsPath `cg` under the default settings */
+static char *
+judge_path (const char *cg)
+{
+  cleanup_free char *ptext = golden_policy_text ("cgroups", NULL, NULL);
+  cleanup_free char *perr = NULL;
+  cleanup_policy hs_policy_t *p = golden_policy (ptext, &perr);
+  cleanup_free char *cfg
+      = hs_xasprintf ("{\"root\":{\"path\":\"r\"},\"linux\":{\"cgroupsPath\":\"%s\"}}", cg);
+  cleanup_json hs_json_t *config = test_parse (cfg);
+  hs_audit_t audit;
+  char *refusal;
+
+  ck_assert_msg (p != NULL, "%s", perr);
+  hs_audit_init (&audit, "create", "t", ".", p->digest);
+  refusal = golden_harden (config, p, &audit);
+  hs_audit_release (&audit);
+  return refusal;
+}
+
+/* A parent cgroup (no processes of its own, a child cgroup) is refused:
+ * its limits would bind what is below it; an empty leaf is admitted. */
+START_TEST (test_parent_cgroup_refused)
+{
+  cleanup_free char *top = hs_xasprintf ("/sys/fs/cgroup/pids/hardshim-test-p%d", (int) getpid ());
+  cleanup_free char *mid = hs_xasprintf ("%s/p", top);
+  cleanup_free char *leaf = hs_xasprintf ("%s/child", mid);
+  cleanup_free char *parent_cg = hs_xasprintf ("/hardshim-test-p%d/p", (int) getpid ());
+  cleanup_free char *leaf_cg = hs_xasprintf ("/hardshim-test-p%d/p/child", (int) getpid ());
+  cleanup_free char *r_parent = NULL, *r_leaf = NULL;
+
+  if (mkdir (top, 0755) < 0)
+    return; /* no pids hierarchy this test may write to */
+  ck_assert_int_eq (mkdir (mid, 0755), 0);
+  ck_assert_int_eq (mkdir (leaf, 0755), 0);
+  r_parent = judge_path (parent_cg);
+  r_leaf = judge_path (leaf_cg);
+  rmdir (leaf);
+  rmdir (mid);
+  rmdir (top);
+  ck_assert_msg (r_parent != NULL && strstr (r_parent, "holds processes or cgroups already"),
+                 "parent: %s", r_parent);
+  ck_assert_msg (r_leaf == NULL, "an empty leaf: %s", r_leaf);
+}
+END_TEST
+
+GOLDEN_SUITE ("cgroups", tcase_add_test (tc, test_populated_cgroup_refused);
+              tcase_add_test (tc, test_parent_cgroup_refused))
 
 TEST_MAIN (golden_suite ())

@@ -71,6 +71,20 @@ START_TEST (test_open_checks_type)
   hs_error_release (&err);
   ck_assert_int_lt (hs_joined_ns_open ("/nonexistent/ns", CLONE_NEWNET, &fd, &err), 0);
   hs_error_release (&err);
+  /* a FIFO is refused without blocking */
+  {
+    char fifo[] = "/tmp/hardshim-check-fifo.XXXXXX";
+    int t = mkstemp (fifo);
+
+    ck_assert_int_ge (t, 0);
+    close (t);
+    unlink (fifo);
+    ck_assert_int_eq (mkfifo (fifo, 0600), 0);
+    ck_assert_int_lt (hs_joined_ns_open (fifo, CLONE_NEWNET, &fd, &err), 0);
+    ck_assert_ptr_nonnull (strstr (err->msg, "is not a namespace"));
+    hs_error_release (&err);
+    unlink (fifo);
+  }
 }
 END_TEST
 

@@ -2,8 +2,10 @@
 #include "ctl/ctl.h"
 #include "exceptions.h"
 #include "harden.h"
+#include "spec_fields.h"
 
 #include <stdio.h>
+#include <string.h>
 
 int
 hs_ctl_explain (int argc, char **argv)
@@ -39,6 +41,19 @@ hs_ctl_explain (int argc, char **argv)
             "  audit    only record what would change or be refused\n"
             "  off      do not run\n",
             c->name);
+  {
+    /* what the field inventory says this control judges */
+    bool any = false;
+
+    for (const hs_spec_field_t *f = hs_spec_fields; f->path != NULL; f++)
+      if (strcmp (f->owner, c->name) == 0)
+        {
+          if (!any)
+            printf ("\nConfig fields it judges (the field inventory, doc/spec-fields.md):\n");
+          printf ("  %s\n", f->path);
+          any = true;
+        }
+  }
   /* Every control gets the per-container opt-out from the engine. */
   printf ("\nExceptions, when `%s.overridable` is true and a policy exception\n"
           "allows them for the container (hardshim-policy(5), EXCEPTIONS):\n"

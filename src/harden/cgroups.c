@@ -2,7 +2,8 @@
  * files it writes there as root. linux.cgroupsPath must name a cgroup of
  * its own below a parent: no `..`, not the root or a top-level cgroup, no
  * host slice or unit (system.slice, init.scope, dockerd's service), not a
- * cgroup that already holds processes (another container's: its limits
+ * cgroup that already holds processes or child cgroups (another
+ * container's, or a parent such as /kubepods/besteffort: their limits
  * would be this config's to set), and below `parents` when the policy
  * lists them. linux.resources.unified may only write controller files,
  * never cgroup.* (cgroup.procs moves any host pid) nor pids.* (the rlimits
@@ -12,6 +13,7 @@
 #include "cleanup.h"
 #include "xalloc.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
@@ -89,17 +91,44 @@ bad_component (const char *c, size_t n, bool top)
   return NULL;
 }
 
-/* A cgroup that holds processes already belongs to someone else. */
+/* Does the cgroup directory have a child cgroup? */
 static bool
-populated (const char *path)
+has_child (int dfd)
+{
+  DIR *d = fdopendir (dfd);
+  struct dirent *e;
+  bool found = false;
+
+  if (d == NULL)
+    {
+      close (dfd);
+      return false;
+    }
+  while (!found && (e = readdir (d)) != NULL)
+    found = e->d_type == DT_DIR && strcmp (e->d_name, ".") != 0 && strcmp (e->d_name, "..") != 0;
+  closedir (d);
+  return found;
+}
+
+/* A cgroup that holds processes or child cgroups already belongs to
+ * someone else: another container's, or a parent such as
+ * /kubepods/besteffort, whose limits would then be this config's to set
+ * for everything below it. An empty leaf (a runtime's leftover) is fine. */
+static bool
+in_use (const char *path)
 {
   for (size_t i = 0; cgroup_roots[i] != NULL; i++)
     {
-      cleanup_free char *procs = hs_xasprintf ("%s/%s/cgroup.procs", cgroup_roots[i], path);
+      cleanup_free char *dir = hs_xasprintf ("%s/%s", cgroup_roots[i], path);
+      cleanup_free char *procs = hs_xasprintf ("%s/cgroup.procs", dir);
       cleanup_close int fd = open (procs, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+      int dfd;
       char c;
 
       if (fd >= 0 && read (fd, &c, 1) == 1)
+        return true;
+      dfd = fd >= 0 ? open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW) : -1;
+      if (dfd >= 0 && has_child (dfd))
         return true;
     }
   return false;
@@ -196,8 +225,9 @@ judge_path (hs_harden_t *h, const hs_json_t *settings, const hs_json_t *v, hs_er
     why = bad_path_form (v->str);
   if (why == NULL && parents != NULL && !under_parent (parents, v->str, slice_form))
     why = "it is not below a parent the host policy lists (" CONTROL ".parents)";
-  if (why == NULL && v->str[0] == '/' && populated (v->str))
-    why = "that cgroup holds processes already (another container's or the host's)";
+  if (why == NULL && v->str[0] == '/' && in_use (v->str))
+    why = "that cgroup holds processes or cgroups already (another container's, or a parent "
+          "of others)";
   if (why != NULL)
     return hs_harden_refuse (h, err, "linux.cgroupsPath",
                              "cgroups path `%s` is not allowed by host policy: %s", v->str, why);
@@ -257,7 +287,8 @@ const hs_control_t hs_control_cgroups = {
   .doc = "Refuses a linux.cgroupsPath with an empty, `.` or `..` component, an absolute\n"
          "path of one component (a top-level cgroup), one in a host slice (-.slice,\n"
          "init.scope, system.slice, user.slice as its first component) or naming a host\n"
-         "unit (*.service, *.scope, ...), one whose cgroup holds processes already, and a\n"
+         "unit (*.service, *.scope, ...), one whose cgroup holds processes or child cgroups\n"
+         "already, and a\n"
          "systemd slice:prefix:name that is malformed, in the root slice or names a slice\n"
          "as the container's unit. With `parents`, the path must be below one of them\n"
          "(a slice: equal to one). linux.resources.unified may only set files of the\n"

@@ -49,16 +49,19 @@ for rt in runc crun; do
   refused $rt "unified pids.max" '.linux.resources.unified = {"pids.max": "max"}' \
     "cgroup file \`pids.max\` is not allowed by host policy"
 
-  # Another container's cgroup: the first runs in $CG/$rt-a, a second
-  # asking for the same path is refused.
+  # Another container's cgroup: the first runs in $CG/p-$rt/a, a second
+  # asking for the same path is refused, and so is its parent $CG/p-$rt
+  # (no processes of its own, but its limits would bind the first).
   b=$T/b-$rt-a
   rm -rf "$b"
-  make_bundle "$b" ".linux.cgroupsPath = \"$CG/$rt-a\"" '["sleep","1000"]'
+  make_bundle "$b" ".linux.cgroupsPath = \"$CG/p-$rt/a\"" '["sleep","1000"]'
   ida=$(new_id cga)
   check "$rt: a container in its own cgroup below a parent: created" hs $rt create --bundle "$b" "$ida"
   check "$rt: ... started" hs $rt start "$ida"
-  refused $rt "the cgroupsPath of a running container" ".linux.cgroupsPath = \"$CG/$rt-a\"" \
-    "that cgroup holds processes already (another container's or the host's)"
+  refused $rt "the cgroupsPath of a running container" ".linux.cgroupsPath = \"$CG/p-$rt/a\"" \
+    "that cgroup holds processes or cgroups already (another container's, or a parent of others)"
+  refused $rt "the cgroupsPath of a parent of a running container" ".linux.cgroupsPath = \"$CG/p-$rt\"" \
+    "that cgroup holds processes or cgroups already"
   real $rt delete --force "$ida" >/dev/null 2>&1
 
   # cgroup namespace: added when absent, kept when present.

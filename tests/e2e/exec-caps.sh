@@ -18,6 +18,21 @@ for rt in runc crun; do
   check "$rt: create" hs $rt create --bundle "$b" "$id"
   check "$rt: start" hs $rt start "$id"
 
+  # --cgroup: crun joins the value as given, so `..` left the container's
+  # device cgroup for the host's root one (every device). Only a clean
+  # sub-path is admitted, with a process file and without.
+  for v in devices:../../.. pids:/ /abs ..; do
+    hs $rt exec --cgroup "$v" "$id" sh -c 'cat /proc/self/cgroup' > "$T/cg" 2>"$T/err"
+    check "$rt: exec --cgroup $v: refused" [ $? -ne 0 ]
+    check "$rt: exec --cgroup $v: hardshim says why" grep -q "hardshim: exec .*--cgroup \`$v\`" "$T/err"
+  done
+  jq '.process | .args = ["true"]' "$b/config.json" > "$T/$rt-cgproc.json"
+  hs $rt exec --cgroup devices:../.. --process "$T/$rt-cgproc.json" "$id" > /dev/null 2>"$T/err"
+  check "$rt: exec --process with --cgroup devices:../..: refused" grep -q 'hardshim: exec .*--cgroup' "$T/err"
+  hs $rt exec --cgroup hs-sub "$id" true > /dev/null 2>"$T/err"
+  check "$rt: exec --cgroup hs-sub: not refused by hardshim (the runtime decides)" \
+    sh -c '! grep -q "hardshim: exec" "$1"' sh "$T/err"
+
   # inline --cap CAP_SYS_ADMIN: removed from argv, recorded.
   hs $rt exec --cap CAP_SYS_ADMIN "$id" cat /proc/self/status > "$T/st" 2>"$T/err"
   check "$rt: exec --cap CAP_SYS_ADMIN runs" [ $? -eq 0 ]

@@ -176,6 +176,9 @@ check "explain CONTROL shows the doc, the modes and the exception annotation" \
   sh -c "grep -q 'noNewPrivileges' '$T/out' && grep -q 'reject' '$T/out' &&
          grep -q 'org.hardshim.exception.no_new_privileges = \"off\"' '$T/out'"
 check "explain unknown control exits 2" [ "$(status ctl explain nosuch)" -eq 2 ]
+ctl explain cgroups > "$T/out"
+check "explain CONTROL lists the config fields the inventory gives it" \
+  sh -c "sed -n '/^Config fields it judges/,/^\$/p' '$T/out' | grep -qx '  linux.cgroupsPath'"
 
 # ---- the command itself ----
 check "no command exits 2" [ "$(status ctl)" -eq 2 ]
