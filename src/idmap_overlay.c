@@ -88,10 +88,12 @@ hs_overlay_opts_parse (const char *super, hs_overlay_opts_t *ret, hs_error_t *er
         }
       else if (strncmp (opt, "upperdir=", 9) == 0)
         {
-          if (opt[9] != '/')
+          if (o.upper != NULL)
+            r = hs_error_make (err, 0, "overlay options name upperdir twice");
+          else if (opt[9] != '/')
             r = hs_error_make (err, 0, "overlay upper layer `%s` is a relative path", opt + 9);
-          free (o.upper);
-          o.upper = hs_xstrdup (opt + 9);
+          else
+            o.upper = hs_xstrdup (opt + 9);
         }
       else if (opt_in (opt, keep_opts))
         {

@@ -110,8 +110,43 @@ pairset_has (const pairset_t *s, unsigned c1, unsigned c2)
   return (s->bits[b / 8] >> (b % 8)) & 1u;
 }
 
+/* The claim beside a record (registry.h) names its pair: `p<c1>-<c2>`. */
+static bool
+claim_pair (hs_registry_t *reg, const char *key, unsigned *c1, unsigned *c2)
+{
+  cleanup_free char *tag = hs_registry_claim_find (reg, key);
+  unsigned long v[2];
+  char *end;
+
+  if (tag == NULL || tag[0] != 'p')
+    return false;
+  errno = 0;
+  v[0] = strtoul (tag + 1, &end, 10);
+  if (errno != 0 || *end != '-' || end == tag + 1)
+    return false;
+  v[1] = strtoul (end + 1, &end, 10);
+  if (errno != 0 || *end != '\0' || v[0] >= v[1] || v[1] > HS_MCS_MAX_CATEGORY)
+    return false;
+  *c1 = (unsigned) v[0];
+  *c2 = (unsigned) v[1];
+  return true;
+}
+
+static int
+put_pair (hs_registry_t *reg, const char *root, const char *id, unsigned c1, unsigned c2,
+          hs_error_t *err)
+{
+  cleanup_free char *key = hs_registry_key (root, id);
+  cleanup_free char *tag = hs_xasprintf ("p%u-%u", c1, c2);
+  int r = hs_registry_claim (reg, key, tag, err);
+
+  return r < 0 ? r : hs_registry_put (reg, root, id, pair_value (c1, c2), err);
+}
+
 /* Collect the pairs held by live records; remove records whose container is
- * gone (a crash between create and delete, or delete never called). */
+ * gone (a crash between create and delete, or delete never called). A
+ * record that cannot be read holds the pair its claim names; one without a
+ * claim (an earlier version's) could hold any: nothing is handed out. */
 static int
 collect_used (hs_registry_t *reg, const char *own_key, pairset_t *used, hs_error_t *err)
 {
@@ -131,14 +166,23 @@ collect_used (hs_registry_t *reg, const char *own_key, pairset_t *used, hs_error
         continue;
       if (!hs_registry_record_live (e[i].record, now))
         {
-          unlinkat (reg->dirfd, e[i].key, 0);
+          hs_registry_remove_key (reg, e[i].key);
           continue;
         }
-      if (record_pair (hs_json_get_exact (e[i].record, "value"), &c1, &c2))
+      if (record_pair (hs_json_get_exact (e[i].record, "value"), &c1, &c2)
+          || claim_pair (reg, e[i].key, &c1, &c2))
         pairset_add (used, c1, c2);
+      else if (hs_json_get_exact (e[i].record, "id") == NULL)
+        {
+          r = hs_error_refuse (err,
+                               "SELinux category registry record `%s/%s` is unreadable and names "
+                               "no pair; remove it once its container is gone",
+                               reg->path, e[i].key);
+          break;
+        }
     }
   hs_registry_entries_free (e, n);
-  return 0;
+  return r;
 }
 
 int
@@ -198,7 +242,7 @@ hs_mcs_reserve (const char *state_dir, const char *root, const char *id, unsigne
   goto out;
 
 found_new:
-  r = hs_registry_put (&reg, root, id, pair_value (c1, c2), err);
+  r = put_pair (&reg, root, id, c1, c2, err);
   if (r < 0)
     goto out;
   *ret_c1 = c1;
@@ -219,7 +263,7 @@ hs_mcs_record (const char *state_dir, const char *root, const char *id, unsigned
   r = hs_registry_lock (state_dir, HS_MCS_KIND, &reg, err);
   if (r < 0)
     return r;
-  r = hs_registry_put (&reg, root, id, pair_value (c1, c2), err);
+  r = put_pair (&reg, root, id, c1, c2, err);
   hs_registry_unlock (&reg);
   return r;
 }

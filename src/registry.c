@@ -20,6 +20,8 @@
 #define RECORD_WRITE_MAX (64 * 1024)
 static const hs_json_limits_t record_limits = { 1024 * 1024, 16, false };
 
+static char *claims_walk (hs_registry_t *r, const char *key, bool remove);
+
 int
 hs_registry_lock (const char *state_dir, const char *kind, hs_registry_t *ret, hs_error_t *err)
 {
@@ -167,10 +169,74 @@ int
 hs_registry_remove (hs_registry_t *r, const char *runtime_root, const char *id)
 {
   cleanup_free char *key = hs_registry_key (runtime_root, id);
+  int r_unlink = unlinkat (r->dirfd, key, 0) < 0 ? -errno : 0;
 
-  if (unlinkat (r->dirfd, key, 0) < 0)
-    return -errno;
+  claims_walk (r, key, true);
+  return r_unlink;
+}
+
+/* `name` is a claim of the record `key` (`<32 hex>.json`): `<32 hex>.<tag>`. */
+static const char *
+claim_tag (const char *name, const char *key)
+{
+  if (strlen (key) < 32 || strncmp (name, key, 32) != 0 || name[32] != '.' || name[33] == '\0'
+      || strstr (name, ".json") != NULL || strstr (name, ".hardshim-") != NULL)
+    return NULL;
+  return name + 33;
+}
+
+/* Walk `key`'s claims: remove them all, or return the first one's tag. */
+static char *
+claims_walk (hs_registry_t *r, const char *key, bool remove)
+{
+  cleanup_dir DIR *d = NULL;
+  struct dirent *de;
+  int fd = fcntl (r->dirfd, F_DUPFD_CLOEXEC, 3);
+
+  if (fd < 0 || (d = fdopendir (fd)) == NULL)
+    {
+      if (fd >= 0)
+        close (fd);
+      return NULL;
+    }
+  rewinddir (d); /* the offset is shared with dirfd */
+  while ((de = readdir (d)) != NULL)
+    {
+      const char *tag = claim_tag (de->d_name, key);
+
+      if (tag == NULL)
+        continue;
+      if (!remove)
+        return hs_xstrdup (tag);
+      unlinkat (r->dirfd, de->d_name, 0);
+    }
+  return NULL;
+}
+
+int
+hs_registry_claim (hs_registry_t *r, const char *key, const char *tag, hs_error_t *err)
+{
+  cleanup_free char *name = hs_xasprintf ("%.32s.%s", key, tag);
+  cleanup_close int fd = -1;
+
+  claims_walk (r, key, true);
+  fd = openat (r->dirfd, name, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return hs_error_make (err, errno, "registry `%s`: create `%s`", r->path, name);
   return 0;
+}
+
+char *
+hs_registry_claim_find (hs_registry_t *r, const char *key)
+{
+  return claims_walk (r, key, false);
+}
+
+void
+hs_registry_remove_key (hs_registry_t *r, const char *key)
+{
+  unlinkat (r->dirfd, key, 0);
+  claims_walk (r, key, true);
 }
 
 bool

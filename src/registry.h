@@ -7,7 +7,8 @@
  *    "seen": <witness of the root, src/liveness.h>, "value": ...}
  * Every read-modify-write holds an exclusive flock on <kind>/.lock, so 50
  * concurrent creates see each other's records. A record is stale when its
- * container is verifiably gone (src/liveness.h). */
+ * container is verifiably gone (src/liveness.h). Beside a record, its claim
+ * (hs_registry_claim) names what it holds. */
 #ifndef HS_REGISTRY_H
 #define HS_REGISTRY_H
 
@@ -51,6 +52,17 @@ int hs_registry_put (hs_registry_t *r, const char *runtime_root, const char *id,
 /* The value recorded for (root, id), or NULL. Caller frees. */
 hs_json_t *hs_registry_get (hs_registry_t *r, const char *runtime_root, const char *id);
 int hs_registry_remove (hs_registry_t *r, const char *runtime_root, const char *id);
+
+/* A claim: an empty file `<digest>.<tag>` beside a record whose name says
+ * what the record holds (`b<start>-<size>`, `p<c1>-<c2>`), so that a record
+ * that can no longer be read (torn, oversized) still holds exactly that and
+ * only that. `key` is a record's file name; a new claim replaces the key's
+ * others. A tag is letters, digits and `-` only. */
+int hs_registry_claim (hs_registry_t *r, const char *key, const char *tag, hs_error_t *err);
+/* The tag of `key`'s claim, or NULL. Caller frees. */
+char *hs_registry_claim_find (hs_registry_t *r, const char *key);
+/* Remove a record by file name (a stale one) with its claims. */
+void hs_registry_remove_key (hs_registry_t *r, const char *key);
 
 /* Is the record's container not verifiably gone (a later create may
  * reclaim its allocation only when it is)? */

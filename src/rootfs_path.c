@@ -11,6 +11,43 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+/* Without openat2: component by component with O_NOFOLLOW; a link before
+ * the last component fails with ELOOP, like RESOLVE_NO_SYMLINKS. */
+static int
+open_walk (int rootfd, const char *rel)
+{
+  cleanup_free char *copy = hs_xstrdup (rel);
+  cleanup_close int dir = -1;
+  char *save = NULL, *name = strtok_r (copy, "/", &save);
+  int at = rootfd;
+
+  for (char *next; name != NULL; name = next)
+    {
+      int fd;
+
+      next = strtok_r (NULL, "/", &save);
+      if (next == NULL)
+        return openat (at, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+      fd = openat (at, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (fd < 0)
+        {
+          struct stat st;
+          int saved = errno;
+
+          if (saved == ENOTDIR && fstatat (at, name, &st, AT_SYMLINK_NOFOLLOW) == 0
+              && S_ISLNK (st.st_mode))
+            saved = ELOOP;
+          errno = saved;
+          return -1;
+        }
+      hs_closep (&dir);
+      dir = fd;
+      at = dir;
+    }
+  errno = ENOENT;
+  return -1;
+}
+
 /* An O_PATH fd of `rel` itself (a link is not followed), or -1 with errno. */
 static int
 open_beneath (const hs_rootfs_t *r, const char *rel)
@@ -21,6 +58,8 @@ open_beneath (const hs_rootfs_t *r, const char *rel)
   };
   int fd = -1;
 
+  if (r->nofollow)
+    return open_walk (r->fd, rel);
   /* EAGAIN: a rename or mount somewhere on the host raced the lookup
    * (RESOLVE_BENEATH checks); the kernel asks callers to retry */
   for (int tries = 0; tries < 64; tries++)
@@ -30,11 +69,7 @@ open_beneath (const hs_rootfs_t *r, const char *rel)
         break;
     }
   if (fd < 0 && errno == ENOSYS)
-    {
-      /* Callers walk component by component, so every component before
-       * the last is a directory already seen not to be a link. */
-      fd = openat (r->fd, rel, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-    }
+    return open_walk (r->fd, rel);
   return fd;
 }
 

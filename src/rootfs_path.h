@@ -1,8 +1,8 @@
 /* Where a path inside a container's root filesystem leads, read without
  * ever following the image's links on the host: every component is opened
  * beneath the rootfs directory fd with openat2 RESOLVE_NO_SYMLINKS |
- * RESOLVE_BENEATH (or, where the kernel lacks openat2, fstatat with
- * AT_SYMLINK_NOFOLLOW on components already known to be directories), and
+ * RESOLVE_BENEATH (or, where the kernel lacks openat2 or r->nofollow says
+ * so, component by component with O_NOFOLLOW), and
  * a link is read as text and resolved as if the rootfs were /, the way
  * the runtimes' scoped lookups (runc's securejoin, crun's openat2
  * RESOLVE_IN_ROOT) resolve it. */

@@ -4,7 +4,6 @@
 #include "registry.h"
 #include "xalloc.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
@@ -188,81 +187,31 @@ record_block (const hs_json_t *record, used_t *ret)
   return true;
 }
 
-/* Beside each record `<digest>.json`, an empty file `<digest>.b<start>-<size>`
- * names the block it holds: a record that can no longer be read (torn,
- * oversized, hand-edited) still holds exactly its block, and only that one,
- * instead of keeping every create from telling what is free. */
+/* The claim beside a record (registry.h) names its block: `b<start>-<size>`. */
 static bool
-is_claim_of (const char *name, const char *key, used_t *ret)
+claim_block (hs_registry_t *reg, const char *key, used_t *ret)
 {
+  cleanup_free char *tag = hs_registry_claim_find (reg, key);
   unsigned long long start, size;
   char *dash;
 
-  if (strncmp (name, key, 32) != 0 || strncmp (name + 32, ".b", 2) != 0)
+  if (tag == NULL || tag[0] != 'b' || (dash = strchr (tag, '-')) == NULL)
     return false;
-  dash = strchr (name + 34, '-');
-  if (dash == NULL)
+  *dash = '\0';
+  if (!parse_id (tag + 1, &start) || !parse_id (dash + 1, &size) || size == 0)
     return false;
-  {
-    cleanup_free char *s = hs_xstrndup (name + 34, (size_t) (dash - (name + 34)));
-    if (!parse_id (s, &start))
-      return false;
-  }
-  if (!parse_id (dash + 1, &size) || size == 0)
-    return false;
-  if (ret != NULL)
-    {
-      ret->start = start;
-      ret->end = start + size;
-    }
+  ret->start = start;
+  ret->end = start + size;
   return true;
-}
-
-/* The block a claim of `key` (a record's file name) names, or remove them all. */
-static bool
-claims_find (int dirfd, const char *key, bool remove, used_t *ret)
-{
-  cleanup_dir DIR *d = NULL;
-  struct dirent *de;
-  int fd = fcntl (dirfd, F_DUPFD_CLOEXEC, 3);
-  bool found = false;
-
-  if (fd < 0 || (d = fdopendir (fd)) == NULL)
-    {
-      if (fd >= 0)
-        close (fd);
-      return false;
-    }
-  rewinddir (d);
-  while ((de = readdir (d)) != NULL)
-    {
-      used_t b;
-
-      if (!is_claim_of (de->d_name, key, &b))
-        continue;
-      if (remove)
-        unlinkat (dirfd, de->d_name, 0);
-      else if (!found)
-        {
-          *ret = b;
-          found = true;
-        }
-    }
-  return found;
 }
 
 static int
 claim_write (hs_registry_t *reg, const char *key, unsigned long long start, unsigned long long size,
              hs_error_t *err)
 {
-  cleanup_free char *name = hs_xasprintf ("%.32s.b%llu-%llu", key, start, size);
-  cleanup_close int fd = -1;
+  cleanup_free char *tag = hs_xasprintf ("b%llu-%llu", start, size);
 
-  claims_find (reg->dirfd, key, true, NULL);
-  fd = openat (reg->dirfd, name, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (fd < 0)
-    return hs_error_make (err, errno, "registry `%s`: create `%s`", reg->path, name);
-  return 0;
+  return hs_registry_claim (reg, key, tag, err);
 }
 
 static bool
@@ -315,8 +264,7 @@ hs_userns_allocate (const char *state_dir, const hs_idpool_t *pool, unsigned lon
         }
       if (strcmp (entries[i].key, mine) != 0 && !hs_registry_record_live (entries[i].record, now))
         {
-          unlinkat (reg.dirfd, entries[i].key, 0); /* stale: the container is gone */
-          claims_find (reg.dirfd, entries[i].key, true, NULL);
+          hs_registry_remove_key (&reg, entries[i].key); /* stale: the container is gone */
           continue;
         }
       if (!have)
@@ -324,7 +272,7 @@ hs_userns_allocate (const char *state_dir, const hs_idpool_t *pool, unsigned lon
           if (strcmp (entries[i].key, mine) == 0)
             continue;
           /* unreadable: its claim still says which block it holds */
-          if (claims_find (reg.dirfd, entries[i].key, false, &b))
+          if (claim_block (&reg, entries[i].key, &b))
             {
               used[n_used++] = b;
               continue;
@@ -390,10 +338,6 @@ hs_userns_release (const char *state_dir, const char *root, const char *id, hs_e
       return hs_error_make (err, 0, HS_RELEASE_DEFERRED, id, "user namespace ids");
     }
   r = hs_registry_remove (&reg, root, id);
-  {
-    cleanup_free char *key = hs_registry_key (root, id);
-    claims_find (reg.dirfd, key, true, NULL);
-  }
   if (r < 0 && r != -ENOENT)
     r = hs_error_make (err, -r, "remove the user namespace record of `%s`", id);
   else

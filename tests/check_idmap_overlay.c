@@ -36,6 +36,7 @@ static const struct
   { "rw,lowerdir=,upperdir=/u/diff,workdir=/u/work", "!empty lower" },
   { "rw,lowerdir=/a\\:b,upperdir=/u/diff,workdir=/u/work", "!escaped" },
   { "rw,lowerdir=/a,lowerdir=/b,upperdir=/u/diff,workdir=/u/work", "!lowerdir twice" },
+  { "rw,lowerdir=/a,upperdir=/u/diff,upperdir=/v/diff,workdir=/u/work", "!upperdir twice" },
   { "rw,lowerdir=/a,upperdir=/u/diff,workdir=/u/work,default_permissions",
     "!option `default_permissions` is not known" },
   { "rw,lowerdir=/a,upperdir=/u/diff,workdir=/u/work,redirect_dirx=on", "!`redirect_dirx=on`" },

@@ -129,6 +129,29 @@ START_TEST (test_lstat_no_links)
 }
 END_TEST
 
+/* the same without openat2 (old kernels; valgrind) */
+START_TEST (test_fallback)
+{
+  hs_error_t err = NULL;
+  struct stat st;
+  char *r;
+
+  root.nofollow = true;
+  mklink ("usr", "u");
+  mklink ("usr/bin", "bin");
+  ck_assert_int_eq (hs_rootfs_lstat (&root, "u", &st, &err), 0);
+  ck_assert (S_ISLNK (st.st_mode));
+  ck_assert_int_lt (hs_rootfs_lstat (&root, "u/bin", &st, &err), 0);
+  ck_assert_int_eq (err->status, ELOOP);
+  hs_error_release (&err);
+  ck_assert_int_eq (hs_rootfs_lstat (&root, "usr/bin/sh/x", &st, &err), HS_ROOTFS_ABSENT);
+  ck_assert_int_eq (hs_rootfs_lstat (&root, "nothing/here", &st, &err), HS_ROOTFS_ABSENT);
+  r = resolve ("/bin/sh", NULL, NULL);
+  ck_assert_str_eq (r, "/usr/bin/sh");
+  free (r);
+}
+END_TEST
+
 START_TEST (test_passes_below)
 {
   ck_assert (hs_path_passes_below ("/proc/self/fd/7/../../../../bin/sh", "/proc"));
@@ -167,6 +190,7 @@ suite (void)
   tcase_add_test (tc, test_resolve);
   tcase_add_test (tc, test_loop);
   tcase_add_test (tc, test_lstat_no_links);
+  tcase_add_test (tc, test_fallback);
   tcase_add_test (tc, test_passes_below);
   tcase_add_test (tc, test_rootfs_dir);
   suite_add_tcase (s, tc);

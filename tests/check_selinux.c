@@ -31,6 +31,45 @@ reserve_ok (const char *state, const char *root, const char *id, unsigned lo, un
   ck_assert_uint_lt (*c1, *c2);
 }
 
+/* A record that becomes unreadable still holds exactly its pair, by the
+ * claim beside it: never handed out twice, never refusing everyone. */
+START_TEST (test_unreadable_record_holds_its_pair)
+{
+  char *dir = lsm_tmpdir ();
+  char *key = hs_registry_key ("/run/runc", "a");
+  char *rec = hs_xasprintf ("%s/%s/%s", dir, HS_MCS_KIND, key);
+  unsigned a1, a2, b1, b2, c1, c2;
+  hs_error_t err = NULL;
+  FILE *f;
+
+  reserve_ok (dir, "/run/runc", "a", 0, 2, &a1, &a2);
+  f = fopen (rec, "w");
+  ck_assert_ptr_nonnull (f);
+  fputs ("{torn", f);
+  fclose (f);
+  reserve_ok (dir, "/run/runc", "b", 0, 2, &b1, &b2);
+  reserve_ok (dir, "/run/runc", "c", 0, 2, &c1, &c2);
+  ck_assert (b1 != a1 || b2 != a2);
+  ck_assert (c1 != a1 || c2 != a2);
+  ck_assert_int_lt (hs_mcs_reserve (dir, "/run/runc", "d", 0, 2, &c1, &c2, &err), 0);
+  ck_assert_ptr_nonnull (strstr (err->msg, "no free SELinux category pair"));
+  hs_error_release (&err);
+  /* without its claim (an earlier version's record) it could hold any */
+  {
+    char *claim = hs_xasprintf ("%s/%s/%.32s.p%u-%u", dir, HS_MCS_KIND, key, a1, a2);
+    ck_assert_int_eq (unlink (claim), 0);
+    free (claim);
+  }
+  ck_assert_int_lt (hs_mcs_reserve (dir, "/run/runc", "d", 0, 5, &c1, &c2, &err), 0);
+  ck_assert_ptr_nonnull (strstr (err->msg, "unreadable and names no pair"));
+  hs_error_release (&err);
+  lsm_rmrf (dir);
+  free (dir);
+  free (key);
+  free (rec);
+}
+END_TEST
+
 /* 50 processes reserve at once from a range with only 55 pairs. */
 START_TEST (test_unique_under_concurrency)
 {
@@ -749,6 +788,7 @@ selinux_suite (void)
 
   tcase_set_timeout (t, 60);
   tcase_add_test (t, test_unique_under_concurrency);
+  tcase_add_test (t, test_unreadable_record_holds_its_pair);
   tcase_add_test (t, test_exhaustion_and_release_on_delete);
   tcase_add_test (t, test_retry_keeps_pair);
   tcase_add_test (t, test_stale_records_reclaimed);

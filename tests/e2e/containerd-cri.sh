@@ -106,6 +106,12 @@ check "StartContainer: the server" $CRI "$SOCK" start "$web"
 wpid=$($CRI "$SOCK" pid "$web")
 check "the server runs in a user namespace (uid_map of pid ${wpid:-?} is not the identity)" not_identity "$wpid"
 sed 's/^/# uid_map: /' "/proc/$wpid/uid_map" 2>/dev/null
+check "... hardshim prepared the pod's network namespace from the host side (audit)" \
+  grep -q "wrote net.ipv4.ip_unprivileged_port_start = .*0.* inside the network namespace" "$AUDIT"
+check "... the sandbox's IPC namespace got hardshim's mqueue mount (the container cannot mount it)" \
+  jqe '.mounts[] | select(.destination == "/dev/mqueue") | .type == "bind" and (.source | contains("/mnt/"))' \
+  "$D/state/io.containerd.runtime.v2.task/k8s.io/$web/config.json"
+check "... recorded in the audit log" grep -q "mqueue of the joined IPC namespace" "$AUDIT"
 cpod=$($CRI "$SOCK" runp "$POD-client" "uid-c-$$" "$D/logs" hardshim 2> "$T/runpc.err")
 check "RunPodSandbox: a client pod" [ -n "$cpod" ]
 ENGINE_CLEANUP="$ENGINE_CLEANUP; \$CRI \"\$SOCK\" stopp \"\$cpod\"; \$CRI \"\$SOCK\" rmp \"\$cpod\""

@@ -81,6 +81,29 @@ for rt in runc crun; do
   check "/dev/null link: $rt through hardshim: the target is untouched" [ ! -s "$T/null-vol/target" ]
 done
 
+# The /proc/sys form: the link points at /proc/sys/kernel/hostname, a
+# sysctl of the container's own UTS namespace (harmless; core_pattern is the
+# same write on the host's), with /proc/sys left writable by the config.
+# runc reopens every stdio fd whose st_rdev matches the image's "/dev/null"
+# (0 for a procfs file, a regular file or a pipe alike), so stdout becomes
+# a writable handle on the sysctl; the container reads it back into a volume.
+ln -sfn /proc/sys/kernel/hostname "$r/dev/null"
+jq '.linux.readonlyPaths |= map(select(. != "/proc/sys"))
+    | .process.args = ["sh","-c","echo pwned-via-dev-null; cat /proc/sys/kernel/hostname > /vol/seen"]' \
+  "$b/config.json" > "$b/c.json" && mv "$b/c.json" "$b/config.json"
+host_name=$(hostname)
+: > "$T/null-vol/seen"
+plain_run runc "$b"
+check "/dev/null -> /proc/sys: plain runc writes the container's stdout into the sysctl (affected)" \
+  grep -q pwned-via-dev-null "$T/null-vol/seen"
+check "/dev/null -> /proc/sys: ... the host's own hostname is untouched" [ "$(hostname)" = "$host_name" ]
+ln -sfn /proc/sys/kernel/hostname "$r/dev/null"
+for rt in runc crun; do
+  : > "$T/null-vol/seen"
+  refused "/dev/null -> /proc/sys" $rt "$b" rootfs_shape CVE-2025-31133
+  check "/dev/null -> /proc/sys: $rt through hardshim: nothing ran" [ ! -s "$T/null-vol/seen" ]
+done
+
 # --- /dev a link to a host directory (runc CVE-2026-41579; crun makes nodes) ---
 # With the usual tmpfs at /dev (runc spec): runc mounts the tmpfs inside the
 # rootfs, then joins /dev/ptmx and the /dev/std* links to the rootfs path on
