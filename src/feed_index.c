@@ -247,8 +247,12 @@ event_order (const void *pa, const void *pb)
 static void
 sort_ranges (hs_index_builder_t *b, const bentry_t *e)
 {
-  uint32_t *ev = b->events + 2 * e->first_event;
+  uint32_t *ev;
   size_t i = 0;
+
+  if (e->n_events == 0)
+    return; /* b->events may still be NULL: no pointer arithmetic on it */
+  ev = b->events + 2 * e->first_event;
 
   while (i < e->n_events)
     {

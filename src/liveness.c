@@ -4,6 +4,7 @@
 #include "fileio.h"
 #include "xalloc.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -276,4 +277,46 @@ hs_liveness_running (const char *root, const char *id)
     return false;
   ctrfd = openat (rootfd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   return ctrfd >= 0 && runtime_init (ctrfd, &pid, &start) && process_is (pid, start);
+}
+
+char *
+hs_liveness_ns_owner (const char *root, const char *ns, unsigned long long dev,
+                      unsigned long long ino, unsigned long long *ret_pid)
+{
+  cleanup_close int rootfd = -1;
+  cleanup_dir DIR *d = NULL;
+  struct dirent *de;
+
+  if (root == NULL || root[0] != '/')
+    return NULL;
+  rootfd = open (root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (rootfd < 0)
+    return NULL;
+  d = fdopendir (fcntl (rootfd, F_DUPFD_CLOEXEC, 0));
+  if (d == NULL)
+    return NULL;
+  while ((de = readdir (d)) != NULL)
+    {
+      cleanup_close int ctrfd = -1;
+      cleanup_free char *p = NULL;
+      unsigned long long pid, start;
+      struct stat st;
+
+      if (!hs_container_id_valid (de->d_name))
+        continue;
+      ctrfd = openat (rootfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (ctrfd < 0 || !runtime_init (ctrfd, &pid, &start))
+        continue;
+      p = hs_xasprintf ("/proc/%llu/ns/%s", pid, ns);
+      if (stat (p, &st) < 0 || (unsigned long long) st.st_dev != dev
+          || (unsigned long long) st.st_ino != ino)
+        continue;
+      /* a pid reused since the runtime recorded it is not the container */
+      if (!process_is (pid, start))
+        continue;
+      if (ret_pid != NULL)
+        *ret_pid = pid;
+      return hs_xstrdup (de->d_name);
+    }
+  return NULL;
 }

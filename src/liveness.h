@@ -44,4 +44,11 @@ bool hs_liveness_gone (const hs_json_t *record, time_t now, bool at_delete);
  * from its rootfs path). */
 bool hs_liveness_running (const char *root, const char *id);
 
+/* Which container of the runtime root `root` has its running init process
+ * in the namespace (dev, ino) of type `ns` (the /proc/PID/ns name)? Its id
+ * (caller frees) and, if `ret_pid` is not NULL, the init pid; NULL when
+ * none is. */
+char *hs_liveness_ns_owner (const char *root, const char *ns, unsigned long long dev,
+                            unsigned long long ino, unsigned long long *ret_pid);
+
 #endif

@@ -194,9 +194,11 @@ harden_config (hs_main_t *m, hs_error_t *err)
   /* audit mode leaves config.json as the engine wrote it */
   if (r == 0 && hardened && m->policy->mode != HS_POLICY_AUDIT)
     r = hs_spec_store (&f, err);
-  /* what an exec without --process will compare config.json's process with */
+  /* what runc's exec without --process will compare config.json's process
+   * with (crun's exec reads its own copy: nothing to record) */
   if (r == 0 && hardened && m->policy->mode != HS_POLICY_AUDIT && root != NULL
-      && hs_container_id_valid (inv->id) && process_digest (f.tree, digest)
+      && inv->dialect == HS_DIALECT_GO && hs_container_id_valid (inv->id)
+      && process_digest (f.tree, digest)
       && hs_config_record_put (m->policy->state_dir, root, inv->id, digest, err) < 0)
     r = hs_error_wrap (err, "record the hardened process of `%s` for its execs", inv->id);
   hs_audit_release (&audit);

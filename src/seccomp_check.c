@@ -15,6 +15,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -156,7 +157,13 @@ build_filter (const hs_sc_profile_t *given, hs_json_t *unknown, hs_error_t *err)
  * dies with hardshim (src/child.h): a SIGKILLed create leaves nothing
  * running. (A helper child, not the hand-over: the runtime is still
  * exec'd.) */
-#define BUILD_SECONDS 10
+#define BUILD_CPU_SECONDS 5
+/* wall clock, for a child starved of CPU on a loaded host: that refusal is
+ * not remembered (only the CPU bound is a property of the profile) */
+#define BUILD_WALL_SECONDS 15
+#define TOO_COMPLEX                                                                                \
+  "libseccomp needed more than 5 s of CPU to build the filter: the profile is too complex to "     \
+  "validate"
 static const hs_json_limits_t child_limits = { 1024 * 1024, 8, false };
 
 static void __attribute__ ((noreturn)) build_child (int fd, const hs_sc_profile_t *p)
@@ -175,9 +182,21 @@ static void __attribute__ ((noreturn)) build_child (int fd, const hs_sc_profile_
   _exit (0); /* no atexit handlers: the parent owns everything */
 }
 
-static int
-build_filter_bounded (const hs_sc_profile_t *p, hs_json_t *unknown, hs_error_t *err)
+static bool
+used_cpu_bound (const struct rusage *ru)
 {
+  long ms = (ru->ru_utime.tv_sec + ru->ru_stime.tv_sec) * 1000L
+            + (ru->ru_utime.tv_usec + ru->ru_stime.tv_usec) / 1000L;
+  return ms >= BUILD_CPU_SECONDS * 1000L - 100; /* the kernel checks at tick granularity */
+}
+
+/* *ret_too_complex: refused because the child used up its CPU bound (a
+ * property of the profile, so the refusal may be remembered). */
+static int
+build_filter_bounded (const hs_sc_profile_t *p, hs_json_t *unknown, bool *ret_too_complex,
+                      hs_error_t *err)
+{
+  struct rusage ru = { 0 };
   cleanup_close int rfd = -1;
   cleanup_free char *buf = NULL;
   cleanup_json hs_json_t *res = NULL;
@@ -198,7 +217,7 @@ build_filter_bounded (const hs_sc_profile_t *p, hs_json_t *unknown, hs_error_t *
     }
   if (pid == 0)
     {
-      hs_child_init (parent, fds[1], BUILD_SECONDS);
+      hs_child_init (parent, fds[1], BUILD_CPU_SECONDS);
       build_child (fds[1], p);
     }
   close (fds[1]);
@@ -211,17 +230,25 @@ build_filter_bounded (const hs_sc_profile_t *p, hs_json_t *unknown, hs_error_t *
       ssize_t n;
 
       clock_gettime (CLOCK_MONOTONIC, &now);
-      left = BUILD_SECONDS * 1000L
+      left = BUILD_WALL_SECONDS * 1000L
              - ((now.tv_sec - start.tv_sec) * 1000L + (now.tv_nsec - start.tv_nsec) / 1000000L);
       if (left <= 0 || (r = poll (&pfd, 1, (int) left)) == 0)
         {
           kill (pid, SIGKILL);
-          while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
+          while (wait4 (pid, &status, 0, &ru) < 0 && errno == EINTR)
             ;
+          if (used_cpu_bound (&ru))
+            {
+              *ret_too_complex = true;
+              return hs_error_make (err, 0, TOO_COMPLEX);
+            }
           return hs_error_make (err, 0,
-                                "libseccomp did not finish building the filter within %d s: "
-                                "the profile is too complex to validate",
-                                BUILD_SECONDS);
+                                "libseccomp did not finish building the filter within %d s "
+                                "(%ld ms of CPU): the host is overloaded or the profile too "
+                                "complex to validate",
+                                BUILD_WALL_SECONDS,
+                                (long) (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000L
+                                    + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000L);
         }
       if (r < 0 && errno == EINTR)
         continue;
@@ -235,9 +262,15 @@ build_filter_bounded (const hs_sc_profile_t *p, hs_json_t *unknown, hs_error_t *
       if (len > child_limits.max_bytes)
         break;
     }
-  while (waitpid (pid, &status, 0) < 0)
+  while (wait4 (pid, &status, 0, &ru) < 0)
     if (errno != EINTR)
       return hs_error_make (err, errno, "wait for the seccomp validation");
+  if (len == 0 && WIFSIGNALED (status) && used_cpu_bound (&ru))
+    {
+      /* SIGXCPU at the soft limit, SIGKILL at the hard one */
+      *ret_too_complex = true;
+      return hs_error_make (err, 0, TOO_COMPLEX);
+    }
   if (len == 0 || hs_json_parse (buf, len, &child_limits, &res, NULL) < 0)
     return hs_error_make (err, 0, "the seccomp validation ended without an answer (status %d)",
                           status);
@@ -261,7 +294,7 @@ hs_sc_validate (hs_sc_profile_t *p, const char *state_dir, hs_sc_notes_t *notes,
   cleanup_free char *text = NULL, *keyed = NULL, *name = NULL, *buf = NULL, *out = NULL;
   hs_registry_t reg = { .dirfd = -1, .lockfd = -1 };
   char digest[HS_DIGEST_LEN];
-  bool cacheable = false;
+  bool cacheable = false, too_complex = false;
   size_t len;
   int r;
 
@@ -280,26 +313,41 @@ hs_sc_validate (hs_sc_profile_t *p, const char *state_dir, hs_sc_notes_t *notes,
   if (state_dir != NULL && hs_registry_lock (state_dir, "seccomp", &reg, NULL) == 0)
     {
       if (hs_read_file_at (reg.dirfd, name, cache_limits.max_bytes, &buf, &len, NULL, NULL) == 0
-          && hs_json_parse (buf, len, &cache_limits, &record, NULL) == 0
-          && (unknown = hs_json_dup (hs_json_get_type (record, "unknown", HS_JSON_ARRAY))) != NULL)
-        *ret_cached = true;
+          && hs_json_parse (buf, len, &cache_limits, &record, NULL) == 0)
+        {
+          if ((unknown = hs_json_dup (hs_json_get_type (record, "unknown", HS_JSON_ARRAY))) != NULL)
+            *ret_cached = true;
+          else if (hs_json_is_true (hs_json_get_exact (record, "too_complex")))
+            too_complex = true;
+        }
       hs_registry_unlock (&reg);
       cacheable = true;
     }
+  /* A profile that used up the CPU bound once will again: refused at once,
+   * so one hostile profile costs the host that CPU once, not per create. */
+  if (too_complex)
+    return hs_error_make (err, 0,
+                          "validate the seccomp profile: " TOO_COMPLEX
+                          " (an earlier create of the same profile found so)");
   if (!*ret_cached)
     {
       unknown = hs_json_new (HS_JSON_ARRAY);
-      if ((r = build_filter_bounded (p, unknown, err)) < 0)
-        return hs_error_wrap (err, "validate the seccomp profile");
-      if (cacheable && hs_registry_lock (state_dir, "seccomp", &reg, NULL) == 0)
+      r = build_filter_bounded (p, unknown, &too_complex, err);
+      if ((r == 0 || too_complex) && cacheable
+          && hs_registry_lock (state_dir, "seccomp", &reg, NULL) == 0)
         {
           hs_json_free (record);
           record = hs_json_new (HS_JSON_OBJECT);
-          hs_json_set_exact (record, "unknown", hs_json_dup (unknown));
+          if (r == 0)
+            hs_json_set_exact (record, "unknown", hs_json_dup (unknown));
+          else
+            hs_json_set_exact (record, "too_complex", hs_json_new_bool (true));
           if (hs_json_emit (record, false, &out, &len, NULL) == 0)
             (void) hs_write_state_file_at (reg.dirfd, name, out, len, NULL);
           hs_registry_unlock (&reg);
         }
+      if (r < 0)
+        return hs_error_wrap (err, "validate the seccomp profile");
     }
 
   /* Names this libseccomp does not know cannot be filtered by it: drop them

@@ -345,3 +345,28 @@ hs_userns_release (const char *state_dir, const char *root, const char *id, hs_e
   hs_registry_unlock (&reg);
   return r;
 }
+
+int
+hs_userns_recorded (const char *state_dir, const char *root, const char *id,
+                    unsigned long long *ret_start, unsigned long long *ret_size, hs_error_t *err)
+{
+  hs_registry_t reg = { -1, -1, NULL };
+  cleanup_json hs_json_t *rec = hs_json_new (HS_JSON_OBJECT);
+  hs_json_t *value;
+  used_t b;
+  int r;
+
+  r = hs_registry_lock (state_dir, HS_USERNS_KIND, &reg, err);
+  if (r < 0)
+    return r;
+  value = hs_registry_get (&reg, root, id);
+  hs_registry_unlock (&reg);
+  if (value == NULL)
+    return 0;
+  hs_json_set_exact (rec, "value", value);
+  if (!record_block (rec, &b))
+    return 0;
+  *ret_start = b.start;
+  *ret_size = b.end - b.start;
+  return 1;
+}

@@ -57,6 +57,12 @@ int hs_userns_allocate (const char *state_dir, const hs_idpool_t *pool, unsigned
 /* Give the block back; 0 if there was none. */
 int hs_userns_release (const char *state_dir, const char *root, const char *id, hs_error_t *err);
 
+/* The block recorded for (runtime root, id): 1 and its start and size,
+ * 0 when none is. */
+int hs_userns_recorded (const char *state_dir, const char *root, const char *id,
+                        unsigned long long *ret_start, unsigned long long *ret_size,
+                        hs_error_t *err);
+
 /* delete: give back the block and remove idmapped mounts (src/harden/userns.c). */
 extern const hs_releaser_t hs_releaser_userns;
 

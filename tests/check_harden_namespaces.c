@@ -5,46 +5,165 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* A namespace a child of this test made is "another container's":
- * joining it by path is allowed. */
-START_TEST (test_join_other_namespace_allowed)
+/* A child of this test in new namespaces, and a runtime root whose state
+ * (runc's state.json) names it as the init of container `ctr-a`. */
+typedef struct
 {
-  const char *cfg = "{\"root\":{\"path\":\"r\"},\"linux\":{\"namespaces\":[{\"type\":\"pid\"},"
-                    "{\"type\":\"ipc\"},{\"type\":\"mount\"},{\"type\":\"network\"},"
-                    "{\"type\":\"uts\",\"path\":\"/proc/%d/ns/uts\"}]}}";
-  cleanup_free char *ptext = golden_policy_text ("namespaces", NULL, NULL);
-  cleanup_free char *perr = NULL, *refusal = NULL;
-  cleanup_policy hs_policy_t *p = golden_policy (ptext, &perr);
-  cleanup_json hs_json_t *config = NULL;
-  cleanup_free char *text = NULL;
-  hs_audit_t audit;
+  pid_t pid;
+  char root[32];
+} fake_ctr_t;
+
+static void
+fake_ctr_start (fake_ctr_t *f, int flags, bool registered)
+{
   int ready[2];
-  char c;
-  pid_t child;
+  char c, buf[1024], *p;
+  unsigned long long start = 0;
+  cleanup_free char *stat_path = NULL, *dir = NULL, *state = NULL;
+  FILE *sf;
 
   ck_assert_int_eq (pipe (ready), 0);
-  child = fork ();
-  ck_assert_int_ge (child, 0);
-  if (child == 0)
+  f->pid = fork ();
+  ck_assert_int_ge (f->pid, 0);
+  if (f->pid == 0)
     {
-      if (unshare (CLONE_NEWUTS) == 0)
+      if (unshare (flags) == 0)
         (void) write (ready[1], "x", 1);
       pause ();
       _exit (0);
     }
   close (ready[1]);
   ck_assert_int_eq (read (ready[0], &c, 1), 1);
-  text = hs_xasprintf (cfg, (int) child);
-  config = test_parse (text);
-  hs_audit_init (&audit, "create", "t", ".", p->digest);
-  refusal = golden_harden (config, p, &audit);
+  close (ready[0]);
+  strcpy (f->root, "/tmp/hs-nsroot-XXXXXX");
+  ck_assert (mkdtemp (f->root) != NULL);
+  if (!registered)
+    return;
+  stat_path = hs_xasprintf ("/proc/%d/stat", (int) f->pid);
+  sf = fopen (stat_path, "re");
+  ck_assert (sf != NULL);
+  buf[fread (buf, 1, sizeof (buf) - 1, sf)] = '\0';
+  fclose (sf);
+  p = strrchr (buf, ')') + 2;
+  for (int field = 3; field < 22; field++)
+    p = strchr (p, ' ') + 1;
+  ck_assert_int_eq (sscanf (p, "%llu", &start), 1);
+  dir = hs_xasprintf ("%s/ctr-a", f->root);
+  ck_assert_int_eq (mkdir (dir, 0700), 0);
+  state = hs_xasprintf ("%s/state.json", dir);
+  sf = fopen (state, "we");
+  ck_assert (sf != NULL);
+  fprintf (sf, "{\"init_process_pid\":%d,\"init_process_start\":%llu}", (int) f->pid, start);
+  fclose (sf);
+}
+
+static void
+fake_ctr_stop (fake_ctr_t *f)
+{
+  cleanup_free char *state = hs_xasprintf ("%s/ctr-a/state.json", f->root);
+  cleanup_free char *dir = hs_xasprintf ("%s/ctr-a", f->root);
+
+  kill (f->pid, SIGKILL);
+  waitpid (f->pid, NULL, 0);
+  unlink (state);
+  rmdir (dir);
+  rmdir (f->root);
+}
+
+/* The verdict on a config that joins namespace `type` of the fake
+ * container by its /proc path, created under the fake runtime root. */
+static char *
+join_child_verdict (const fake_ctr_t *f, const char *type, const char *pn, const char *annotations)
+{
+  cleanup_free char *ptext = golden_policy_text ("namespaces", NULL, NULL);
+  cleanup_free char *perr = NULL;
+  cleanup_policy hs_policy_t *p = golden_policy (ptext, &perr);
+  cleanup_free char *text
+      = hs_xasprintf ("{\"root\":{\"path\":\"r\"},\"annotations\":%s,\"linux\":{\"namespaces\":["
+                      "{\"type\":\"pid\"},{\"type\":\"ipc\"},{\"type\":\"mount\"},"
+                      "{\"type\":\"network\"},{\"type\":\"uts\"},{\"type\":\"cgroup\"},"
+                      "{\"type\":\"%s\",\"path\":\"/proc/%d/ns/%s\"}]}}",
+                      annotations ? annotations : "{}", type, (int) f->pid, pn);
+  cleanup_json hs_json_t *config = test_parse (text);
+  hs_host_t host = { .caller_unprivileged = false };
+  hs_container_t ctr = { .id = "ctr-b", .root = f->root, .config_dirfd = -1 };
+  hs_audit_t audit;
+  hs_harden_t h = {
+    .spec = config,
+    .policy = p,
+    .host = &host,
+    .audit = &audit,
+    .target = HS_TARGET_CONFIG,
+    .runtime_root = f->root,
+    .id = "ctr-b",
+    .ctr = &ctr,
+  };
+  hs_error_t err = NULL;
+  char *msg = NULL;
+
+  hs_json_t *nss = hs_json_path (config, "linux", "namespaces", NULL);
+
+  /* the type joined is listed twice: drop its plain entry */
+  for (size_t i = 0; i < nss->len; i++)
+    if (strcmp (hs_json_get (nss->items[i], "type")->str, type) == 0
+        && hs_json_get (nss->items[i], "path") == NULL)
+      {
+        hs_json_remove_at (nss, i);
+        break;
+      }
+  hs_audit_init (&audit, "create", "ctr-b", ".", p->digest);
+  if (hs_harden_run (&h, &err) < 0)
+    {
+      ck_assert_msg (hs_error_is_refusal (&err), "not a refusal: %s", err->msg);
+      msg = hs_xstrdup (err->msg);
+      hs_error_release (&err);
+    }
   hs_audit_release (&audit);
-  kill (child, SIGKILL);
-  waitpid (child, NULL, 0);
-  ck_assert_msg (refusal == NULL, "refused: %s", refusal);
+  return msg;
+}
+
+/* Another process's namespace through /proc: only a container's of the
+ * same runtime root; its user namespace only from its pod; never its mount
+ * namespace. */
+START_TEST (test_join_other_namespace)
+{
+  fake_ctr_t stray, ctr;
+  cleanup_free char *r_stray = NULL, *r_uts = NULL, *r_user = NULL, *r_pod = NULL;
+  cleanup_free char *r_mnt = NULL, *r_other_pod = NULL;
+  const char *pod = "{\"io.kubernetes.cri.container-type\":\"container\","
+                    "\"io.kubernetes.cri.sandbox-id\":\"ctr-a\"}";
+  const char *other = "{\"io.kubernetes.cri.container-type\":\"container\","
+                      "\"io.kubernetes.cri.sandbox-id\":\"ctr-z\"}";
+
+  fake_ctr_start (&stray, CLONE_NEWUTS, false);
+  r_stray = join_child_verdict (&stray, "uts", "uts", NULL);
+  fake_ctr_stop (&stray);
+  fake_ctr_start (&ctr, CLONE_NEWUTS | CLONE_NEWUSER | CLONE_NEWNS, true);
+  r_uts = join_child_verdict (&ctr, "uts", "uts", NULL);
+  r_user = join_child_verdict (&ctr, "user", "user", NULL);
+  r_pod = join_child_verdict (&ctr, "user", "user", pod);
+  r_other_pod = join_child_verdict (&ctr, "user", "user", other);
+  r_mnt = join_child_verdict (&ctr, "mount", "mnt", pod);
+  fake_ctr_stop (&ctr);
+  ck_assert_msg (r_stray
+                     && strstr (r_stray, "is not one of a running container of this runtime root"),
+                 "%s", r_stray ? r_stray : "admitted");
+  ck_assert_msg (r_uts == NULL, "refused: %s", r_uts);
+  ck_assert_msg (
+      r_user
+          && strstr (
+              r_user,
+              "is container `ctr-a`'s: host policy allows only a container of its Kubernetes pod"),
+      "%s", r_user ? r_user : "admitted");
+  ck_assert_msg (r_pod == NULL, "refused: %s", r_pod);
+  ck_assert_msg (r_other_pod && strstr (r_other_pod, "is container `ctr-a`'s"), "%s",
+                 r_other_pod ? r_other_pod : "admitted");
+  ck_assert_msg (r_mnt && strstr (r_mnt, "joining another mount namespace"), "%s",
+                 r_mnt ? r_mnt : "admitted");
 }
 END_TEST
 
@@ -97,7 +216,7 @@ START_TEST (test_namespace_path_checks)
 }
 END_TEST
 
-GOLDEN_SUITE ("namespaces", tcase_add_test (tc, test_join_other_namespace_allowed);
+GOLDEN_SUITE ("namespaces", tcase_add_test (tc, test_join_other_namespace);
               tcase_add_test (tc, test_namespace_path_checks))
 
 TEST_MAIN (golden_suite ())

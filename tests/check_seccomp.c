@@ -1109,6 +1109,39 @@ START_TEST (test_validate_refuses_what_libseccomp_refuses)
 }
 END_TEST
 
+/* A profile whose validation once used up the CPU bound is refused at
+ * once by later creates (the record the bound left), without libseccomp. */
+START_TEST (test_validate_cache_too_complex)
+{
+  char *dir = temp_dir ();
+  char *state = hs_xasprintf ("%s/state", dir);
+  hs_sc_profile_t *p = gen ("SCMP_ARCH_X86_64", true, 6, 1, DOCKER_CAPS, true);
+  hs_error_t err = NULL;
+  bool cached = true;
+  char *cmd;
+
+  ck_assert_int_eq (hs_sc_validate (p, state, NULL, &cached, &err), 0);
+  ck_assert (!cached);
+  /* what build_filter_bounded writes when the child hit the CPU bound */
+  cmd = hs_xasprintf ("for f in '%s'/seccomp/*.json; do echo '{\"too_complex\":true}' > \"$f\"; "
+                      "done",
+                      state);
+  ck_assert_int_eq (system (cmd), 0);
+  free (cmd);
+  ck_assert_int_lt (hs_sc_validate (p, state, NULL, &cached, &err), 0);
+  ck_assert_msg (strstr (err->msg, "more than 5 s of CPU") != NULL
+                     && strstr (err->msg, "an earlier create") != NULL,
+                 "%s", err->msg);
+  hs_error_release (&err);
+  cmd = hs_xasprintf ("rm -rf '%s'", dir);
+  ck_assert_int_eq (system (cmd), 0);
+  free (cmd);
+  free (state);
+  free (dir);
+  hs_sc_profile_free (p);
+}
+END_TEST
+
 START_TEST (test_validate_cache)
 {
   char *dir = temp_dir ();
@@ -1562,6 +1595,7 @@ seccomp_suite (void)
   tcase_add_test (t, test_validate_drops_unknown_names);
   tcase_add_test (t, test_validate_refuses_what_libseccomp_refuses);
   tcase_add_test (t, test_validate_cache);
+  tcase_add_test (t, test_validate_cache_too_complex);
   tcase_add_test (t, test_result_cache);
   tcase_add_test (t, test_result_cache_unchanged);
   tcase_add_test (t, test_validate_cache_concurrent);

@@ -539,9 +539,9 @@ static const golden_t golden[] = {
     "{\"linux\":{\"namespaces\":[{\"type\":\"user\"},{\"type\":\"network\"}],"
     "\"uidMappings\":" MAP (500000) ",\"gidMappings\":" MAP (500000) "}}",
     NULL },
-  { "a joined userns is the engine's", "{\"userns\": {" POOL "}}",
-    "{\"linux\":{\"namespaces\":[{\"type\":\"user\",\"path\":\"/proc/7/ns/user\"}]}}",
-    "{\"linux\":{\"namespaces\":[{\"type\":\"user\",\"path\":\"/proc/7/ns/user\"}]}}", NULL },
+  { "a joined userns not made by hardshim is refused", "{\"userns\": {" POOL "}}",
+    "{\"linux\":{\"namespaces\":[{\"type\":\"user\",\"path\":\"/proc/7/ns/user\"}]}}", NULL,
+    "is not one hardshim made for a container of this runtime root" },
   { "container root as host root is refused", "{\"userns\": {" POOL "}}",
     "{\"linux\":{\"namespaces\":[{\"type\":\"user\"}],\"uidMappings\":" MAP (
         0) ",\"gidMappings\":" MAP (500000) "}}",

@@ -1,9 +1,12 @@
 /* namespaces: the container gets its own pid, ipc, uts, mount and network
  * namespaces; joining one of the host's namespaces by path (the same
- * namespace inode as PID 1's) is refused, while joining another
- * container's (pods, `--network container:x`) is allowed. */
+ * namespace inode as PID 1's) is refused. Another container's namespace
+ * may be joined through /proc only when it is a container of the same
+ * runtime root (`--network container:x`, pods), its user namespace only by
+ * a container of the same Kubernetes pod, and no mount namespace at all. */
 #include "harden/controls.h"
 #include "harden/util_b.h"
+#include "liveness.h"
 #include "cleanup.h"
 #include "xalloc.h"
 
@@ -129,6 +132,72 @@ unsafe_dir (const char *path)
   return NULL;
 }
 
+/* The sandbox a Kubernetes container belongs to (containerd, CRI-O). */
+static const char *
+pod_sandbox (const hs_harden_t *h)
+{
+  static const char *const keys[][2] = {
+    { "io.kubernetes.cri.container-type", "io.kubernetes.cri.sandbox-id" },
+    { "io.kubernetes.cri-o.ContainerType", "io.kubernetes.cri-o.SandboxID" },
+  };
+  const hs_json_t *ann = hs_json_get_type (h->spec, "annotations", HS_JSON_OBJECT);
+
+  for (size_t i = 0; ann != NULL && i < sizeof (keys) / sizeof (keys[0]); i++)
+    {
+      const hs_json_t *t = hs_json_get_type (ann, keys[i][0], HS_JSON_STRING);
+      const hs_json_t *id = hs_json_get_type (ann, keys[i][1], HS_JSON_STRING);
+
+      if (t != NULL && id != NULL && strcmp (t->str, "container") == 0)
+        return id->str;
+    }
+  return NULL;
+}
+
+/* Another container's namespace (not the host's). The container that owns
+ * it is looked up in the runtime's own state: a /proc path of any other
+ * process is refused (a host daemon's or a stale pid's namespace), a user
+ * namespace gives the joiner the owner's ids and capabilities over all of
+ * its namespaces, so only a container of the owner's pod joins it, and a
+ * mount namespace would put the runtime's pivot_root inside the owner's.
+ * A pinned namespace file (/run/netns/cni-..., an engine's netns
+ * directory) lies in root-only directories (unsafe_dir): an engine made it. */
+static int
+check_other (hs_harden_t *h, const char *jpath, const char *type, const char *pn, const char *clean,
+             const struct stat *a, hs_error_t *err)
+{
+  const char *root = h->ctr != NULL ? h->ctr->root : h->runtime_root;
+  cleanup_free char *abs = root != NULL ? hs_runtime_root_absolute (root) : NULL;
+  cleanup_free char *owner = NULL;
+  const char *sandbox = pod_sandbox (h);
+
+  if (strcmp (type, "mount") == 0)
+    return hs_harden_refuse (h, err, jpath,
+                             "joining another mount namespace (%s) is not allowed by host policy: "
+                             "the runtime would set up the container's root inside it",
+                             clean);
+  if (strcmp (type, "cgroup") == 0 || strcmp (type, "time") == 0)
+    return 0;
+  owner = abs != NULL ? hs_liveness_ns_owner (abs, pn, (unsigned long long) a->st_dev,
+                                              (unsigned long long) a->st_ino, NULL)
+                      : NULL;
+  if (owner == NULL && (strcmp (type, "user") == 0 || strncmp (clean, "/proc/", 6) == 0))
+    return hs_harden_refuse (h, err, jpath,
+                             "the %s namespace %s is not one of a running container of this "
+                             "runtime root (%s): host policy allows joining only those",
+                             type, clean, abs != NULL ? abs : "unknown");
+  if (owner != NULL && strcmp (type, "user") == 0
+      && (sandbox == NULL || strcmp (sandbox, owner) != 0))
+    return hs_harden_refuse (h, err, jpath,
+                             "the user namespace %s is container `%s`'s: host policy allows only a "
+                             "container of its Kubernetes pod (io.kubernetes.cri.sandbox-id) to "
+                             "join it",
+                             clean, owner);
+  if (owner != NULL)
+    hs_harden_note (h, jpath, "joins the %s namespace of container `%s`%s", type, owner,
+                    sandbox != NULL && strcmp (sandbox, owner) == 0 ? " (its pod's sandbox)" : "");
+  return 0;
+}
+
 static int
 check_join (hs_harden_t *h, const hs_strlist_t *allow_host, size_t i, const char *type,
             const char *path, hs_error_t *err)
@@ -185,7 +254,7 @@ check_join (hs_harden_t *h, const hs_strlist_t *allow_host, size_t i, const char
     }
   if (!compared)
     return hs_harden_refuse (h, err, jpath, "cannot read the host's %s namespace to compare", type);
-  return 0;
+  return check_other (h, jpath, type, pn, clean, &a, err);
 }
 
 static int

@@ -13,6 +13,7 @@
 #include "idmap.h"
 #include "idmap_overlay.h"
 #include "joined_ns.h"
+#include "liveness.h"
 #include "mountinfo.h"
 #include "registry.h"
 #include "sha256.h"
@@ -1997,6 +1998,60 @@ hardshims_own (hs_harden_t *h, const hs_json_t *linux_)
 
 static int harden_userns (hs_harden_t *h, const settings_t *s, hs_error_t *err);
 
+/* Is /proc/PID/FILE (uid_map, gid_map) the one line "0 START SIZE"? */
+static bool
+proc_map_is (unsigned long long pid, const char *file, unsigned long long start,
+             unsigned long long size)
+{
+  cleanup_free char *p = hs_xasprintf ("/proc/%llu/%s", pid, file);
+  cleanup_file FILE *f = fopen (p, "re");
+  char buf[4096];
+  unsigned long long c, hst, n;
+  size_t len;
+  int used = 0;
+
+  if (f == NULL)
+    return false;
+  len = fread (buf, 1, sizeof (buf) - 1, f);
+  buf[len] = '\0';
+  if (sscanf (buf, " %llu %llu %llu %n", &c, &hst, &n, &used) != 3)
+    return false;
+  return c == 0 && hst == start && n == size && buf[used] == '\0';
+}
+
+/* A user namespace joined by path (a Kubernetes pod's container joins its
+ * sandbox's; the namespaces control admits no other): it must be one
+ * hardshim made, so its ids are a block recorded for the container that
+ * owns it, mapped whole from container id 0. An engine's own mapping, or a
+ * namespace whose ids are any host user's, is refused. */
+static int
+check_joined_user (hs_harden_t *h, const char *path, hs_error_t *err)
+{
+  const char *root = h->ctr != NULL ? h->ctr->root : h->runtime_root;
+  cleanup_free char *abs = root != NULL ? hs_runtime_root_absolute (root) : NULL;
+  cleanup_free char *owner = NULL;
+  unsigned long long pid = 0, start = 0, size = 0;
+  struct stat st;
+  int r = 0;
+
+  if (abs != NULL && stat (path, &st) == 0)
+    owner = hs_liveness_ns_owner (abs, "user", (unsigned long long) st.st_dev,
+                                  (unsigned long long) st.st_ino, &pid);
+  if (owner != NULL && h->policy->state_dir != NULL)
+    r = hs_userns_recorded (h->policy->state_dir, abs, owner, &start, &size, NULL);
+  if (owner == NULL || r <= 0 || !proc_map_is (pid, "uid_map", start, size)
+      || !proc_map_is (pid, "gid_map", start, size))
+    return hs_harden_refuse (h, err, "linux.namespaces",
+                             "the user namespace `%s` is not one hardshim made for a container "
+                             "of this runtime root (its ids are not a block hardshim recorded)",
+                             path);
+  hs_harden_note (h, "linux.namespaces",
+                  "the container joins the user namespace of container `%s` (host ids "
+                  "%llu-%llu, recorded by hardshim)",
+                  owner, start, start + size - 1);
+  return 0;
+}
+
 static int
 apply (hs_harden_t *h, const hs_json_t *settings, hs_error_t *err)
 {
@@ -2033,13 +2088,7 @@ harden_userns (hs_harden_t *h, const settings_t *s, hs_error_t *err)
     }
   user = find_ns (namespaces, "user", NULL);
   if (user != NULL && ns_has_path (user))
-    {
-      hs_harden_note (h, "linux.namespaces",
-                      "the container joins the user namespace at `%s`; "
-                      "its mapping is the engine's",
-                      hs_json_get (user, "path")->str);
-      return 0;
-    }
+    return check_joined_user (h, hs_json_get (user, "path")->str, err);
   if (user != NULL)
     {
       const hs_json_t *um = hs_json_get (linux_, "uidMappings");

@@ -37,9 +37,27 @@ cleanup () {
     "$RUNC" --root "$STATE/runc" delete --force "$id" >/dev/null 2>&1 || true
     in_crun_ns "$CRUN" --root "$STATE/crun" delete --force "$id" >/dev/null 2>&1 || true
   done
+  if [ -n "${PINS:-}" ]; then
+    for f in "$PINS"/*; do umount "$f" 2>/dev/null; done
+    rm -rf "$PINS"
+  fi
   rm -rf "$T"
 }
 trap cleanup EXIT
+
+# pin_ns PID NS: the namespace NS (net, pid, ...) of process PID bound
+# onto a file in a root-only directory, as engines pin a pod's network
+# namespace (/run/netns/cni-...): hardshim admits joining another
+# process's namespace through /proc only for a container's init. The
+# mount is in this test's private mount namespace; /tmp (where $T is) is
+# writable by anyone, so the file is under /run.
+PINS=""
+pin_ns () {
+  if [ -z "$PINS" ]; then
+    PINS=$(mktemp -d /run/hardshim-e2e-ns.XXXXXX) || return 1
+  fi
+  touch "$PINS/$1-$2" && mount --bind "/proc/$1/ns/$2" "$PINS/$1-$2" && echo "$PINS/$1-$2"
+}
 
 ok () { PASSED=$((PASSED + 1)); echo "ok $PASSED - $*"; }
 not_ok () { FAILED=$((FAILED + 1)); echo "not ok - $*"; }

@@ -210,10 +210,12 @@ unshare -p -f sleep 1000 &
 pidns_holder=$!
 sleep 0.2
 pidpid=$(pgrep -P "$pidns_holder" sleep)
+NETNS=$(pin_ns "$netpid" net)
+PIDNS=$(pin_ns "$pidpid" pid)
 for rt in runc crun; do
   b=$T/$rt-ns
   make_bundle "$b" "
-    .linux.namespaces |= map(if .type == \"network\" then .path = \"/proc/$netpid/ns/net\" else . end)
+    .linux.namespaces |= map(if .type == \"network\" then .path = \"$NETNS\" else . end)
     | .linux.namespaces += [{\"type\": \"cgroup\"}]
     | .linux.seccomp = {\"defaultAction\": \"SCMP_ACT_ALLOW\",
         \"syscalls\": [{\"names\": [\"mkdir\", \"mkdirat\"], \"action\": \"SCMP_ACT_ERRNO\"}]}" \
@@ -248,7 +250,7 @@ for rt in runc crun; do
   b=$T/$rt-pod
   make_bundle "$b" "
     .annotations = {\"io.kubernetes.cri.container-type\": \"container\", \"io.kubernetes.cri.sandbox-id\": \"x\"}
-    | .linux.namespaces |= map(if .type == \"network\" then .path = \"/proc/$netpid/ns/net\" else . end)" \
+    | .linux.namespaces |= map(if .type == \"network\" then .path = \"$NETNS\" else . end)" \
     '["sh","-c","cat /proc/self/uid_map; httpd -p 80 -h /etc && sleep 0.3 && wget -q -O - http://127.0.0.1:80/passwd && echo port80-ok; icmp_ping 127.0.0.1 && echo ping-ok"]'
   out=$(cd "$b" && hsx $rt run "$(new_id pod)" 2>"$T/err")
   rc=$?
@@ -271,7 +273,7 @@ for rt in runc crun; do
   make_bundle "$b" "
     .annotations = {\"io.kubernetes.cri.container-type\": \"container\", \"io.kubernetes.pod.namespace\": \"legacy-1\",
                     \"org.hardshim.exception.userns\": \"off\"}
-    | .linux.namespaces |= map(if .type == \"pid\" then .path = \"/proc/$pidpid/ns/pid\" else . end)" \
+    | .linux.namespaces |= map(if .type == \"pid\" then .path = \"$PIDNS\" else . end)" \
     '["sh","-c","cat /proc/self/uid_map"]'
   out=$(cd "$b" && hsx $rt run "$(new_id sharedpid)" 2>"$T/err")
   rc=$?
