@@ -8,6 +8,7 @@
 #include "node_runtimes.h"
 #include "xalloc.h"
 
+#include <dirent.h>
 #include <stdarg.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -25,7 +26,7 @@ hs_node_podman_dropin (void)
          "# Every runtime name podman offers runs hardshim: runc and crun are the\n"
          "# paths where hardshim stands in for them, and the runtimes hardshim cannot\n"
          "# front have no binary, so podman refuses them. A later drop-in or\n"
-         "# `--runtime /path` (root only) can still name another runtime.\n"
+         "# `--runtime /path` can still name another runtime (root's engine: root only).\n"
          "[engine.runtimes]\n"
          "runc = [\"/usr/sbin/runc\"]\n"
          "crun = [\"/usr/bin/crun\"]\n"
@@ -264,6 +265,7 @@ typedef struct
   char name[128];
   char type[128];
   char binary[512];
+  char unread[64]; /* a key that picks a binary, not read: not covered */
 } cd_runtime_t;
 
 /* The value of `key = "value"` on a TOML line, or NULL. */
@@ -280,8 +282,13 @@ toml_string (const char *l, const char *key, char *ret, size_t size)
   l += strspn (l, " \t");
   if (*l != '=')
     return false;
-  q = strchr (l, '"');
-  end = q ? strchr (q + 1, '"') : NULL;
+  l++;
+  l += strspn (l, " \t");
+  /* a basic "..." or literal '...' string; anything else is not read */
+  if (*l != '"' && *l != '\'')
+    return false;
+  q = l;
+  end = strchr (q + 1, *q);
   if (end == NULL || (size_t) (end - q - 1) >= size)
     return false;
   memcpy (ret, q + 1, (size_t) (end - q - 1));
@@ -300,7 +307,7 @@ report_containerd (report_t *rep)
   cd_runtime_t rts[32];
   size_t n_rts = 0, len;
   cd_runtime_t *cur = NULL;
-  bool imports = false;
+  bool imports = false, inline_tables = false;
 
   buf = read_config (rep->n, file, &len);
   if (buf == NULL)
@@ -343,26 +350,121 @@ report_containerd (report_t *rep)
         }
       if (strncmp (l, "imports", 7) == 0)
         imports = true;
+      /* `runtimes.NAME = { ... }` or a dotted key: not read by this scanner */
+      if (strstr (l, "runtimes.") != NULL || (strncmp (l, "runtimes", 8) == 0 && strchr (l, '{')))
+        inline_tables = true;
       if (cur != NULL)
         {
+          /* every key that names the binary a shim runs (runc v2: BinaryName;
+           * v1 shim: runtime_engine, options.Runtime; runtime_path) */
+          static const char *const picks[]
+              = { "BinaryName", "runtime_engine", "Runtime", "runtime_path", NULL };
+
           toml_string (l, "runtime_type", cur->type, sizeof (cur->type));
-          toml_string (l, "BinaryName", cur->binary, sizeof (cur->binary));
+          for (size_t k = 0; picks[k]; k++)
+            {
+              size_t kl = strlen (picks[k]);
+
+              if (strncmp (l, picks[k], kl) != 0 || (l[kl] != ' ' && l[kl] != '\t' && l[kl] != '='))
+                continue;
+              if (!toml_string (l, picks[k], cur->binary, sizeof (cur->binary)))
+                snprintf (cur->unread, sizeof cur->unread, "%s", picks[k]);
+            }
         }
     }
   if (imports)
     line (rep, "not covered", "containerd", file,
           "%s imports other files, which are not checked here", file);
+  if (inline_tables)
+    line (rep, "not covered", "containerd", file,
+          "%s names runtimes in inline tables or dotted keys, which are not read here", file);
   for (size_t i = 0; i < n_rts; i++)
     {
       cleanup_free char *what = hs_xasprintf ("containerd runtime `%s` (%s)", rts[i].name, file);
 
-      if (rts[i].type[0] != '\0' && strstr (rts[i].type, "runc") == NULL
-          && strcmp (rts[i].type, "io.containerd.runtime.v1.linux") != 0)
+      if (rts[i].unread[0] != '\0')
+        line (rep, "not covered", what, NULL, "its `%s` is not a string this report can read",
+              rts[i].unread);
+      else if (rts[i].type[0] != '\0' && strcmp (rts[i].type, "io.containerd.runc.v2") != 0
+               && strcmp (rts[i].type, "io.containerd.runc.v1") != 0
+               && strcmp (rts[i].type, "io.containerd.runtime.v1.linux") != 0)
         line (rep, "not covered", what, NULL, "shim `%s` runs a runtime hardshim does not front",
               rts[i].type);
       else
         report_named (rep, what, rts[i].binary[0] ? rts[i].binary : "runc");
     }
+}
+
+/* podman reads containers.conf, then the drop-ins in name order, the last
+ * word winning: a drop-in after ours that names runtimes, or a runtime
+ * name of containers.conf ours does not pin, can run another binary. */
+static bool
+podman_overridden (report_t *rep)
+{
+  static const char *const files[]
+      = { "/etc/containers/containers.conf", "/usr/share/containers/containers.conf", NULL };
+  const char *want = hs_node_podman_dropin ();
+  cleanup_free char *dir = hs_node_file (rep->n, "/etc/containers/containers.conf.d");
+  struct dirent **names = NULL;
+  bool over = false;
+  int n = scandir (dir, &names, NULL, alphasort);
+
+  for (int i = 0; i < n; i++)
+    {
+      cleanup_free char *path
+          = hs_xasprintf ("/etc/containers/containers.conf.d/%s", names[i]->d_name);
+      cleanup_free char *buf = NULL;
+      size_t len;
+
+      if (!over && strcmp (names[i]->d_name, "99-hardshim-node.conf") > 0
+          && (buf = read_config (rep->n, path, &len)) != NULL && strstr (buf, "runtime") != NULL)
+        {
+          line (rep, "not covered", "podman runtime names", path,
+                "%s is read after hardshim's drop-in and names runtimes", path);
+          over = true;
+        }
+      free (names[i]);
+    }
+  free (names);
+  for (size_t f = 0; files[f] && !over; f++)
+    {
+      cleanup_free char *buf = NULL;
+      size_t len;
+      bool in_runtimes = false;
+
+      buf = read_config (rep->n, files[f], &len);
+      for (char *l = buf, *next; l != NULL && *l && !over; l = next)
+        {
+          char key[128];
+          size_t k;
+
+          next = strchr (l, '\n');
+          if (next != NULL)
+            *next++ = '\0';
+          l += strspn (l, " \t");
+          if (*l == '[')
+            {
+              in_runtimes = strncmp (l, "[engine.runtimes]", 17) == 0;
+              continue;
+            }
+          if (!in_runtimes || *l == '#' || *l == '\0')
+            continue;
+          k = strcspn (l, " \t=");
+          if (k == 0 || k >= sizeof key - 3)
+            continue;
+          key[0] = '\n';
+          memcpy (key + 1, l, k);
+          memcpy (key + 1 + k, " =", 3);
+          if (strstr (want, key) == NULL)
+            {
+              line (rep, "not covered", "podman runtime names", files[f],
+                    "%s names runtime `%.*s`, which hardshim's drop-in does not pin", files[f],
+                    (int) k, l);
+              over = true;
+            }
+        }
+    }
+  return over;
 }
 
 static void
@@ -374,9 +476,12 @@ report_podman (report_t *rep)
 
   buf = read_config (rep->n, hs_node_podman_dropin_path, &len);
   if (buf != NULL && len == strlen (want) && memcmp (buf, want, len) == 0)
-    line (rep, "covered", "podman runtime names", hs_node_podman_dropin_path,
-          "runc and crun are %s and %s, other names have no runtime (%s)", hs_node_runtimes[0].path,
-          hs_node_runtimes[1].path, hs_node_podman_dropin_path);
+    {
+      if (!podman_overridden (rep))
+        line (rep, "covered", "podman runtime names", hs_node_podman_dropin_path,
+              "runc and crun are %s and %s, other names have no runtime (%s)",
+              hs_node_runtimes[0].path, hs_node_runtimes[1].path, hs_node_podman_dropin_path);
+    }
   else
     line (rep, "not covered", "podman runtime names", NULL,
           "not pinned (no %s from `hardshimctl install --node`): podman runs the first runc "

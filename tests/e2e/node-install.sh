@@ -93,7 +93,56 @@ check "... Docker's runtime naming runc: covered (PATH)" grep -q "covered      D
 check "... containerd's runc without BinaryName: covered" grep -q "covered      containerd runtime \`runc\` .*runs /usr/sbin/runc (hardshim)" "$T/out"
 check "... containerd's BinaryName of the real runc: not covered" grep -q "NOT COVERED  containerd runtime \`raw\` .*runs $REAL_DIR/runc, which is not hardshim" "$T/out"
 check "... containerd's kata shim: not covered" grep -q "NOT COVERED  containerd runtime \`kata\` .*shim \`io.containerd.kata.v2\`" "$T/out"
+# What the line scanner cannot be sure of is reported NOT COVERED: a literal
+# '...' string is read; a v1 shim's runtime_engine or options.Runtime, a
+# shim type that merely contains "runc", inline tables (findings 30).
+cat > "$R/etc/containerd/config.toml" <<EOF
+version = 2
+[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.sq]
+  runtime_type = "io.containerd.runc.v2"
+  [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.sq.options]
+    BinaryName = '$REAL_DIR/runc'
+[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.v1]
+  runtime_type = "io.containerd.runtime.v1.linux"
+  runtime_engine = "$REAL_DIR/runc"
+[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.opt]
+  runtime_type = "io.containerd.runc.v2"
+  [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.opt.options]
+    Runtime = "$REAL_DIR/runc"
+[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.notrunc]
+  runtime_type = "/opt/shims/containerd-shim-notrunc-v2"
+[plugins."io.containerd.grpc.v1.cri".containerd]
+  runtimes.inl = { runtime_type = "io.containerd.runc.v2" }
+EOF
+ctl install --node --root "$R"; cp "$T/out" "$T/show"
+check "containerd: a single-quoted BinaryName of the real runc: not covered" \
+  grep -q "NOT COVERED  containerd runtime \`sq\` .*runs $REAL_DIR/runc, which is not hardshim" "$T/show"
+check "containerd: a v1 shim's runtime_engine of the real runc: not covered" \
+  grep -q "NOT COVERED  containerd runtime \`v1\` .*runs $REAL_DIR/runc, which is not hardshim" "$T/show"
+check "containerd: options.Runtime of the real runc: not covered" \
+  grep -q "NOT COVERED  containerd runtime \`opt\` .*runs $REAL_DIR/runc, which is not hardshim" "$T/show"
+check "containerd: a shim type that only contains runc: not covered" \
+  grep -q "NOT COVERED  containerd runtime \`notrunc\` .*shim \`/opt/shims/containerd-shim-notrunc-v2\`" "$T/show"
+check "containerd: inline runtime tables: not covered" grep -q "NOT COVERED  containerd: .*inline tables" "$T/show"
 rm -r "$R/etc/docker" "$R/etc/containerd"
+
+# podman: a drop-in read after hardshim's that names runtimes, or a runtime
+# name of containers.conf the drop-in does not pin (finding 31)
+mkdir -p "$R/etc/containers/containers.conf.d"
+printf '[engine.runtimes]\nrunc = ["%s/runc"]\n' "$REAL_DIR" > "$R/etc/containers/containers.conf.d/local.conf"
+ctl install --node --root "$R"; cp "$T/out" "$T/show"
+check "podman: a later drop-in naming runtimes: not covered" \
+  grep -q "NOT COVERED  podman runtime names: .*local.conf is read after hardshim's drop-in" "$T/show"
+check "... and not also covered" sh -c '! grep -q "covered      podman runtime names:" "$1"' sh "$T/show"
+rm "$R/etc/containers/containers.conf.d/local.conf"
+cp "$R/etc/containers/containers.conf" "$T/cc.aside" 2>/dev/null || : > "$T/cc.aside"
+printf '[engine.runtimes]\nplain = ["%s/crun"]\n' "$REAL_DIR" >> "$R/etc/containers/containers.conf"
+ctl install --node --root "$R"; cp "$T/out" "$T/show"
+check "podman: a containers.conf runtime name the drop-in does not pin: not covered" \
+  grep -q "NOT COVERED  podman runtime names: .*names runtime \`plain\`" "$T/show"
+if [ -s "$T/cc.aside" ]; then cp "$T/cc.aside" "$R/etc/containers/containers.conf"; else rm "$R/etc/containers/containers.conf"; fi
+ctl install --node --root "$R"; cp "$T/out" "$T/show"
+check "podman: pinned again once both are gone" grep -q "covered      podman runtime names:" "$T/show"
 
 # Uninstall: back to the tree before, byte for byte; twice changes nothing.
 ctl uninstall --node --root "$R"
