@@ -533,11 +533,40 @@ static const golden_t golden[] = {
     "{\"linux\":{\"namespaces\":[{\"type\":\"user\"},{\"type\":\"network\"}],"
     "\"uidMappings\":" MAP (100000) ",\"gidMappings\":" MAP (100000) "}}",
     NULL },
-  { "the engine's unprivileged mapping is kept", "{\"userns\": {" POOL "}}",
+  { "an engine's mapping inside engine_ranges is kept",
+    "{\"userns\": {" POOL ", \"engine_ranges\": [{\"start\": 1000000, \"size\": 65536}]}}",
+    "{\"linux\":{\"namespaces\":[{\"type\":\"user\"},{\"type\":\"network\"}],"
+    "\"uidMappings\":" MAP (1000000) ",\"gidMappings\":" MAP (1000000) "}}",
+    "{\"linux\":{\"namespaces\":[{\"type\":\"user\"},{\"type\":\"network\"}],"
+    "\"uidMappings\":" MAP (1000000) ",\"gidMappings\":" MAP (1000000) "}}",
+    NULL },
+  { "a config's own mapping outside engine_ranges is replaced", "{\"userns\": {" POOL "}}",
+    "{\"linux\":{\"namespaces\":[{\"type\":\"user\"},{\"type\":\"network\"}],"
+    "\"uidMappings\":" MAP (1000000) ",\"gidMappings\":" MAP (1000000) "}}",
+    "{\"linux\":{\"namespaces\":[{\"type\":\"user\"},{\"type\":\"network\"}],"
+    "\"uidMappings\":" MAP (100000) ",\"gidMappings\":" MAP (100000) "}}",
+    NULL },
+  { "a mapping half outside engine_ranges is replaced",
+    "{\"userns\": {" POOL ", \"engine_ranges\": [{\"start\": 500000, \"size\": 1000}]}}",
     "{\"linux\":{\"namespaces\":[{\"type\":\"user\"},{\"type\":\"network\"}],"
     "\"uidMappings\":" MAP (500000) ",\"gidMappings\":" MAP (500000) "}}",
     "{\"linux\":{\"namespaces\":[{\"type\":\"user\"},{\"type\":\"network\"}],"
-    "\"uidMappings\":" MAP (500000) ",\"gidMappings\":" MAP (500000) "}}",
+    "\"uidMappings\":" MAP (100000) ",\"gidMappings\":" MAP (100000) "}}",
+    NULL },
+  { "a mapping onto another container's block (the pool) is replaced",
+    "{\"userns\": {" POOL ", \"engine_ranges\": [{\"start\": 100000, \"size\": 1000000}]}}",
+    "{\"linux\":{\"namespaces\":[{\"type\":\"user\"},{\"type\":\"network\"}],"
+    "\"uidMappings\":" MAP (165536) ",\"gidMappings\":" MAP (165536) "}}",
+    "{\"linux\":{\"namespaces\":[{\"type\":\"user\"},{\"type\":\"network\"}],"
+    "\"uidMappings\":" MAP (100000) ",\"gidMappings\":" MAP (100000) "}}",
+    NULL },
+  { "a mapping onto a host account (uid 0..65535 holds /etc/passwd users) is replaced",
+    "{\"userns\": {" POOL ", \"engine_ranges\": [{\"start\": 1, \"size\": 65536}]}}",
+    "{\"linux\":{\"namespaces\":[{\"type\":\"user\"},{\"type\":\"network\"}],"
+    "\"uidMappings\":[{\"containerID\":0,\"hostID\":1,\"size\":65535}],"
+    "\"gidMappings\":[{\"containerID\":0,\"hostID\":1,\"size\":65535}]}}",
+    "{\"linux\":{\"namespaces\":[{\"type\":\"user\"},{\"type\":\"network\"}],"
+    "\"uidMappings\":" MAP (100000) ",\"gidMappings\":" MAP (100000) "}}",
     NULL },
   { "a joined userns not made by hardshim is refused", "{\"userns\": {" POOL "}}",
     "{\"linux\":{\"namespaces\":[{\"type\":\"user\",\"path\":\"/proc/7/ns/user\"}]}}", NULL,
@@ -561,11 +590,12 @@ static const golden_t golden[] = {
   { "reject mode refuses a config without userns", "{\"userns\": {\"mode\": \"reject\", " POOL "}}",
     "{\"linux\":{\"namespaces\":[{\"type\":\"network\"}]}}", NULL, "reject mode" },
   { "reject mode admits a config with an unprivileged userns",
-    "{\"userns\": {\"mode\": \"reject\", " POOL "}}",
+    "{\"userns\": {\"mode\": \"reject\", " POOL
+    ", \"engine_ranges\": [{\"start\": 1000000, \"size\": 65536}]}}",
     "{\"linux\":{\"namespaces\":[{\"type\":\"user\"},{\"type\":\"network\"}],"
-    "\"uidMappings\":" MAP (500000) ",\"gidMappings\":" MAP (500000) "}}",
+    "\"uidMappings\":" MAP (1000000) ",\"gidMappings\":" MAP (1000000) "}}",
     "{\"linux\":{\"namespaces\":[{\"type\":\"user\"},{\"type\":\"network\"}],"
-    "\"uidMappings\":" MAP (500000) ",\"gidMappings\":" MAP (500000) "}}",
+    "\"uidMappings\":" MAP (1000000) ",\"gidMappings\":" MAP (1000000) "}}",
     NULL },
   { "audit mode changes nothing", "{\"userns\": {\"mode\": \"audit\", " POOL "}}",
     "{\"linux\":{\"namespaces\":[{\"type\":\"network\"}]}}",
@@ -1020,7 +1050,8 @@ START_TEST (test_reharden)
   /* ownership/volumes none: no mounts in a unit test; the rootfs and volume
    * restores are driven with paths under the state dir */
   char *ptext = hs_xasprintf ("{\"state_dir\": \"%s\", \"userns\": {\"ownership\": \"none\", "
-                              "\"volumes\": \"none\", " POOL "}}",
+                              "\"volumes\": \"none\", " POOL ", \"engine_ranges\": [{\"start\": "
+                              "1000000, \"size\": 65536}]}}",
                               d);
   hs_policy_t *p = policy (ptext);
   const char *base = "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"},"
@@ -1104,13 +1135,13 @@ START_TEST (test_reharden)
                          "\\\"uidMappings\\\":[{\\\"containerID\\\":0,\\\"hostID\\\":0,"
                          "\\\"size\\\":65536}]}\"},"
                          "\"linux\":{\"namespaces\":[{\"type\":\"user\"},{\"type\":\"network\"}],"
-                         "\"uidMappings\":" MAP (500000) ",\"gidMappings\":" MAP (500000) "}}");
+                         "\"uidMappings\":" MAP (1000000) ",\"gidMappings\":" MAP (1000000) "}}");
   hs_json_free (b);
   b = harden_for (p, forged, NULL, "fourth", &changes);
   ck_assert_str_eq (hs_json_path (b, "root", "path", NULL)->str, "rootfs");
   ck_assert_str_eq (hs_json_get (hs_json_get (b, "mounts")->items[0], "source")->str, "/srv/v");
   um = hs_json_path (b, "linux", "uidMappings", NULL);
-  ck_assert_str_eq (hs_json_get (um->items[0], "hostID")->str, "500000");
+  ck_assert_str_eq (hs_json_get (um->items[0], "hostID")->str, "1000000");
 
   copy = test_emit (a);
   ck_assert_ptr_null (strstr (copy, "\"hostID\":0,")); /* sanity: first block is not root */

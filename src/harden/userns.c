@@ -22,6 +22,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,8 +59,8 @@ static const hs_mode_name_t modes[] = {
   { NULL, 0 },
 };
 static const char *const keys[]
-    = { "size",    "user",          "ranges",      "host_root",    "ownership",
-        "volumes", "volume_stores", "own_volumes", "joined_netns", NULL };
+    = { "size",          "user",        "ranges",       "host_root",     "ownership", "volumes",
+        "volume_stores", "own_volumes", "joined_netns", "engine_ranges", NULL };
 
 typedef struct
 {
@@ -66,6 +68,7 @@ typedef struct
   unsigned long long size;
   const char *user;
   const hs_json_t *ranges;
+  const hs_json_t *engine_ranges; /* NULL: the engine users' subordinate ids */
   bool replace_host_root;
   const char *ownership;   /* auto, idmap, none */
   const char *volumes;     /* auto, idmap, none */
@@ -108,6 +111,39 @@ get_choice (const hs_json_t *s, const char *key, const char *const *allowed, con
                         allowed[2] ? allowed[2] : "");
 }
 
+/* [{"start": N, "size": N}, ...] of host ids: never host root, ending
+ * below (uid_t) -1. */
+static int
+check_ranges (const hs_json_t *v, const char *key, bool may_be_empty, hs_error_t *err)
+{
+  int r;
+
+  if (v->type != HS_JSON_ARRAY || (v->len == 0 && !may_be_empty))
+    return hs_error_make (err, 0,
+                          "policy key `%s.%s`: expected a%s array of "
+                          "{\"start\": N, \"size\": N}",
+                          CONTROL, key, may_be_empty ? "n" : " non-empty");
+  for (size_t i = 0; i < v->len; i++)
+    {
+      const hs_json_t *e = v->items[i];
+      cleanup_free char *p = hs_xasprintf ("%s.%s[%zu]", CONTROL, key, i);
+      unsigned long long start, size;
+
+      if (e->type != HS_JSON_OBJECT || e->len != 2 || !hs_json_get_exact (e, "start")
+          || !hs_json_get_exact (e, "size"))
+        return hs_error_make (err, 0, "policy key `%s`: expected {\"start\": N, \"size\": N}", p);
+      if ((r = get_uint (hs_json_get_exact (e, "start"), p, HS_ID_MAX, &start, err)) < 0
+          || (r = get_uint (hs_json_get_exact (e, "size"), p, HS_ID_MAX, &size, err)) < 0)
+        return r;
+      if (start == 0 || size == 0 || start + size > HS_ID_MAX)
+        return hs_error_make (err, 0,
+                              "policy key `%s`: the range must start above 0, be non-empty "
+                              "and end below %llu",
+                              p, HS_ID_MAX);
+    }
+  return 0;
+}
+
 static int
 read_settings (const hs_json_t *s, settings_t *ret, hs_error_t *err)
 {
@@ -141,32 +177,15 @@ read_settings (const hs_json_t *s, settings_t *ret, hs_error_t *err)
     }
   if ((v = hs_json_get_exact (s, "ranges")) != NULL)
     {
-      if (v->type != HS_JSON_ARRAY || v->len == 0)
-        return hs_error_make (err, 0,
-                              "policy key `%s.ranges`: expected a non-empty array of "
-                              "{\"start\": N, \"size\": N}",
-                              CONTROL);
-      for (size_t i = 0; i < v->len; i++)
-        {
-          const hs_json_t *e = v->items[i];
-          cleanup_free char *p = hs_xasprintf ("%s.ranges[%zu]", CONTROL, i);
-          unsigned long long start, size;
-
-          if (e->type != HS_JSON_OBJECT || e->len != 2 || !hs_json_get_exact (e, "start")
-              || !hs_json_get_exact (e, "size"))
-            return hs_error_make (err, 0, "policy key `%s`: expected {\"start\": N, \"size\": N}",
-                                  p);
-          if ((r = get_uint (hs_json_get_exact (e, "start"), p, HS_ID_MAX, &start, err)) < 0
-              || (r = get_uint (hs_json_get_exact (e, "size"), p, HS_ID_MAX, &size, err)) < 0)
-            return r;
-          /* Host root is never handed out, and ids end below (uid_t) -1. */
-          if (start == 0 || size == 0 || start + size > HS_ID_MAX)
-            return hs_error_make (err, 0,
-                                  "policy key `%s`: the range must start above 0, be non-empty "
-                                  "and end below %llu",
-                                  p, HS_ID_MAX);
-        }
+      if ((r = check_ranges (v, "ranges", false, err)) < 0)
+        return r;
       ret->ranges = v;
+    }
+  if ((v = hs_json_get_exact (s, "engine_ranges")) != NULL)
+    {
+      if ((r = check_ranges (v, "engine_ranges", true, err)) < 0)
+        return r;
+      ret->engine_ranges = v;
     }
   if ((r = get_choice (s, "host_root", host_root, &hr, err)) < 0
       || (r = get_choice (s, "ownership", how, &ret->ownership, err)) < 0
@@ -246,6 +265,126 @@ mapped (const hs_json_t *maps, unsigned long long cid)
         return (long long) (hv + (cid - cv));
     }
   return -1;
+}
+
+/* The users whose subordinate ids engines map containers to by default:
+ * Docker's userns-remap (dockremap), podman's --userns=auto (containers). */
+static const char *const engine_users[] = { "dockremap", "containers", NULL };
+
+static int
+engine_pool (const settings_t *s, hs_idpool_t *ret, hs_error_t *err)
+{
+  memset (ret, 0, sizeof (*ret));
+  if (s->engine_ranges != NULL)
+    {
+      for (size_t i = 0; i < s->engine_ranges->len; i++)
+        {
+          const hs_json_t *e = s->engine_ranges->items[i];
+          hs_idpool_add (ret, strtoull (hs_json_get_exact (e, "start")->str, NULL, 10),
+                         strtoull (hs_json_get_exact (e, "size")->str, NULL, 10));
+        }
+      return 0;
+    }
+  for (size_t u = 0; engine_users[u] != NULL; u++)
+    {
+      hs_idpool_t p = { 0 };
+
+      if (hs_idpool_from_subid ("/etc/subuid", "/etc/subgid", engine_users[u], &p, err) < 0)
+        {
+          hs_idpool_release (ret);
+          return -1;
+        }
+      for (size_t i = 0; i < p.n; i++)
+        hs_idpool_add (ret, p.r[i].start, p.r[i].len);
+      hs_idpool_release (&p);
+    }
+  return 0;
+}
+
+/* Is some id of /etc/passwd (uids) or /etc/group (gids) in [start, end)? */
+static bool
+names_account (bool gids, unsigned long long start, unsigned long long end)
+{
+  cleanup_file FILE *f = fopen (gids ? "/etc/group" : "/etc/passwd", "re");
+
+  if (f == NULL)
+    return errno != ENOENT; /* cannot tell: assume it does */
+  if (gids)
+    {
+      struct group *g;
+      while ((g = fgetgrent (f)) != NULL)
+        if (g->gr_gid >= start && g->gr_gid < end)
+          return true;
+    }
+  else
+    {
+      struct passwd *pw;
+      while ((pw = fgetpwent (f)) != NULL)
+        if (pw->pw_uid >= start && pw->pw_uid < end)
+          return true;
+    }
+  return false;
+}
+
+/* A config's own mapping is kept only where host policy says engines map
+ * containers: every entry inside one range of `engine_ranges`, none in
+ * hardshim's pool (another container's block) or naming a host account.
+ * Else *ret_why says why not (static). */
+static int
+engine_mapping_ok (const settings_t *s, const hs_json_t *um, const hs_json_t *gm, bool *ret,
+                   const char **ret_why, hs_error_t *err)
+{
+  hs_idpool_t engines = { 0 }, pool = { 0 };
+  const char *why = NULL;
+
+  if (engine_pool (s, &engines, err) < 0)
+    return -1;
+  if (load_pool (s, &pool, err) < 0)
+    {
+      hs_idpool_release (&engines);
+      return -1;
+    }
+  for (int k = 0; k < 2 && why == NULL; k++)
+    {
+      const hs_json_t *maps = k == 0 ? um : gm;
+
+      if (maps == NULL || maps->type != HS_JSON_ARRAY || maps->len == 0)
+        why = "it has no uid or gid mapping";
+      for (size_t i = 0; why == NULL && i < maps->len; i++)
+        {
+          const hs_json_t *h = hs_json_get_type (maps->items[i], "hostID", HS_JSON_NUMBER);
+          const hs_json_t *n = hs_json_get_type (maps->items[i], "size", HS_JSON_NUMBER);
+          unsigned long long hv, nv;
+          bool inside = false;
+
+          if (h == NULL || n == NULL)
+            {
+              why = "an entry lacks hostID or size";
+              break;
+            }
+          hv = strtoull (h->str, NULL, 10);
+          nv = strtoull (n->str, NULL, 10);
+          for (size_t e = 0; e < engines.n; e++)
+            inside = inside
+                     || (hv >= engines.r[e].start && nv <= engines.r[e].len
+                         && hv - engines.r[e].start <= engines.r[e].len - nv);
+          if (!inside)
+            why = "its host ids are outside the ranges host policy names for engines "
+                  "(`userns.engine_ranges`; by default the /etc/subuid and /etc/subgid "
+                  "ranges of dockremap and containers)";
+          for (size_t p = 0; why == NULL && p < pool.n; p++)
+            if (hv < pool.r[p].start + pool.r[p].len && pool.r[p].start < hv + nv)
+              why = "its host ids overlap hardshim's own pool (other containers' blocks)";
+          if (why == NULL && names_account (k == 1, hv, hv + nv))
+            why = k == 0 ? "its host uids include a user of /etc/passwd"
+                         : "its host gids include a group of /etc/group";
+        }
+    }
+  hs_idpool_release (&engines);
+  hs_idpool_release (&pool);
+  *ret = why == NULL;
+  *ret_why = why;
+  return 0;
 }
 
 /* Does any entry map some container id onto host id 0? */
@@ -2106,18 +2245,32 @@ harden_userns (hs_harden_t *h, const settings_t *s, hs_error_t *err)
           /* The engine's own userns (podman --userns, Docker userns-remap),
            * or hardshim's from an earlier hardening of this tree (a
            * container's create restores that first: hs_userns_restore). */
-          if (hardshims_own (h, linux_))
+          bool own = hardshims_own (h, linux_), ok = own;
+          const char *why = NULL;
+          int r;
+
+          if (!own && (r = engine_mapping_ok (s, um, gm, &ok, &why, err)) < 0)
+            return r;
+          if (own)
             hs_harden_note (h, "linux.uidMappings",
                             "hardshim's user namespace (annotation `%s`) is kept: container "
                             "root is host id %lld",
                             ANN_MAPPING, mapped (um, 0));
+          else if (ok)
+            hs_harden_note (h, "linux.uidMappings",
+                            "the engine's user namespace is kept (inside `userns.engine_ranges`): "
+                            "container root is host id %lld",
+                            mapped (um, 0));
           else
             hs_harden_note (h, "linux.uidMappings",
-                            "the engine's user namespace is kept: container root is host id "
-                            "%lld",
-                            mapped (um, 0));
-          fix_sysfs (h, namespaces);
-          return 0;
+                            "the config's own mapping (container root host id %lld) is "
+                            "replaced by a block of hardshim's: %s",
+                            mapped (um, 0), why);
+          if (ok)
+            {
+              fix_sysfs (h, namespaces);
+              return 0;
+            }
         }
     }
   return add_userns (h, s, linux_, namespaces, user, err);
@@ -2136,6 +2289,10 @@ const hs_control_t hs_control_userns = {
          "  ranges     [{\"start\": N, \"size\": N}, ...]: the pool, instead of the files\n"
          "  host_root  refuse (default) or replace a mapping that makes some container id\n"
          "             host root\n"
+         "  engine_ranges  [{\"start\": N, \"size\": N}, ...]: where a config's own\n"
+         "             mapping may point and be kept (default: the subuid/subgid ranges of\n"
+         "             dockremap and containers); never hardshim's pool or a host\n"
+         "             account's id. Any other mapping is replaced by hardshim's block\n"
          "  ownership  auto (idmap the rootfs where the kernel can), idmap (or refuse), none\n"
          "  volumes    auto (idmap bind volumes: by hardshim, else by the runtime when it\n"
          "             honours mount uidMappings), idmap (or refuse), none. Only a\n"

@@ -323,12 +323,26 @@ for rt in runc crun; do
   check "$rt: ... config.json untouched" cmp -s "$b/config.json" "$T/hostroot.orig"
 
   b=$T/$rt-engine
-  make_bundle "$b" '.root.path = "'"$OPEN_ROOTFS"'" | .linux.namespaces += [{"type":"user"}]
-    | .linux.uidMappings = [{"containerID":0,"hostID":3000000,"size":65536}]
-    | .linux.gidMappings = [{"containerID":0,"hostID":3000000,"size":65536}]' \
+  make_bundle "$b" '.linux.namespaces += [{"type":"user"}]
+    | .linux.uidMappings = [{"containerID":0,"hostID":6000000,"size":65536}]
+    | .linux.gidMappings = [{"containerID":0,"hostID":6000000,"size":65536}]' \
     '["cat","/proc/self/uid_map"]'
   out=$(cd "$b" && hsx $rt run "$(new_id engine)")
-  check "$rt: an engine's unprivileged mapping is kept" [ "$(echo "$out" | awk '{ print $2 }')" = 3000000 ]
+  check "$rt: a config's own mapping outside userns.engine_ranges is replaced by a pool block" \
+    [ "$(echo "$out" | awk '{ print $2 }')" -ge $POOL ]
+  write_policy "{ \"state_dir\": \"$HS2\", \"audit_log\": { \"path\": \"$AUDIT\", \"syslog\": false },
+    \"userns\": { \"ranges\": [ { \"start\": $POOL, \"size\": $((64 * BLOCK)) } ],
+                  \"engine_ranges\": [ { \"start\": 6000000, \"size\": 65536 } ] } }"
+  b=$T/$rt-engine-kept
+  make_bundle "$b" '.root.path = "'"$OPEN_ROOTFS"'" | .linux.namespaces += [{"type":"user"}]
+    | .linux.uidMappings = [{"containerID":0,"hostID":6000000,"size":65536}]
+    | .linux.gidMappings = [{"containerID":0,"hostID":6000000,"size":65536}]' \
+    '["cat","/proc/self/uid_map"]'
+  out=$(cd "$b" && hsx $rt run "$(new_id engine)")
+  check "$rt: an engine's unprivileged mapping inside userns.engine_ranges is kept" \
+    [ "$(echo "$out" | awk '{ print $2 }')" = 6000000 ]
+  write_policy "{ \"state_dir\": \"$HS2\", \"audit_log\": { \"path\": \"$AUDIT\", \"syslog\": false },
+    \"userns\": { \"ranges\": [ { \"start\": $POOL, \"size\": $((64 * BLOCK)) } ] } }"
 done
 kill $netpid $pidns_holder
 
