@@ -211,6 +211,15 @@ report_named (report_t *rep, const char *what, const char *binary)
     line (rep, "not covered", what, path, "runs %s, which is not hardshim", path);
 }
 
+/* The shims that run runc by name (or options.BinaryName); one whose name
+ * merely contains "runc" runs whatever it was built to. */
+static bool
+runc_shim (const char *type)
+{
+  return strcmp (type, "io.containerd.runc.v2") == 0 || strcmp (type, "io.containerd.runc.v1") == 0
+         || strcmp (type, "io.containerd.runtime.v1.linux") == 0;
+}
+
 static char *
 read_config (const hs_node_t *n, const char *path, size_t *ret_len)
 {
@@ -252,11 +261,13 @@ report_docker (report_t *rep)
 
       if (path != NULL)
         report_named (rep, what, path->str);
-      else if (type != NULL && strstr (type->str, "runc") == NULL)
+      else if (type != NULL && !runc_shim (type->str))
         line (rep, "not covered", what, NULL, "shim `%s` runs a runtime hardshim does not front",
               type->str);
+      else if (bin != NULL && bin->type != HS_JSON_STRING)
+        line (rep, "not covered", what, NULL, "its options.BinaryName is not a string");
       else
-        report_named (rep, what, bin && bin->type == HS_JSON_STRING ? bin->str : "runc");
+        report_named (rep, what, bin ? bin->str : "runc");
     }
 }
 
@@ -385,9 +396,7 @@ report_containerd (report_t *rep)
       if (rts[i].unread[0] != '\0')
         line (rep, "not covered", what, NULL, "its `%s` is not a string this report can read",
               rts[i].unread);
-      else if (rts[i].type[0] != '\0' && strcmp (rts[i].type, "io.containerd.runc.v2") != 0
-               && strcmp (rts[i].type, "io.containerd.runc.v1") != 0
-               && strcmp (rts[i].type, "io.containerd.runtime.v1.linux") != 0)
+      else if (rts[i].type[0] != '\0' && !runc_shim (rts[i].type))
         line (rep, "not covered", what, NULL, "shim `%s` runs a runtime hardshim does not front",
               rts[i].type);
       else

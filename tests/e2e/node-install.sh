@@ -71,7 +71,7 @@ rm "$R/usr/sbin/runc"; mv "$T/link.aside" "$R/usr/sbin/runc"
 mkdir -p "$R/etc/docker" "$R/etc/containerd"
 cat > "$R/etc/docker/daemon.json" <<EOF
 { "runtimes": { "direct": { "path": "$REAL_DIR/runc" }, "hs": { "path": "/usr/local/bin/hardshim" },
-  "byname": { "path": "runc" } } }
+  "byname": { "path": "runc" }, "notrunc": { "runtimeType": "/opt/shims/containerd-shim-notrunc-v2" } } }
 EOF
 cat > "$R/etc/containerd/config.toml" <<EOF
 version = 2
@@ -86,7 +86,8 @@ version = 2
 EOF
 ctl install --node --root "$R"
 check "install with uncovered engine runtimes still succeeds" [ $? -eq 0 ]
-check "... warns how many are not covered" grep -q "warning: 3 runtime paths engines can run are not covered" "$T/out"
+check "... warns how many are not covered" grep -q "warning: 4 runtime paths engines can run are not covered" "$T/out"
+check "... Docker's shim type that only contains runc: not covered" grep -q "NOT COVERED  Docker runtime \`notrunc\` .*shim \`/opt/shims/containerd-shim-notrunc-v2\`" "$T/out"
 check "... Docker's runtime naming the real runc: not covered" grep -q "NOT COVERED  Docker runtime \`direct\` (/etc/docker/daemon.json): runs $REAL_DIR/runc, which is not hardshim" "$T/out"
 check "... Docker's runtime naming hardshim: covered" grep -q "covered      Docker runtime \`hs\` .*runs /usr/local/bin/hardshim (hardshim)" "$T/out"
 check "... Docker's runtime naming runc: covered (PATH)" grep -q "covered      Docker runtime \`byname\` .*runs /usr/sbin/runc (hardshim)" "$T/out"
