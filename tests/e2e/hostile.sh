@@ -127,10 +127,18 @@ write_policy "{ \"audit_log\": { \"path\": \"$AUDIT\", \"syslog\": false } }"
 hs runc delete --force "$id"
 
 # --- 50 concurrent creates: all succeed ---
+# The image lives where only root can enter, as engines keep theirs: only
+# such a rootfs is idmapped (mount-races.sh checks a reachable one is not).
 make_rootfs
+mkdir -m 0700 "$T/images"
+cp -a "$ROOTFS" "$T/images/rootfs"
+make_bundle "$T/c50-base" ".root.path = \"$T/images/rootfs\"" '["sleep","1000"]'
+id=$(new_id c50-base)
+hs runc create --bundle "$T/c50-base" "$id" > /dev/null 2>&1
+hs runc delete --force "$id" > /dev/null 2>&1
 for i in $(seq 50); do
   mkdir -p "$T/c50/$i"
-  cp "$T/procfiles/config.json" "$T/c50/$i/config.json"
+  cp "$T/c50-base/config.json" "$T/c50/$i/config.json"
 done
 pids=""
 for i in $(seq 50); do
