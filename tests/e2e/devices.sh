@@ -18,6 +18,9 @@ KROOT=$T/rootfs-kmsg
 make_rootfs
 cp -a "$ROOTFS" "$KROOT"
 mknod "$KROOT/kmsg" c 1 11
+# open to every id: under a user namespace this reachable rootfs is not
+# idmapped (its files show as nobody); only the device cgroup decides
+chmod 0666 "$KROOT/kmsg"
 # Host-side trees for the path checks: $T is root's and 0711, so only the
 # directories made here decide.
 mkdir -p "$T/links" "$T/open"
