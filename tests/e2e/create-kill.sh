@@ -18,6 +18,10 @@ if [ -z "${HS_KILL_PRIVATE_NS:-}" ]; then
 fi
 if mountpoint -q /sys/fs/cgroup/unified; then umount /sys/fs/cgroup/unified; fi
 . "$(dirname "$0")/lib.sh"
+# The image lives where only root can enter, as engines keep theirs: only
+# such a rootfs is idmapped, which is what the holder child is for.
+mkdir -m 0700 "$T/images"
+ROOTFS=$T/images/rootfs
 
 rt_path () { if [ "$1" = runc ]; then echo "$RUNC"; else echo "$CRUN"; fi; }
 # policy STATE_DIR: a user namespace from a private pool, idmapped rootfs
@@ -75,6 +79,7 @@ for rt in runc crun; do
   holder=$(holder_of "$hpid")
   hstart=$(start_time "$holder")
   track $holder
+  check "$rt: a user-namespace holder was found" [ -n "$holder" ]
   check "$rt: the user-namespace holder lives (${holder:-none})" still_runs "$holder" "$hstart"
   kill -9 "$hpid"
   check "$rt: the holder died with hardshim" gone_within 6 "$holder" "$hstart"
